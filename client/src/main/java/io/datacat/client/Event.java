@@ -1,0 +1,149 @@
+package io.datacat.client;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An event with every optional field (category, group, labels, message, data), immutable:
+ * build it once and log it as often as you like without allocating.
+ *
+ * <pre>{@code
+ * Event died = Event.builder("player_died").level(Level.WARNING)
+ *         .category("gameplay").labels("player", "death").message("fell off the map")
+ *         .data("cause", "fall_damage").build();
+ * session.logEvent(died);
+ * }</pre>
+ */
+public final class Event {
+    private final String name;
+    private final Level level;
+    private final String category;
+    private final String group;
+    private final List<String> labels;
+    private final String message;
+    private final Map<String, Object> data;
+
+    private Event(Builder b) {
+        this.name = b.name;
+        this.level = b.level;
+        this.category = b.category;
+        this.group = b.group;
+        this.labels = Collections.unmodifiableList(new ArrayList<String>(b.labels));
+        this.message = b.message;
+        this.data = Collections.unmodifiableMap(new LinkedHashMap<String, Object>(b.data));
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Level level() {
+        return level;
+    }
+
+    public String category() {
+        return category;
+    }
+
+    public String group() {
+        return group;
+    }
+
+    public List<String> labels() {
+        return labels;
+    }
+
+    public String message() {
+        return message;
+    }
+
+    /** The data, as it was when {@link Builder#build()} ran (nested maps and lists are copied too). */
+    public Map<String, Object> data() {
+        return data;
+    }
+
+    public static final class Builder {
+        private final String name;
+        private Level level = Level.INFO;
+        private String category;
+        private String group;
+        private final List<String> labels = new ArrayList<String>();
+        private String message;
+        private final Map<String, Object> data = new LinkedHashMap<String, Object>();
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        public Builder level(Level level) {
+            this.level = level == null ? Level.INFO : level;
+            return this;
+        }
+
+        public Builder category(String category) {
+            this.category = category;
+            return this;
+        }
+
+        public Builder group(String group) {
+            this.group = group;
+            return this;
+        }
+
+        public Builder labels(String... labels) {
+            for (String l : labels) {
+                this.labels.add(String.valueOf(l));
+            }
+            return this;
+        }
+
+        public Builder message(String message) {
+            this.message = message;
+            return this;
+        }
+
+        public Builder data(String key, Object value) {
+            this.data.put(key, freeze(value));
+            return this;
+        }
+
+        public Builder data(Map<String, ?> data) {
+            if (data != null) {
+                for (Map.Entry<String, ?> e : data.entrySet()) {
+                    this.data.put(e.getKey(), freeze(e.getValue()));
+                }
+            }
+            return this;
+        }
+
+        public Event build() {
+            return new Event(this);
+        }
+
+        /** Copies maps and lists so a built event never changes under the sender. */
+        private static Object freeze(Object value) {
+            if (value instanceof Map) {
+                Map<String, Object> copy = new LinkedHashMap<String, Object>();
+                for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+                    copy.put(String.valueOf(e.getKey()), freeze(e.getValue()));
+                }
+                return Collections.unmodifiableMap(copy);
+            }
+            if (value instanceof Iterable) {
+                List<Object> copy = new ArrayList<Object>();
+                for (Object o : (Iterable<?>) value) {
+                    copy.add(freeze(o));
+                }
+                return Collections.unmodifiableList(copy);
+            }
+            return value;
+        }
+    }
+}

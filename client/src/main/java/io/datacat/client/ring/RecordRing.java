@@ -1,0 +1,207 @@
+package io.datacat.client.ring;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * A bounded multi-producer, single-consumer ring of preallocated slots, laid out as
+ * parallel arrays (one entry per slot in each), so a queued metric costs about 38 bytes and
+ * nothing is allocated per call.
+ *
+ * <p>A producer claims a position with one compare-and-set on the producer cursor (no lock),
+ * fills the slot's entries at {@link #index(long)}, and publishes it with an ordered store
+ * into {@code published}. The consumer (the sender thread) walks positions in order while
+ * they are published, hands each to a {@link SlotHandler}, and releases drained positions
+ * in bulk by advancing its cursor.
+ *
+ * <p>Ordinary calls may fill the ring up to {@code limit} (the user's queue size);
+ * {@link #tryClaimReserved()} may use the {@code reserve} above it, so an {@code end},
+ * crash or hang report always finds room behind a full queue.
+ *
+ * <p>The arrays are public for the hot path: a slot's entries belong to its producer between
+ * claim and publish, and to the consumer between seeing it published and releasing it.
+ */
+public final class RecordRing {
+    /** Releasing in steps while draining gives producers room before a long drain ends. */
+    private static final int RELEASE_EVERY = 256;
+
+    /** What the call was: one of {@link SlotKind}. */
+    public final byte[] kind;
+    /** Level ordinal for events, metric kind for metrics. */
+    public final byte[] code;
+    /** The caller's clock at the call, µs since the epoch. */
+    public final long[] ts;
+    /** Metric value. */
+    public final double[] value;
+    /** Event or metric name. */
+    public final String[] name;
+    /** An immutable object the call refers to: an {@code Event}, a {@code Throwable}, a metric key, a report. */
+    public final Object[] ref;
+    /** Map and tag copies, made on first use of a slot for a call that has them. */
+    private final Extras[] extras;
+
+    private final AtomicLongArray published;
+    private final int mask;
+    private final int limit;
+    private final int capacity;
+    private final PaddedAtomicLong producer = new PaddedAtomicLong(0);
+    private final PaddedAtomicLong consumer = new PaddedAtomicLong(0);
+
+    private static final class Extras {
+        final Document doc = new Document();
+        final StringList tags = new StringList();
+    }
+
+    /**
+     * @param limit   positions ordinary calls may occupy (the queue size), at least 1
+     * @param reserve extra positions for {@link #tryClaimReserved()}
+     */
+    public RecordRing(int limit, int reserve) {
+        if (limit < 1 || reserve < 0) {
+            throw new IllegalArgumentException("limit must be >= 1 and reserve >= 0");
+        }
+        long needed = (long) limit + reserve;
+        if (needed > (1 << 30)) {
+            throw new IllegalArgumentException("queue size " + limit + " is too large (max 2^30)");
+        }
+        int size = Integer.highestOneBit((int) Math.max(2, needed - 1)) << 1;
+        this.capacity = size;
+        this.limit = limit;
+        this.mask = size - 1;
+        this.kind = new byte[size];
+        this.code = new byte[size];
+        this.ts = new long[size];
+        this.value = new double[size];
+        this.name = new String[size];
+        this.ref = new Object[size];
+        this.extras = new Extras[size];
+        this.published = new AtomicLongArray(size);
+        for (int i = 0; i < size; i++) {
+            published.set(i, -1);
+        }
+    }
+
+    /** Claims a position for an ordinary call; -1 when {@code limit} positions are in use. */
+    public long tryClaim() {
+        return claim(limit);
+    }
+
+    /** Claims a position out of the reserve too; -1 only when the whole ring is in use. */
+    public long tryClaimReserved() {
+        return claim(capacity);
+    }
+
+    private long claim(int bound) {
+        for (;;) {
+            long next = producer.get();
+            if (next - consumer.get() >= bound) {
+                return -1;
+            }
+            if (producer.compareAndSet(next, next + 1)) {
+                return next;
+            }
+        }
+    }
+
+    /** The array index of a position's slot. */
+    public int index(long position) {
+        return (int) position & mask;
+    }
+
+    /** The slot's map copy (created on first use of the slot). */
+    public Document doc(int index) {
+        return extras(index).doc;
+    }
+
+    /** The slot's tag copy (created on first use of the slot). */
+    public StringList tags(int index) {
+        return extras(index).tags;
+    }
+
+    /** The slot's tags, or null if no call in this slot ever had tags (reading allocates nothing). */
+    public StringList tagsOrNull(int index) {
+        Extras e = extras[index];
+        return e == null ? null : e.tags;
+    }
+
+    /** True if the slot holds a non-empty map copy. */
+    public boolean hasDoc(int index) {
+        Extras e = extras[index];
+        return e != null && !e.doc.isEmpty();
+    }
+
+    private Extras extras(int index) {
+        Extras e = extras[index];
+        if (e == null) {
+            e = new Extras();
+            extras[index] = e;
+        }
+        return e;
+    }
+
+    /** Makes a claimed, filled position visible to the consumer. */
+    public void publish(long position) {
+        published.lazySet((int) position & mask, position);
+    }
+
+    /**
+     * Hands up to {@code max} published positions, in order, to {@code handler}, clears and
+     * releases them. Consumer thread only.
+     *
+     * @return how many positions were handled
+     */
+    public int drain(SlotHandler handler, int max) {
+        long next = consumer.get();
+        int n = 0;
+        while (n < max) {
+            int i = (int) next & mask;
+            if (published.get(i) != next) {
+                break;
+            }
+            try {
+                handler.onSlot(this, i, next);
+            } finally {
+                clear(i);
+            }
+            next++;
+            n++;
+            if ((n & (RELEASE_EVERY - 1)) == 0) {
+                consumer.lazySet(next);
+            }
+        }
+        if (n > 0) {
+            consumer.lazySet(next);
+        }
+        return n;
+    }
+
+    /** Drops the slot's references so it does not keep the caller's objects alive. */
+    private void clear(int i) {
+        name[i] = null;
+        ref[i] = null;
+        Extras e = extras[i];
+        if (e != null) {
+            e.doc.clear();
+            e.tags.clear();
+        }
+    }
+
+    /** Positions claimed so far (the next position to be claimed). */
+    public long claimed() {
+        return producer.get();
+    }
+
+    /** Positions drained so far. */
+    public long drained() {
+        return consumer.get();
+    }
+
+    /** The queue size ordinary calls are bounded by. */
+    public int limit() {
+        return limit;
+    }
+
+    /** Total positions, reserve included (a power of two). */
+    public int capacity() {
+        return capacity;
+    }
+}

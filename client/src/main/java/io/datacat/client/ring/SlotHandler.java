@@ -1,0 +1,7 @@
+package io.datacat.client.ring;
+
+/** Receives drained slots; see {@link RecordRing#drain(SlotHandler, int)}. */
+public interface SlotHandler {
+    /** Reads what it needs from the slot at {@code index}; the ring clears it afterwards. */
+    void onSlot(RecordRing ring, int index, long position);
+}

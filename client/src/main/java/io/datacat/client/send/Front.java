@@ -1,0 +1,93 @@
+package io.datacat.client.send;
+
+import io.datacat.client.ring.RecordRing;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One way into a session's pipeline: a ring plus the policy of the session that writes to
+ * it (queue size, drop or wait when full, synchronous or not). An {@code AsyncSession}
+ * wrapping a synchronous session adds its own front to the same pipeline, so both keep one
+ * sequence of records.
+ */
+public final class Front {
+    /** Room kept above the queue size for end, crash and hang reports. */
+    static final int RESERVE = 64;
+
+    private final Pipeline pipeline;
+    private final RecordRing ring;
+    private final boolean dropOnFull;
+    private final boolean synchronous;
+    /** Positions below this one are delivered, refused or dropped: nothing to wait for. */
+    volatile long handledThrough;
+    /** The positions a pending flush waits for (sender thread only). */
+    long flushTarget;
+    /** The drained position when the batch in flight was sealed (sender thread only). */
+    long drainedAtSeal;
+
+    Front(Pipeline pipeline, int queueSize, boolean dropOnFull, boolean synchronous) {
+        this.pipeline = pipeline;
+        this.ring = new RecordRing(queueSize, RESERVE);
+        this.dropOnFull = dropOnFull;
+        this.synchronous = synchronous;
+    }
+
+    public boolean synchronous() {
+        return synchronous;
+    }
+
+    /** The ring a caller fills its claimed slot in. */
+    public RecordRing ring() {
+        return ring;
+    }
+
+    /**
+     * Claims a position for a logging call, or returns -1 when the call is dropped (queue full
+     * with drop-on-full, or the session is over); the drop is counted here.
+     */
+    public long claim() {
+        long p = ring.tryClaim();
+        if (p >= 0) {
+            // Wake the sender only when the queue crosses half full: not once per record.
+            if (!synchronous && p - ring.drained() == ring.limit() >> 1) {
+                pipeline.wakeSender();
+            }
+            return p;
+        }
+        if (dropOnFull) {
+            pipeline.countDroppedUnclaimed();
+            return -1;
+        }
+        pipeline.wakeSender();
+        while ((p = ring.tryClaim()) < 0) {
+            if (pipeline.stopping()) {
+                pipeline.countDroppedUnclaimed();
+                return -1;
+            }
+            LockSupport.parkNanos(100_000L);
+        }
+        return p;
+    }
+
+    /** Claims a position from the reserve for a report, waiting until {@code deadline} at most. */
+    long claimReserved(long deadline) {
+        long p;
+        while ((p = ring.tryClaimReserved()) < 0) {
+            if (System.nanoTime() - deadline > 0) {
+                return -1;
+            }
+            pipeline.wakeSender();
+            LockSupport.parkNanos(200_000L);
+        }
+        return p;
+    }
+
+    /** Publishes a filled position; a synchronous front then waits for the daemon's ack. */
+    public void publish(long position) {
+        ring.publish(position);
+        if (synchronous) {
+            pipeline.wakeSender();
+            pipeline.awaitHandled(this, position);
+        }
+    }
+}

@@ -1,0 +1,747 @@
+package io.datacat.client.send;
+
+import io.datacat.client.Event;
+import io.datacat.client.Level;
+import io.datacat.client.Stats;
+import io.datacat.client.encode.JsonWriter;
+import io.datacat.client.ring.RecordRing;
+import io.datacat.client.ring.SlotHandler;
+import io.datacat.client.ring.SlotKind;
+import io.datacat.client.transport.DaemonHandle;
+import io.datacat.client.transport.HttpConnection;
+import io.datacat.client.transport.ProcessInfo;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Everything behind one session: its fronts (rings), and the sender thread that drains
+ * them, numbers the records ({@code seq}, so what is sent is gap-free and dropped calls
+ * take no number), aggregates counters and histograms per metrics interval, encodes JSON
+ * and delivers batches to the daemon, keeping each batch until the daemon acks it.
+ *
+ * <p>Every call is accounted for exactly once: {@code sent} (acked), {@code dropped},
+ * {@code ignoredAfterEnd}, or still queued.
+ */
+public final class Pipeline implements SlotHandler {
+    public static final String CLIENT = "java/0.1.0";
+
+    private static final int MAX_BATCH_RECORDS = 4_096;
+    private static final int MAX_BATCH_BYTES = 1 << 20;
+    private static final int DRAIN_CHUNK = 256;
+    private static final long KEEPALIVE_NANOS = 1_000_000_000L;
+    private static final long EXCHANGE_TIMEOUT_NANOS = 10_000_000_000L;
+    private static final long MAX_RETRY_PAUSE_NANOS = 2_000_000_000L;
+    private static final AtomicLongFieldUpdater<Pipeline> LAST_BEAT =
+            AtomicLongFieldUpdater.newUpdater(Pipeline.class, "lastBeat");
+
+    private final String sessionId;
+    private final Settings settings;
+    private final DaemonHandle daemon;
+    private final Thread sender;
+    private volatile Front[] fronts = new Front[0];
+
+    private final JsonWriter batch = new JsonWriter(64 * 1024);
+    private final RecordEncoder encoder;
+    private final Aggregator aggregator = new Aggregator();
+    private long nextSeq = 1;
+    private int batchRecords;
+    private long batchCalls;
+    private boolean batchHasTerminal;
+    private Front currentFront;
+    private boolean endEncoded;
+    private volatile HttpConnection connection;
+
+    private final LongAdder droppedUnclaimed = new LongAdder();
+    private final LongAdder droppedClaimed = new LongAdder();
+    private final LongAdder ignoredByCaller = new LongAdder();
+    private final AtomicLong controlClaims = new AtomicLong();
+    private volatile long sent;
+    private volatile long ignoredBySender;
+    private volatile long truncated;
+    private volatile String lastError;
+    private boolean warnedRefusal;
+
+    private final AtomicLong flushRequests = new AtomicLong();
+    private long flushServing;
+    private volatile long flushDone;
+    private final Object monitor = new Object();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private volatile boolean stopRequested;
+    private volatile boolean aborted;
+    private volatile boolean finished;
+    private boolean settled;
+
+    private volatile long lastBeat;
+    private volatile Thread beatThread;
+    private volatile boolean hangPaused;
+    /** Hang watchdog state, touched by the watchdog thread only. */
+    private boolean hung;
+    private long hangBeat;
+
+    /** What a pipeline needs to know of its session's options. */
+    public static final class Settings {
+        final String product;
+        final String version;
+        final Map<String, String> attributes;
+        final long hangTimeoutMs;
+        final boolean hangDetection;
+        final long flushIntervalNanos;
+        final long metricsIntervalNanos;
+        final long syncTimeoutNanos;
+
+        public Settings(String product, String version, Map<String, String> attributes, long hangTimeoutMs,
+                        boolean hangDetection, long flushIntervalNanos, long metricsIntervalNanos,
+                        long syncTimeoutNanos) {
+            this.product = product;
+            this.version = version;
+            this.attributes = attributes;
+            this.hangTimeoutMs = hangTimeoutMs;
+            this.hangDetection = hangDetection;
+            this.flushIntervalNanos = flushIntervalNanos;
+            this.metricsIntervalNanos = metricsIntervalNanos;
+            this.syncTimeoutNanos = syncTimeoutNanos;
+        }
+    }
+
+    public Pipeline(String sessionId, Settings settings, DaemonHandle daemon) {
+        this.sessionId = sessionId;
+        this.settings = settings;
+        this.daemon = daemon;
+        this.encoder = new RecordEncoder(sessionId, batch);
+        this.sender = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                runSender();
+            }
+        }, "datacat-sender-" + sessionId.substring(0, Math.min(8, sessionId.length())));
+        sender.setDaemon(true);
+    }
+
+    /** Starts the sender thread; the session's first record ({@code session_start}) goes first. */
+    public void start() {
+        Pipelines.register(this);
+        sender.start();
+    }
+
+    public String sessionId() {
+        return sessionId;
+    }
+
+    public long hangTimeoutMs() {
+        return settings.hangTimeoutMs;
+    }
+
+    public boolean hangDetection() {
+        return settings.hangDetection;
+    }
+
+    /** Adds a way in; the first front added receives the session's reports. */
+    public synchronized Front addFront(int queueSize, boolean dropOnFull, boolean synchronous) {
+        Front f = new Front(this, queueSize, dropOnFull, synchronous);
+        Front[] old = fronts;
+        Front[] grown = Arrays.copyOf(old, old.length + 1);
+        grown[old.length] = f;
+        fronts = grown;
+        return f;
+    }
+
+    // ---------------------------------------------------------------- caller side
+
+    /** True once {@code end}, {@code shutdown} or a crash report began: further calls are ignored. */
+    public boolean closing() {
+        return closing.get();
+    }
+
+    boolean stopping() {
+        return stopRequested;
+    }
+
+    public void countIgnoredAfterEnd() {
+        ignoredByCaller.increment();
+    }
+
+    public void countDroppedUnclaimed() {
+        droppedUnclaimed.increment();
+    }
+
+    /** A claimed position whose call could not be copied: the sender skips it. */
+    public void countDroppedClaimed() {
+        droppedClaimed.increment();
+    }
+
+    void wakeSender() {
+        LockSupport.unpark(sender);
+    }
+
+    /** A plain memory write: cheap enough for every frame. */
+    public void heartbeat() {
+        Thread current = Thread.currentThread();
+        if (beatThread != current) {
+            beatThread = current;
+        }
+        LAST_BEAT.lazySet(this, System.nanoTime());
+    }
+
+    public long lastBeat() {
+        return lastBeat;
+    }
+
+    public Thread beatThread() {
+        return beatThread;
+    }
+
+    public boolean hangPaused() {
+        return hangPaused;
+    }
+
+    /** Watchdog thread only: true while a hang is reported and not yet recovered. */
+    public boolean hungState() {
+        return hung;
+    }
+
+    /** Watchdog thread only: the last heartbeat before the reported hang. */
+    public long hangBeat() {
+        return hangBeat;
+    }
+
+    /** Watchdog thread only. */
+    public void setHung(boolean hung, long lastBeatBeforeHang) {
+        this.hung = hung;
+        this.hangBeat = lastBeatBeforeHang;
+    }
+
+    public void pauseHangDetection() {
+        hangPaused = true;
+    }
+
+    public void resumeHangDetection() {
+        if (lastBeat != 0) {
+            // Resuming after a loading screen must not count the pause as silence.
+            LAST_BEAT.lazySet(this, System.nanoTime());
+        }
+        hangPaused = false;
+    }
+
+    /** Queues a hang or recovered report from the watchdog (never dropped for a full queue). */
+    public void report(Report report) {
+        publishControl(SlotKind.REPORT, report, null, System.nanoTime() + 100_000_000L);
+    }
+
+    /** Logs an exception nobody caught (level critical), from the uncaught-exception handler. */
+    public void logUncaught(Thread thread, Throwable error) {
+        Map<String, Object> data = new LinkedHashMap<String, Object>();
+        data.put("uncaught", Boolean.TRUE);
+        data.put("thread", thread.getName());
+        publishControl(SlotKind.UNCAUGHT_EXCEPTION, error, data, System.nanoTime() + 100_000_000L);
+    }
+
+    private boolean publishControl(byte kind, Object ref, Map<String, Object> data, long deadline) {
+        Front f = primaryFront();
+        if (f == null || finished) {
+            return false;
+        }
+        long p = f.claimReserved(deadline);
+        if (p < 0) {
+            return false;
+        }
+        controlClaims.incrementAndGet();
+        RecordRing r = f.ring();
+        int i = r.index(p);
+        r.kind[i] = kind;
+        r.ts[i] = Clock.micros();
+        r.ref[i] = ref;
+        r.code[i] = (byte) Level.CRITICAL.ordinal();
+        if (data != null) {
+            r.doc(i).copyMap(data);
+        }
+        r.publish(p);
+        wakeSender();
+        return true;
+    }
+
+    private Front primaryFront() {
+        Front[] fs = fronts;
+        return fs.length == 0 ? null : fs[fs.length - 1];
+    }
+
+    /**
+     * Waits until everything logged before this call is acked by the daemon (aggregated
+     * metrics included), or until the timeout.
+     */
+    public boolean flush(long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        long ticket = flushRequests.incrementAndGet();
+        wakeSender();
+        synchronized (monitor) {
+            while (flushDone < ticket && !finished && !aborted) {
+                if (!waitUntil(deadline)) {
+                    return false;
+                }
+            }
+        }
+        return flushDone >= ticket || finished;
+    }
+
+    /**
+     * Ends the session: {@code end} (report == null) or a crash report, then delivers what is
+     * queued. Returns within {@code timeoutNanos}; true when everything reached the daemon.
+     * Whatever could not be delivered in time is counted as dropped.
+     */
+    public boolean terminate(Report crash, long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        beginTermination(crash, deadline);
+        return awaitTermination(deadline);
+    }
+
+    /** Queues the end or crash record unless the session is already ending. */
+    public void beginTermination(Report crash, long deadline) {
+        if (closing.compareAndSet(false, true)) {
+            if (!publishControl(crash == null ? SlotKind.END : SlotKind.REPORT, crash, null, deadline)) {
+                lastError = "no room to queue the session's end before the timeout";
+            }
+        }
+    }
+
+    /** Waits for the end or crash record to be acked, then stops the sender; see {@link #terminate}. */
+    public boolean awaitTermination(long deadline) {
+        wakeSender();
+        synchronized (monitor) {
+            while (!finished && !aborted) {
+                if (!waitUntil(deadline)) {
+                    break;
+                }
+            }
+        }
+        boolean delivered = finished;
+        stopRequested = true;
+        if (!delivered) {
+            aborted = true;
+            HttpConnection c = connection;
+            if (c != null) {
+                c.close();
+            }
+        }
+        wakeSender();
+        synchronized (monitor) {
+            if (!settled) {
+                settled = true;
+                droppedClaimed.add(queued());
+                monitor.notifyAll();
+            }
+        }
+        Pipelines.unregister(this);
+        return delivered;
+    }
+
+    /** Waits on the monitor until notified or the deadline; false once the deadline passed. */
+    private boolean waitUntil(long deadline) {
+        long ms = (deadline - System.nanoTime()) / 1_000_000L;
+        if (ms <= 0) {
+            return false;
+        }
+        try {
+            monitor.wait(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return true;
+    }
+
+    /** A synchronous front's call returns once its record is handled (or the sync timeout passed). */
+    void awaitHandled(Front f, long position) {
+        long deadline = System.nanoTime() + settings.syncTimeoutNanos;
+        synchronized (monitor) {
+            while (f.handledThrough <= position && !finished && !aborted) {
+                if (!waitUntil(deadline)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    public Stats stats() {
+        long dropped = droppedUnclaimed.sum() + droppedClaimed.sum();
+        return new Stats(sent, dropped, settled ? 0 : queued(), ignoredByCaller.sum() + ignoredBySender, truncated,
+                daemon.restarts(), lastError != null ? lastError : daemon.lastError());
+    }
+
+    private long queued() {
+        long claimed = 0;
+        for (Front f : fronts) {
+            claimed += f.ring().claimed();
+        }
+        long q = claimed - controlClaims.get() - sent - droppedClaimed.sum() - ignoredBySender;
+        return Math.max(0, q);
+    }
+
+    // ---------------------------------------------------------------- sender thread
+
+    private void runSender() {
+        try {
+            resetBatch();
+            writeSessionStart();
+            long now = System.nanoTime();
+            long lastSend = now;
+            long nextResync = now + 1_000_000_000L;
+            long nextMetrics = now + settings.metricsIntervalNanos;
+            while (!aborted) {
+                long ticket = flushRequests.get();
+                if (ticket > flushServing) {
+                    flushServing = ticket;
+                    for (Front f : fronts) {
+                        f.flushTarget = f.ring().claimed();
+                    }
+                }
+                int drained = drainAll();
+                now = System.nanoTime();
+                if (now - nextResync >= 0) {
+                    Clock.resync();
+                    nextResync = now + 1_000_000_000L;
+                }
+                boolean flushing = flushServing > flushDone;
+                if ((flushing || now - nextMetrics >= 0) && aggregator.hasData()) {
+                    emitAggregates();
+                    nextMetrics = now + settings.metricsIntervalNanos;
+                }
+                if (batchRecords > 0 || now - lastSend >= KEEPALIVE_NANOS) {
+                    if (!deliver()) {
+                        return;
+                    }
+                    lastSend = System.nanoTime();
+                }
+                if (batchRecords == 0) {
+                    markDrainedHandled();
+                }
+                if (flushing && flushReached()) {
+                    completeFlush(flushServing);
+                }
+                if (endEncoded && batchRecords == 0) {
+                    synchronized (monitor) {
+                        finished = true;
+                        monitor.notifyAll();
+                    }
+                    return;
+                }
+                if (drained == 0 && flushRequests.get() == flushServing) {
+                    LockSupport.parkNanos(this, settings.flushIntervalNanos);
+                }
+            }
+        } catch (Throwable t) {
+            lastError = "DataCat sender stopped: " + t;
+            synchronized (monitor) {
+                aborted = true;
+                monitor.notifyAll();
+            }
+        }
+    }
+
+    /** With no batch in flight, every drained position is handled (skipped, aggregated or acked). */
+    private void markDrainedHandled() {
+        boolean moved = false;
+        for (Front f : fronts) {
+            long drained = f.ring().drained();
+            if (f.handledThrough < drained) {
+                f.handledThrough = drained;
+                moved = true;
+            }
+        }
+        if (moved) {
+            synchronized (monitor) {
+                monitor.notifyAll();
+            }
+        }
+    }
+
+    private boolean flushReached() {
+        for (Front f : fronts) {
+            if (f.ring().drained() < f.flushTarget || f.handledThrough < f.flushTarget) {
+                return false;
+            }
+        }
+        return !aggregator.hasData();
+    }
+
+    private void completeFlush(long ticket) {
+        synchronized (monitor) {
+            flushDone = ticket;
+            monitor.notifyAll();
+        }
+    }
+
+    private int drainAll() {
+        int total = 0;
+        for (Front f : fronts) {
+            currentFront = f;
+            while (batchRecords < MAX_BATCH_RECORDS && batch.length() < MAX_BATCH_BYTES && !endEncoded) {
+                int n = f.ring().drain(this, Math.min(DRAIN_CHUNK, MAX_BATCH_RECORDS - batchRecords));
+                total += n;
+                if (n == 0) {
+                    break;
+                }
+            }
+            if (endEncoded) {
+                // Calls that raced with end(): counted as ignored, like calls made after it.
+                total += f.ring().drain(this, Integer.MAX_VALUE);
+            }
+        }
+        currentFront = null;
+        return total;
+    }
+
+    @Override
+    public void onSlot(RecordRing r, int i, long position) {
+        byte kind = r.kind[i];
+        if (kind == SlotKind.NONE) {
+            return;
+        }
+        boolean userCall = kind != SlotKind.END && kind != SlotKind.REPORT && kind != SlotKind.UNCAUGHT_EXCEPTION;
+        if (endEncoded) {
+            if (userCall) {
+                ignoredBySender++;
+            }
+            return;
+        }
+        if (kind == SlotKind.METRIC || kind == SlotKind.METRIC_HANDLE) {
+            if (aggregate(r, i)) {
+                return;
+            }
+        }
+        boolean terminal = kind == SlotKind.END
+                || kind == SlotKind.REPORT && ((Report) r.ref[i]).type() == Report.Type.CRASH;
+        if (terminal) {
+            // Metrics aggregated so far belong before the session's last record.
+            emitAggregates();
+        }
+        int mark = batch.length();
+        int depth = batch.depth();
+        boolean comma = batch.needsComma();
+        try {
+            switch (kind) {
+                case SlotKind.EVENT:
+                    encoder.event(nextSeq, r, i);
+                    break;
+                case SlotKind.EVENT_OBJECT:
+                    encoder.event(nextSeq, r.ts[i], (Event) r.ref[i]);
+                    break;
+                case SlotKind.EXCEPTION:
+                case SlotKind.UNCAUGHT_EXCEPTION:
+                    encoder.exception(nextSeq, r, i);
+                    break;
+                case SlotKind.METRIC:
+                case SlotKind.METRIC_HANDLE:
+                    encoder.metric(nextSeq, r, i);
+                    break;
+                case SlotKind.STATE:
+                    encoder.state(nextSeq, r, i);
+                    break;
+                case SlotKind.END:
+                    encoder.end(nextSeq, r.ts[i]);
+                    break;
+                default:
+                    encoder.report(nextSeq, r.ts[i], (Report) r.ref[i]);
+            }
+        } catch (RuntimeException e) {
+            batch.truncateTo(mark, depth, comma);
+            if (userCall) {
+                droppedClaimed.increment();
+            }
+            lastError = "a record could not be encoded and was dropped: " + e;
+            return;
+        }
+        if (encoder.lastWasTruncated()) {
+            truncated++;
+        }
+        nextSeq++;
+        batchRecords++;
+        if (userCall) {
+            batchCalls++;
+        }
+        if (terminal) {
+            endEncoded = true;
+            batchHasTerminal = true;
+        }
+    }
+
+    /** Adds a counter/histogram/timer call of an asynchronous front to its aggregate. */
+    private boolean aggregate(RecordRing r, int i) {
+        if (currentFront.synchronous()) {
+            return false;
+        }
+        MetricKey key = r.kind[i] == SlotKind.METRIC_HANDLE ? (MetricKey) r.ref[i] : null;
+        byte type = key != null ? key.kind() : r.code[i];
+        if (!MetricKind.aggregated(type)) {
+            return false;
+        }
+        Aggregate a = key != null ? aggregator.forKey(key) : aggregator.forCall(type, r.name[i], r.tagsOrNull(i));
+        if (a == null) {
+            return false;
+        }
+        a.add(r.value[i], r.ts[i]);
+        return true;
+    }
+
+    private void emitAggregates() {
+        List<Aggregate> all = aggregator.all();
+        for (int i = 0, n = all.size(); i < n; i++) {
+            Aggregate a = all.get(i);
+            if (a.isEmpty()) {
+                continue;
+            }
+            encoder.aggregate(nextSeq++, a);
+            batchRecords++;
+            batchCalls += a.calls();
+            a.reset();
+        }
+    }
+
+    private void writeSessionStart() {
+        Map<String, Object> attrs = new HashMap<String, Object>(settings.attributes);
+        attrs.put("java_version", System.getProperty("java.version"));
+        attrs.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        String errorFile = errorFileOption();
+        if (errorFile != null) {
+            attrs.put("hs_err_path", errorFile);
+        }
+        RecordEncoder.SessionInfo info = new RecordEncoder.SessionInfo(settings.product, settings.version,
+                ProcessInfo.hostname(), ProcessInfo.machineId(), ProcessInfo.pid(), CLIENT,
+                System.getProperty("user.dir"), settings.hangDetection ? settings.hangTimeoutMs : 0, attrs);
+        encoder.sessionStart(nextSeq++, Clock.micros(), info);
+        batchRecords++;
+    }
+
+    /** Where the JVM writes its fatal error log when told so ({@code -XX:ErrorFile}), for the daemon. */
+    private static String errorFileOption() {
+        try {
+            for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+                if (arg.startsWith("-XX:ErrorFile=")) {
+                    return arg.substring("-XX:ErrorFile=".length());
+                }
+            }
+        } catch (RuntimeException e) {
+            return null;
+        }
+        return null;
+    }
+
+    private void resetBatch() {
+        batch.reset();
+        batch.beginObject().name("records").beginArray();
+        batchRecords = 0;
+        batchCalls = 0;
+        batchHasTerminal = false;
+    }
+
+    /** Seals the current batch and delivers it; false only when the pipeline was aborted. */
+    private boolean deliver() {
+        for (Front f : fronts) {
+            f.drainedAtSeal = f.ring().drained();
+        }
+        batch.endArray();
+        batch.name("sessions").beginObject().name(sessionId).beginObject()
+                .field("client_dropped", droppedUnclaimed.sum() + droppedClaimed.sum())
+                .field("last_heartbeat", lastBeat == 0 ? 0 : Clock.microsAt(lastBeat))
+                .name("hang_paused").value(hangPaused)
+                .endObject().endObject();
+        batch.endObject();
+        boolean keepAliveOnly = batchRecords == 0;
+        long pause = 50_000_000L;
+        for (;;) {
+            if (aborted) {
+                return false;
+            }
+            Outcome o = post();
+            if (o == Outcome.ACKED || o == Outcome.REFUSED) {
+                settle(o == Outcome.ACKED);
+                resetBatch();
+                return true;
+            }
+            if (keepAliveOnly) {
+                resetBatch();
+                return true;
+            }
+            LockSupport.parkNanos(this, pause);
+            pause = Math.min(MAX_RETRY_PAUSE_NANOS, pause * 2);
+        }
+    }
+
+    private void settle(boolean acked) {
+        synchronized (monitor) {
+            if (settled) {
+                // terminate() timed out and already counted what was in flight as dropped.
+                return;
+            }
+            if (acked) {
+                sent += batchCalls;
+            } else {
+                droppedClaimed.add(batchCalls);
+            }
+            for (Front f : fronts) {
+                f.handledThrough = f.drainedAtSeal;
+            }
+            if (batchHasTerminal) {
+                finished = true;
+            }
+            monitor.notifyAll();
+        }
+    }
+
+    private enum Outcome { ACKED, REFUSED, RETRY }
+
+    private Outcome post() {
+        long deadline = System.nanoTime() + EXCHANGE_TIMEOUT_NANOS;
+        int port;
+        try {
+            port = daemon.ensure(deadline);
+        } catch (IOException e) {
+            lastError = "daemon unavailable: " + e.getMessage();
+            return Outcome.RETRY;
+        }
+        HttpConnection c = connection;
+        if (c == null || c.port() != port) {
+            if (c != null) {
+                c.close();
+            }
+            c = new HttpConnection(port);
+            connection = c;
+        }
+        try {
+            HttpConnection.Response r = c.exchange("POST", "/v1/batch", batch.buffer(), batch.length(),
+                    (int) (EXCHANGE_TIMEOUT_NANOS / 1_000_000L));
+            if (r.status / 100 == 2) {
+                lastError = null;
+                return Outcome.ACKED;
+            }
+            lastError = "daemon answered " + r.status + ": " + r.body;
+            if (r.status >= 400 && r.status < 500 && r.status != 408 && r.status != 429) {
+                // Retrying a batch the daemon refuses would block the session forever.
+                warnOnce("DataCat: the daemon refused a batch of " + batchRecords + " records (" + r.status + "): "
+                        + r.body);
+                return Outcome.REFUSED;
+            }
+            return Outcome.RETRY;
+        } catch (IOException e) {
+            daemon.connectionFailed(port);
+            lastError = "daemon connection failed: " + e.getMessage();
+            return Outcome.RETRY;
+        }
+    }
+
+    private void warnOnce(String message) {
+        if (!warnedRefusal) {
+            warnedRefusal = true;
+            System.err.println(message);
+        }
+    }
+}

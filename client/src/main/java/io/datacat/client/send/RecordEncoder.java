@@ -1,0 +1,319 @@
+package io.datacat.client.send;
+
+import io.datacat.client.Event;
+import io.datacat.client.Level;
+import io.datacat.client.encode.JsonWriter;
+import io.datacat.client.encode.StackTraces;
+import io.datacat.client.ring.Document;
+import io.datacat.client.ring.RecordRing;
+import io.datacat.client.ring.StringList;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes records in the wire format of docs/protocol.md, cutting every field to the
+ * protocol's limits (so the daemon never refuses a batch because of one oversize value)
+ * and counting what it had to cut.
+ */
+final class RecordEncoder {
+    static final int MAX_NAME = 256;
+    static final int MAX_SHORT = 512;
+    static final int MAX_MESSAGE = 65_536;
+    static final int MAX_LIST = 64;
+    static final int MAX_STACK_LINE = 8_192;
+    static final int MAX_PATH = 4_096;
+    static final int MAX_UNIT = 64;
+    private static final Level[] LEVELS = Level.values();
+
+    private final String sid;
+    private final JsonWriter w;
+    private final Document scratch = new Document();
+    private boolean cut;
+
+    RecordEncoder(String sid, JsonWriter w) {
+        this.sid = sid;
+        this.w = w;
+    }
+
+    /** True if the last record written had a field cut to a limit. */
+    boolean lastWasTruncated() {
+        return cut;
+    }
+
+    void begin(long seq, String kind, long ts) {
+        cut = false;
+        w.beginObject();
+        w.field("sid", sid).field("seq", seq).field("kind", kind).field("ts", ts);
+    }
+
+    void end() {
+        w.endObject();
+    }
+
+    void sessionStart(long seq, long ts, SessionInfo info) {
+        begin(seq, "session_start", ts);
+        text("product", info.product, 128);
+        text("version", info.version, 128);
+        optionalText("hostname", info.hostname, MAX_NAME);
+        optionalText("machine_id", info.machineId, MAX_NAME);
+        w.field("pid", info.pid);
+        w.field("client", info.client);
+        optionalText("cwd", info.cwd, MAX_PATH);
+        w.field("hang_timeout_ms", info.hangTimeoutMs);
+        w.name("attrs");
+        scratch.copyMap(info.attrs);
+        writeDocument(scratch);
+        end();
+    }
+
+    void event(long seq, RecordRing r, int i) {
+        begin(seq, "event", r.ts[i]);
+        name(r.name[i]);
+        w.field("level", LEVELS[r.code[i]].wireName());
+        data(r, i);
+        end();
+    }
+
+    void event(long seq, long ts, Event e) {
+        begin(seq, "event", ts);
+        name(e.name());
+        w.field("level", e.level().wireName());
+        optionalText("category", e.category(), MAX_NAME);
+        optionalText("group", e.group(), MAX_NAME);
+        if (!e.labels().isEmpty()) {
+            stringList("labels", e.labels(), MAX_LIST, MAX_NAME);
+        }
+        optionalText("message", e.message(), MAX_MESSAGE);
+        if (!e.data().isEmpty()) {
+            scratch.copyMap(e.data());
+            w.name("data");
+            writeDocument(scratch);
+        }
+        end();
+    }
+
+    void exception(long seq, RecordRing r, int i) {
+        Throwable t = (Throwable) r.ref[i];
+        begin(seq, "exception", r.ts[i]);
+        w.field("name", "exception");
+        w.field("level", LEVELS[r.code[i]].wireName());
+        w.field("group", "exception");
+        w.name("labels").beginArray().value("exception");
+        cut |= w.value(t.getClass().getSimpleName(), MAX_NAME);
+        w.endArray();
+        String msg = StackTraces.message(t);
+        optionalText("message", msg, MAX_MESSAGE);
+        text("exception_type", t.getClass().getName(), MAX_SHORT);
+        optionalText("exception_msg", msg, MAX_MESSAGE);
+        stringList("stacktrace", StackTraces.lines(t), StackTraces.MAX_LINES, MAX_STACK_LINE);
+        StackTraceElement[] trace = t.getStackTrace();
+        if (trace.length > 0) {
+            StackTraceElement top = trace[0];
+            optionalText("source_file", top.getFileName(), MAX_PATH);
+            if (top.getLineNumber() > 0) {
+                w.field("source_line", top.getLineNumber());
+            }
+            text("source_function", top.getClassName() + "." + top.getMethodName(), MAX_SHORT);
+        }
+        data(r, i);
+        end();
+    }
+
+    /** A raw metric record: gauges, and every metric of a synchronous session. */
+    void metric(long seq, RecordRing r, int i) {
+        begin(seq, "metric", r.ts[i]);
+        Object ref = r.ref[i];
+        if (ref instanceof MetricKey) {
+            MetricKey key = (MetricKey) ref;
+            name(key.name());
+            w.field("type", MetricKind.wire(key.kind()));
+            w.field("value", r.value[i]);
+            writeTags(w, key.tags(), MAX_NAME);
+            w.optionalField("unit", key.unit());
+        } else {
+            name(r.name[i]);
+            w.field("type", MetricKind.wire(r.code[i]));
+            w.field("value", r.value[i]);
+            tags(r.tagsOrNull(i));
+            if (r.code[i] == MetricKind.TIMER) {
+                w.field("unit", "ms");
+            }
+        }
+        end();
+    }
+
+    void aggregate(long seq, Aggregate a) {
+        begin(seq, "metric", a.lastTs());
+        a.writeFields(w, MAX_NAME, MAX_NAME);
+        end();
+    }
+
+    void state(long seq, RecordRing r, int i) {
+        begin(seq, "state", r.ts[i]);
+        w.name("patch");
+        if (r.hasDoc(i)) {
+            writeDocument(r.doc(i));
+        } else {
+            w.beginObject().endObject();
+        }
+        end();
+    }
+
+    void end(long seq, long ts) {
+        begin(seq, "end", ts);
+        end();
+    }
+
+    void report(long seq, long ts, Report r) {
+        switch (r.type()) {
+            case CRASH:
+                begin(seq, "crash", ts);
+                text("reason", r.reason(), MAX_SHORT);
+                optionalText("message", r.message(), MAX_MESSAGE);
+                w.name("detail");
+                scratch.copyMap(r.detail());
+                writeDocument(scratch);
+                break;
+            case HANG:
+                begin(seq, "hang", ts);
+                optionalText("thread", r.thread(), MAX_NAME);
+                stringList("stack", r.stack(), StackTraces.MAX_LINES, MAX_STACK_LINE);
+                w.field("timeout_ms", r.timeoutMs());
+                w.field("silent_ms", r.silentMs());
+                w.field("detected_by", "client");
+                break;
+            default:
+                begin(seq, "recovered", ts);
+                w.field("duration_ms", r.durationMs());
+        }
+        end();
+    }
+
+    private void name(String name) {
+        text("name", name == null || name.isEmpty() ? "(unnamed)" : name, MAX_NAME);
+    }
+
+    private void text(String field, String value, int max) {
+        w.name(field);
+        cut |= w.value(value == null ? "" : value, max);
+    }
+
+    private void optionalText(String field, String value, int max) {
+        if (value != null) {
+            text(field, value, max);
+        }
+    }
+
+    private void stringList(String field, List<String> items, int maxItems, int maxChars) {
+        w.name(field).beginArray();
+        int n = Math.min(items.size(), maxItems);
+        cut |= items.size() > maxItems;
+        for (int i = 0; i < n; i++) {
+            cut |= w.value(items.get(i), maxChars);
+        }
+        w.endArray();
+    }
+
+    private void tags(StringList tags) {
+        if (tags == null || tags.size() == 0) {
+            return;
+        }
+        w.name("tags").beginArray();
+        int n = Math.min(tags.size(), MAX_LIST);
+        cut |= tags.size() > MAX_LIST;
+        for (int i = 0; i < n; i++) {
+            cut |= w.value(tags.get(i), MAX_NAME);
+        }
+        w.endArray();
+    }
+
+    static void writeTags(JsonWriter w, String[] tags, int maxChars) {
+        if (tags == null || tags.length == 0) {
+            return;
+        }
+        w.name("tags").beginArray();
+        for (int i = 0; i < Math.min(tags.length, MAX_LIST); i++) {
+            w.value(tags[i], maxChars);
+        }
+        w.endArray();
+    }
+
+    private void data(RecordRing r, int i) {
+        if (r.hasDoc(i)) {
+            w.name("data");
+            writeDocument(r.doc(i));
+        }
+    }
+
+    private void writeDocument(Document d) {
+        cut |= d.truncated();
+        if (d.isEmpty()) {
+            w.beginObject().endObject();
+            return;
+        }
+        for (int i = 0, n = d.size(); i < n; i++) {
+            switch (d.token(i)) {
+                case Document.OBJECT_START: w.beginObject(); break;
+                case Document.OBJECT_END: w.endObject(); break;
+                case Document.ARRAY_START: w.beginArray(); break;
+                case Document.ARRAY_END: w.endArray(); break;
+                case Document.KEY: w.name((String) d.ref(i)); break;
+                case Document.DOUBLE: w.value(Double.longBitsToDouble(d.bits(i))); break;
+                case Document.LONG: w.value(d.bits(i)); break;
+                default: scalar(d.ref(i));
+            }
+        }
+    }
+
+    private void scalar(Object v) {
+        if (v == null) {
+            w.nullValue();
+        } else if (v instanceof String) {
+            cut |= w.value((String) v, MAX_MESSAGE);
+        } else if (v instanceof Boolean) {
+            w.value(((Boolean) v).booleanValue());
+        } else if (v instanceof Double || v instanceof Float) {
+            w.value(((Number) v).doubleValue());
+        } else if (v instanceof BigInteger) {
+            BigInteger b = (BigInteger) v;
+            if (b.bitLength() < 64) {
+                w.value(b.longValue());
+            } else {
+                w.value(b.toString());
+            }
+        } else if (v instanceof BigDecimal) {
+            w.value(((BigDecimal) v).doubleValue());
+        } else {
+            w.value(((Number) v).longValue());
+        }
+    }
+
+    /** What {@code session_start} tells about the app. */
+    static final class SessionInfo {
+        final String product;
+        final String version;
+        final String hostname;
+        final String machineId;
+        final long pid;
+        final String client;
+        final String cwd;
+        final long hangTimeoutMs;
+        final Map<String, Object> attrs;
+
+        SessionInfo(String product, String version, String hostname, String machineId, long pid, String client,
+                    String cwd, long hangTimeoutMs, Map<String, Object> attrs) {
+            this.product = product;
+            this.version = version;
+            this.hostname = hostname;
+            this.machineId = machineId;
+            this.pid = pid;
+            this.client = client;
+            this.cwd = cwd;
+            this.hangTimeoutMs = hangTimeoutMs;
+            this.attrs = attrs;
+        }
+    }
+}

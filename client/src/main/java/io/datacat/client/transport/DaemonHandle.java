@@ -1,0 +1,310 @@
+package io.datacat.client.transport;
+
+import io.datacat.client.encode.JsonWriter;
+
+import java.io.File;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The daemon of this process for one server (shared by every session that uses it): finds
+ * the {@code datacat-daemon} executable, starts it, waits until it answers, and starts a new
+ * one when it dies.
+ *
+ * <p>Readiness is a handshake, not a sleep: the daemon is told to bind any free port
+ * ({@code daemon_port "0"}) and to write the port it got to {@code port_file} once it
+ * listens; then {@code GET /health} must answer. Failed starts back off exponentially
+ * (250 ms doubling to 30 s) so a missing or broken daemon costs nothing but counted drops.
+ */
+public final class DaemonHandle {
+    private static final Map<String, DaemonHandle> HANDLES = new HashMap<String, DaemonHandle>();
+    private static final AtomicInteger DIRS = new AtomicInteger();
+    private static final long MAX_START_NANOS = 30_000_000_000L;
+    private static final long MAX_BACKOFF_NANOS = 30_000_000_000L;
+
+    private final List<String> configuredCommand;
+    private final String serverUrl;
+    private final int fixedPort;
+    private final String spoolDir;
+
+    private Process process;
+    private File workDir;
+    private long startedAt;
+    private int port;
+    private boolean suspect;
+    private boolean everStarted;
+    private int restarts;
+    private int failures;
+    private long nextAttemptAt;
+    private String lastError;
+
+    private DaemonHandle(List<String> command, String serverUrl, int fixedPort, String spoolDir) {
+        this.configuredCommand = command;
+        this.serverUrl = serverUrl;
+        this.fixedPort = fixedPort;
+        this.spoolDir = spoolDir;
+    }
+
+    /**
+     * The process-wide handle for these settings.
+     *
+     * @param fixedPort a port an existing daemon listens on (or should be started on); 0 = auto
+     */
+    public static DaemonHandle forSettings(List<String> command, String serverUrl, int fixedPort, String spoolDir) {
+        String key = command + "|" + serverUrl + "|" + fixedPort + "|" + spoolDir;
+        synchronized (HANDLES) {
+            DaemonHandle h = HANDLES.get(key);
+            if (h == null) {
+                h = new DaemonHandle(command == null ? null : Collections.unmodifiableList(
+                        new ArrayList<String>(command)), serverUrl, fixedPort, spoolDir);
+                HANDLES.put(key, h);
+            }
+            return h;
+        }
+    }
+
+    /**
+     * The port of a daemon that answers, starting one if needed, waiting at most until
+     * {@code deadline} ({@code System.nanoTime()}).
+     */
+    public synchronized int ensure(long deadline) throws IOException {
+        if (port > 0 && !suspect) {
+            return port;
+        }
+        if (port > 0) {
+            // The last exchange failed: is the daemon gone, or was that a passing fault?
+            if (process == null || process.isAlive()) {
+                if (healthy(port, deadline)) {
+                    suspect = false;
+                    return port;
+                }
+                if (process != null) {
+                    // Alive but silent (stopped, overloaded): starting another would fork a second daemon.
+                    throw fail("the daemon on port " + port + " is running but not answering");
+                }
+            }
+            port = 0;
+            suspect = false;
+        }
+        if (fixedPort > 0 && process == null && healthy(fixedPort, deadline)) {
+            port = fixedPort;
+            return port;
+        }
+        if (process == null || !process.isAlive()) {
+            spawn();
+        }
+        port = awaitPort(deadline);
+        failures = 0;
+        lastError = null;
+        return port;
+    }
+
+    /** Called after a failed exchange: the next {@link #ensure} checks the daemon again. */
+    public synchronized void connectionFailed(int failedPort) {
+        if (port == failedPort) {
+            suspect = true;
+        }
+    }
+
+    /** Times a new daemon had to be started because the previous one died. */
+    public synchronized int restarts() {
+        return restarts;
+    }
+
+    public synchronized String lastError() {
+        return lastError;
+    }
+
+    private void spawn() throws IOException {
+        long now = System.nanoTime();
+        if (failures > 0 && now - nextAttemptAt < 0) {
+            throw new IOException("waiting before starting the daemon again (" + lastError + ")");
+        }
+        List<String> command;
+        try {
+            command = resolveCommand(configuredCommand);
+        } catch (IOException e) {
+            throw backOff(e.getMessage());
+        }
+        if (workDir == null) {
+            workDir = new File(System.getProperty("java.io.tmpdir"),
+                    "datacat-" + ProcessInfo.pid() + "-" + DIRS.incrementAndGet());
+            if (!workDir.isDirectory() && !workDir.mkdirs()) {
+                throw backOff("cannot create " + workDir);
+            }
+        }
+        File portFile = new File(workDir, "port");
+        File config = new File(workDir, "daemon.json");
+        Files.deleteIfExists(portFile.toPath());
+        writeConfig(config, portFile);
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().put("DATACAT_CONFIG", config.getAbsolutePath());
+        pb.redirectErrorStream(true);
+        // A file, not a pipe: the daemon must outlive this JVM (to report its crash), and a
+        // pipe nobody reads would block it.
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(new File(workDir, "daemon.log")));
+        pb.redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            throw backOff("cannot start " + command.get(0) + ": " + e.getMessage());
+        }
+        if (everStarted) {
+            restarts++;
+        }
+        everStarted = true;
+        startedAt = System.nanoTime();
+    }
+
+    private int awaitPort(long deadline) throws IOException {
+        File portFile = new File(workDir, "port");
+        for (;;) {
+            if (portFile.isFile()) {
+                int p = readPort(portFile);
+                if (p > 0 && healthy(p, deadline)) {
+                    return p;
+                }
+            }
+            if (!process.isAlive()) {
+                Process dead = process;
+                process = null;
+                throw backOff("the daemon exited at start (code " + dead.exitValue() + "): " + logTail());
+            }
+            long now = System.nanoTime();
+            if (now - startedAt > MAX_START_NANOS) {
+                process.destroyForcibly();
+                process = null;
+                throw backOff("the daemon did not become ready within 30 s: " + logTail());
+            }
+            if (now - deadline > 0) {
+                throw new IOException("the daemon is still starting");
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while the daemon was starting");
+            }
+        }
+    }
+
+    private static int readPort(File f) {
+        try {
+            String s = new String(Files.readAllBytes(f.toPath()), StandardCharsets.US_ASCII).trim();
+            return s.isEmpty() ? 0 : Integer.parseInt(s);
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static boolean healthy(int port, long deadline) {
+        long remainingMs = (deadline - System.nanoTime()) / 1_000_000L;
+        HttpConnection c = new HttpConnection(port);
+        try {
+            return c.exchange("GET", "/health", null, 0, (int) Math.max(50, Math.min(1000, remainingMs))).status == 200;
+        } catch (IOException e) {
+            return false;
+        } finally {
+            c.close();
+        }
+    }
+
+    private IOException backOff(String reason) {
+        failures++;
+        long delay = Math.min(MAX_BACKOFF_NANOS, 250_000_000L << Math.min(failures - 1, 10));
+        nextAttemptAt = System.nanoTime() + delay;
+        return fail(reason);
+    }
+
+    private IOException fail(String reason) {
+        lastError = reason;
+        return new IOException(reason);
+    }
+
+    private void writeConfig(File config, File portFile) throws IOException {
+        JsonWriter w = new JsonWriter(512);
+        w.beginObject()
+                .field("daemon_port", String.valueOf(fixedPort))
+                .field("port_file", portFile.getAbsolutePath())
+                .field("server_url", serverUrl)
+                .field("parent_pid", ProcessInfo.pid());
+        if (spoolDir != null) {
+            w.field("spool_dir", spoolDir);
+        }
+        w.endObject();
+        OutputStream out = new FileOutputStream(config);
+        try {
+            out.write(w.buffer(), 0, w.length());
+        } finally {
+            out.close();
+        }
+    }
+
+    private String logTail() {
+        File log = new File(workDir, "daemon.log");
+        try {
+            RandomAccessFile f = new RandomAccessFile(log, "r");
+            try {
+                long start = Math.max(0, f.length() - 600);
+                byte[] tail = new byte[(int) (f.length() - start)];
+                f.seek(start);
+                f.readFully(tail);
+                String text = new String(tail, StandardCharsets.UTF_8).trim();
+                return text.isEmpty() ? "(no output; see " + log + ")" : text + " (log: " + log + ")";
+            } finally {
+                f.close();
+            }
+        } catch (IOException e) {
+            return "(see " + log + ")";
+        }
+    }
+
+    private static File nullDevice() {
+        return new File(System.getProperty("os.name", "").startsWith("Windows") ? "NUL" : "/dev/null");
+    }
+
+    /**
+     * The command that starts a daemon: the configured one, else {@code $DATACAT_DAEMON},
+     * else {@code -Ddatacat.daemon}, else {@code datacat-daemon} found on the {@code PATH}.
+     */
+    static List<String> resolveCommand(List<String> configured) throws IOException {
+        if (configured != null && !configured.isEmpty()) {
+            return configured;
+        }
+        String env = System.getenv("DATACAT_DAEMON");
+        if (env != null && !env.trim().isEmpty()) {
+            return Collections.singletonList(env.trim());
+        }
+        String prop = System.getProperty("datacat.daemon");
+        if (prop != null && !prop.trim().isEmpty()) {
+            return Collections.singletonList(prop.trim());
+        }
+        String path = System.getenv("PATH");
+        boolean windows = System.getProperty("os.name", "").startsWith("Windows");
+        List<String> names = windows ? Arrays.asList("datacat-daemon.exe", "datacat-daemon.cmd", "datacat-daemon.bat")
+                : Collections.singletonList("datacat-daemon");
+        if (path != null) {
+            for (String dir : path.split(File.pathSeparator)) {
+                for (String name : names) {
+                    File f = new File(dir, name);
+                    if (f.isFile() && f.canExecute()) {
+                        return Collections.singletonList(f.getAbsolutePath());
+                    }
+                }
+            }
+        }
+        throw new IOException("datacat-daemon was not found: put it on the PATH, set DATACAT_DAEMON to its path, "
+                + "or pass SessionOptions.Builder.daemonCommand(...)");
+    }
+}

@@ -1,0 +1,124 @@
+package io.datacat.client;
+
+import io.datacat.protocol.RecordKind;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class QueueAndTimeoutTest {
+    private FakeDaemon daemon;
+
+    @BeforeEach
+    void start() throws Exception {
+        daemon = new FakeDaemon();
+    }
+
+    @AfterEach
+    void stop() {
+        daemon.close();
+    }
+
+    private SessionOptions.Builder options() {
+        return SessionOptions.builder("QueueTest", "1.0").daemonPort(daemon.port()).asyncMode(true)
+                .crashReporting(false);
+    }
+
+    /** With the sender stalled on the daemon, a full queue drops (exactly counted) and never blocks. */
+    @Test
+    @Timeout(30)
+    void dropOnFullNeverBlocksAndCountsEveryDrop() {
+        daemon.stall();
+        Session s = Datacat.createSession(options().queueSize(100).build());
+        // The session's first batch (session_start) is now held by the daemon: the sender is stuck.
+        await().atMost(Duration.ofSeconds(5)).until(() -> daemon.requestsWaiting.get() == 1);
+        for (int i = 0; i < 1000; i++) {
+            s.logEvent("e", Level.INFO);
+        }
+        assertThat(s.stats().dropped()).isEqualTo(900);
+        assertThat(s.stats().queued()).isEqualTo(100);
+        daemon.release();
+        assertThat(s.shutdown(Duration.ofSeconds(10))).isTrue();
+        assertThat(daemon.ofKind(RecordKind.EVENT)).hasSize(100);
+        assertThat(s.stats().sent()).isEqualTo(100);
+        assertThat(s.stats().dropped()).isEqualTo(900);
+    }
+
+    @Test
+    @Timeout(30)
+    void waitForRoomBlocksTheCallerUntilTheSenderMovesOn() throws Exception {
+        daemon.stall();
+        Session s = Datacat.createSession(options().queueSize(10).dropOnFull(false).build());
+        await().atMost(Duration.ofSeconds(5)).until(() -> daemon.requestsWaiting.get() == 1);
+        AtomicInteger done = new AtomicInteger();
+        Thread producer = new Thread(() -> {
+            for (int i = 0; i < 25; i++) {
+                s.logEvent("w");
+                done.incrementAndGet();
+            }
+        });
+        producer.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> done.get() == 10
+                && producer.getState() == Thread.State.TIMED_WAITING);
+        assertThat(producer.isAlive()).isTrue();
+        assertThat(s.stats().dropped()).isZero();
+        daemon.release();
+        producer.join(10_000);
+        assertThat(done.get()).isEqualTo(25);
+        assertThat(s.shutdown(Duration.ofSeconds(10))).isTrue();
+        assertThat(daemon.ofKind(RecordKind.EVENT)).hasSize(25);
+        assertThat(s.stats().dropped()).isZero();
+    }
+
+    @Test
+    void shutdownHonoursItsTimeoutWhenNoDaemonCanBeReached() throws Exception {
+        int closedPort;
+        try (ServerSocket ss = new ServerSocket(0)) {
+            closedPort = ss.getLocalPort();
+        }
+        Session s = Datacat.createSession(SessionOptions.builder("QueueTest", "1.0").daemonPort(closedPort)
+                .daemonCommand("/nonexistent/datacat-daemon").asyncMode(true).crashReporting(false).build());
+        for (int i = 0; i < 100; i++) {
+            s.logEvent("lost");
+        }
+        long start = System.nanoTime();
+        boolean delivered = s.shutdown(Duration.ofSeconds(2));
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        assertThat(delivered).isFalse();
+        assertThat(tookMs).isLessThan(2_200);
+        assertThat(s.stats().dropped()).isEqualTo(100);
+        assertThat(s.stats().queued()).isZero();
+        assertThat(s.stats().lastError()).contains("datacat-daemon");
+    }
+
+    @Test
+    void shutdownHonoursItsTimeoutWhenTheDaemonAcceptsButNeverAnswers() {
+        daemon.stall();
+        Session s = Datacat.createSession(options().build());
+        s.logEvent("stuck");
+        long start = System.nanoTime();
+        assertThat(s.shutdown(Duration.ofSeconds(2))).isFalse();
+        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(2_200);
+        assertThat(s.stats().dropped()).isEqualTo(1);
+    }
+
+    @Test
+    void flushTimesOutWhileTheDaemonIsStalled() {
+        daemon.stall();
+        Session s = Datacat.createSession(options().build());
+        s.logEvent("x");
+        long start = System.nanoTime();
+        assertThat(s.flush(Duration.ofMillis(300))).isFalse();
+        assertThat((System.nanoTime() - start) / 1_000_000).isBetween(250L, 1_000L);
+        daemon.release();
+        assertThat(s.flush(Duration.ofSeconds(5))).isTrue();
+        s.end();
+    }
+}

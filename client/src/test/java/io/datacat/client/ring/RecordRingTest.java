@@ -1,0 +1,174 @@
+package io.datacat.client.ring;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RecordRingTest {
+
+    @Test
+    void capacityIsAPowerOfTwoCoveringLimitAndReserve() {
+        RecordRing ring = new RecordRing(10_000, 64);
+        assertThat(ring.capacity()).isEqualTo(16_384);
+        assertThat(new RecordRing(16, 0).capacity()).isEqualTo(16);
+        assertThat(new RecordRing(17, 0).capacity()).isEqualTo(32);
+    }
+
+    @Test
+    void ordinaryClaimsStopAtTheLimitAndTheReserveGoesBeyond() {
+        RecordRing ring = new RecordRing(10, 4);
+        for (int i = 0; i < 10; i++) {
+            assertThat(ring.tryClaim()).isEqualTo(i);
+        }
+        assertThat(ring.tryClaim()).isEqualTo(-1);
+        assertThat(ring.tryClaim()).isEqualTo(-1);
+        // The reserve reaches the whole (power-of-two) ring, never past it.
+        for (int i = 10; i < ring.capacity(); i++) {
+            assertThat(ring.tryClaimReserved()).isEqualTo(i);
+        }
+        assertThat(ring.tryClaimReserved()).isEqualTo(-1);
+    }
+
+    @Test
+    void drainStopsAtTheFirstUnpublishedPositionAndKeepsOrder() {
+        RecordRing ring = new RecordRing(8, 0);
+        long a = ring.tryClaim();
+        long b = ring.tryClaim();
+        long c = ring.tryClaim();
+        ring.value[ring.index(a)] = 1;
+        ring.value[ring.index(c)] = 3;
+        ring.publish(a);
+        ring.publish(c);
+        List<Double> seen = new ArrayList<>();
+        assertThat(ring.drain((r, i, p) -> seen.add(r.value[i]), 100)).isEqualTo(1);
+        ring.value[ring.index(b)] = 2;
+        ring.publish(b);
+        assertThat(ring.drain((r, i, p) -> seen.add(r.value[i]), 100)).isEqualTo(2);
+        assertThat(seen).containsExactly(1.0, 2.0, 3.0);
+    }
+
+    @Test
+    void wrapsAroundManyTimesWithoutLosingOrRepeatingAPosition() {
+        RecordRing ring = new RecordRing(5, 0);
+        long expected = 0;
+        for (int round = 0; round < 1000; round++) {
+            int batch = 1 + round % 5;
+            for (int k = 0; k < batch; k++) {
+                long p = ring.tryClaim();
+                assertThat(p).isGreaterThanOrEqualTo(0);
+                ring.ts[ring.index(p)] = p;
+                ring.publish(p);
+            }
+            long[] next = {expected};
+            ring.drain((r, i, p) -> {
+                assertThat(p).isEqualTo(next[0]);
+                assertThat(r.ts[i]).isEqualTo(p);
+                next[0]++;
+            }, Integer.MAX_VALUE);
+            expected = next[0];
+        }
+        assertThat(ring.drained()).isEqualTo(expected).isEqualTo(ring.claimed());
+    }
+
+    @Test
+    void drainedSlotsDropTheirReferences() {
+        RecordRing ring = new RecordRing(4, 0);
+        long p = ring.tryClaim();
+        int i = ring.index(p);
+        ring.name[i] = "n";
+        ring.ref[i] = new Object();
+        ring.doc(i).copyMap(java.util.Collections.singletonMap("k", "v"));
+        ring.publish(p);
+        ring.drain((r, idx, pos) -> { }, 10);
+        assertThat(ring.name[i]).isNull();
+        assertThat(ring.ref[i]).isNull();
+        assertThat(ring.hasDoc(i)).isFalse();
+    }
+
+    /**
+     * Four producers race a consumer through a small ring that wraps thousands of times:
+     * every accepted call arrives exactly once, each producer's calls in its own order, and
+     * accepted + refused = attempted, exactly.
+     */
+    @Test
+    @Timeout(60)
+    void concurrentProducersLoseAndDuplicateNothing() throws Exception {
+        int producers = 4;
+        int perProducer = 500_000;
+        RecordRing ring = new RecordRing(1_000, 0);
+        AtomicLong[] refused = new AtomicLong[producers];
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < producers; t++) {
+            int id = t;
+            refused[t] = new AtomicLong();
+            Thread th = new Thread(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int k = 0; k < perProducer; k++) {
+                    long p = ring.tryClaim();
+                    if (p < 0) {
+                        refused[id].incrementAndGet();
+                        continue;
+                    }
+                    int i = ring.index(p);
+                    ring.code[i] = (byte) id;
+                    ring.ts[i] = k;
+                    ring.publish(p);
+                }
+            });
+            threads.add(th);
+            th.start();
+        }
+        BitSet[] seen = new BitSet[producers];
+        long[] lastSeen = new long[producers];
+        for (int t = 0; t < producers; t++) {
+            seen[t] = new BitSet(perProducer);
+            lastSeen[t] = -1;
+        }
+        AtomicBoolean orderBroken = new AtomicBoolean();
+        AtomicBoolean duplicate = new AtomicBoolean();
+        long[] consumed = {0};
+        SlotHandler check = (r, i, p) -> {
+            int id = r.code[i];
+            int k = (int) r.ts[i];
+            if (seen[id].get(k)) {
+                duplicate.set(true);
+            }
+            seen[id].set(k);
+            if (k <= lastSeen[id]) {
+                orderBroken.set(true);
+            }
+            lastSeen[id] = k;
+            consumed[0]++;
+        };
+        start.countDown();
+        while (threads.stream().anyMatch(Thread::isAlive)) {
+            ring.drain(check, 64);
+        }
+        ring.drain(check, Integer.MAX_VALUE);
+        long accepted = 0;
+        long totalRefused = 0;
+        for (int t = 0; t < producers; t++) {
+            accepted += seen[t].cardinality();
+            totalRefused += refused[t].get();
+        }
+        assertThat(duplicate).isFalse();
+        assertThat(orderBroken).isFalse();
+        assertThat(consumed[0]).isEqualTo(accepted);
+        assertThat(accepted + totalRefused).isEqualTo((long) producers * perProducer);
+        assertThat(ring.claimed()).isEqualTo(accepted);
+        assertThat(accepted).isGreaterThan(0);
+    }
+}
