@@ -7,7 +7,9 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * Reads at most {@code limit} bytes and fails past that, so a body (or a gzip bomb) can
- * never make a part read more than its limit into memory.
+ * never make a part read more than its limit into memory. The failure is the unchecked
+ * {@link PayloadTooLargeException}, which crosses JSON parsers and {@code GZIPInputStream}
+ * unchanged.
  */
 public final class BoundedInputStream extends FilterInputStream {
     private final long limit;
@@ -30,9 +32,6 @@ public final class BoundedInputStream extends FilterInputStream {
                 try {
                     in = new GZIPInputStream(new BoundedInputStream(raw, limit), 8192);
                 } catch (IOException e) {
-                    if (e instanceof Json.PayloadTooLargeSignal) {
-                        throw e;
-                    }
                     throw new InvalidInputException("request body is not valid gzip: " + e.getMessage());
                 }
             } else if (!enc.isEmpty() && !enc.equals("identity")) {
@@ -46,12 +45,7 @@ public final class BoundedInputStream extends FilterInputStream {
     public static byte[] readAll(InputStream in, String contentEncoding, long limit) {
         try (InputStream body = forBody(in, contentEncoding, limit)) {
             return body.readAllBytes();
-        } catch (Json.PayloadTooLargeSignal e) {
-            throw e.exception();
         } catch (IOException e) {
-            if (e.getCause() instanceof Json.PayloadTooLargeSignal signal) {
-                throw signal.exception();
-            }
             throw new InvalidInputException("could not read the request body: " + e.getMessage());
         }
     }
@@ -81,10 +75,10 @@ public final class BoundedInputStream extends FilterInputStream {
         return skipped;
     }
 
-    private void count(long n) throws IOException {
+    private void count(long n) {
         count += n;
         if (count > limit) {
-            throw new Json.PayloadTooLargeSignal(new PayloadTooLargeException(limit));
+            throw new PayloadTooLargeException(limit);
         }
     }
 }

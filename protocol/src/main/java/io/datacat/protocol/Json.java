@@ -61,7 +61,7 @@ public final class Json {
         try {
             return checkPresent(MAPPER.readTree(body));
         } catch (IOException e) {
-            throw translate(e);
+            throw parseFailure(e);
         }
     }
 
@@ -70,7 +70,7 @@ public final class Json {
         try {
             return checkPresent(MAPPER.readTree(body));
         } catch (IOException e) {
-            throw translate(e);
+            throw parseFailure(e);
         }
     }
 
@@ -104,14 +104,11 @@ public final class Json {
         };
     }
 
-    private static RuntimeException translate(IOException e) {
-        if (e instanceof PayloadTooLargeSignal signal) {
-            return signal.exception();
-        }
-        Throwable cause = e.getCause();
-        if (cause instanceof PayloadTooLargeSignal signal) {
-            return signal.exception();
-        }
+    /**
+     * A parser failure (from {@link #mapper()} or a streaming parser of the same factory) as
+     * an {@link InvalidInputException} worded for an HTTP 400.
+     */
+    public static InvalidInputException parseFailure(IOException e) {
         if (e instanceof StreamConstraintsException) {
             String msg = e.getMessage() == null ? "" : e.getMessage();
             if (msg.contains("nesting depth")) {
@@ -137,23 +134,5 @@ public final class Json {
         }
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);
-    }
-
-    /**
-     * Thrown by bounded input streams (see {@link BoundedInputStream}) through Jackson, which
-     * wraps whatever an {@code InputStream} throws in its own exceptions.
-     */
-    static final class PayloadTooLargeSignal extends IOException {
-        private static final long serialVersionUID = 1L;
-        private final PayloadTooLargeException exception;
-
-        PayloadTooLargeSignal(PayloadTooLargeException exception) {
-            super(exception.getMessage());
-            this.exception = exception;
-        }
-
-        PayloadTooLargeException exception() {
-            return exception;
-        }
     }
 }

@@ -52,6 +52,9 @@ public final class Pipeline implements SlotHandler {
     private volatile Front[] fronts = new Front[0];
 
     private final JsonWriter batch = new JsonWriter(64 * 1024);
+    /** A batch holding only this session's {@code session_start}, sent first to every new daemon. */
+    private final JsonWriter introduction = new JsonWriter(1024);
+    private int introducedTo = -1;
     private final RecordEncoder encoder;
     private final Aggregator aggregator = new Aggregator();
     private long nextSeq = 1;
@@ -390,10 +393,11 @@ public final class Pipeline implements SlotHandler {
 
     private void runSender() {
         try {
+            writeIntroduction();
             resetBatch();
-            writeSessionStart();
             long now = System.nanoTime();
-            long lastSend = now;
+            // Due at once: the first delivery introduces the session to the daemon.
+            long lastSend = now - KEEPALIVE_NANOS;
             long nextResync = now + 1_000_000_000L;
             long nextMetrics = now + settings.metricsIntervalNanos;
             while (!aborted) {
@@ -606,7 +610,7 @@ public final class Pipeline implements SlotHandler {
         }
     }
 
-    private void writeSessionStart() {
+    private void writeIntroduction() {
         Map<String, Object> attrs = new HashMap<String, Object>(settings.attributes);
         attrs.put("java_version", System.getProperty("java.version"));
         attrs.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
@@ -617,8 +621,10 @@ public final class Pipeline implements SlotHandler {
         RecordEncoder.SessionInfo info = new RecordEncoder.SessionInfo(settings.product, settings.version,
                 ProcessInfo.hostname(), ProcessInfo.machineId(), ProcessInfo.pid(), CLIENT,
                 System.getProperty("user.dir"), settings.hangDetection ? settings.hangTimeoutMs : 0, attrs);
-        encoder.sessionStart(nextSeq++, Clock.micros(), info);
-        batchRecords++;
+        RecordEncoder intro = new RecordEncoder(sessionId, introduction);
+        introduction.beginObject().name("records").beginArray();
+        intro.sessionStart(nextSeq++, Clock.micros(), info);
+        introduction.endArray().endObject();
     }
 
     /** Where the JVM writes its fatal error log when told so ({@code -XX:ErrorFile}), for the daemon. */
@@ -716,8 +722,20 @@ public final class Pipeline implements SlotHandler {
             c = new HttpConnection(port);
             connection = c;
         }
+        int generation = daemon.generation();
+        if (generation != introducedTo) {
+            Outcome intro = exchange(c, port, introduction, 1);
+            if (intro == Outcome.RETRY) {
+                return intro;
+            }
+            introducedTo = generation;
+        }
+        return exchange(c, port, batch, batchRecords);
+    }
+
+    private Outcome exchange(HttpConnection c, int port, JsonWriter body, int records) {
         try {
-            HttpConnection.Response r = c.exchange("POST", "/v1/batch", batch.buffer(), batch.length(),
+            HttpConnection.Response r = c.exchange("POST", "/v1/batch", body.buffer(), body.length(),
                     (int) (EXCHANGE_TIMEOUT_NANOS / 1_000_000L));
             if (r.status / 100 == 2) {
                 lastError = null;
@@ -726,8 +744,7 @@ public final class Pipeline implements SlotHandler {
             lastError = "daemon answered " + r.status + ": " + r.body;
             if (r.status >= 400 && r.status < 500 && r.status != 408 && r.status != 429) {
                 // Retrying a batch the daemon refuses would block the session forever.
-                warnOnce("DataCat: the daemon refused a batch of " + batchRecords + " records (" + r.status + "): "
-                        + r.body);
+                warnOnce("DataCat: the daemon refused a batch of " + records + " records (" + r.status + "): " + r.body);
                 return Outcome.REFUSED;
             }
             return Outcome.RETRY;

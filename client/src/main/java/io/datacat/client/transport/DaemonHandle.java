@@ -42,6 +42,7 @@ public final class DaemonHandle {
     private File workDir;
     private long startedAt;
     private int port;
+    private int generation;
     private boolean suspect;
     private boolean everStarted;
     private int restarts;
@@ -99,15 +100,25 @@ public final class DaemonHandle {
         }
         if (fixedPort > 0 && process == null && healthy(fixedPort, deadline)) {
             port = fixedPort;
+            generation++;
             return port;
         }
         if (process == null || !process.isAlive()) {
             spawn();
         }
         port = awaitPort(deadline);
+        generation++;
         failures = 0;
         lastError = null;
         return port;
+    }
+
+    /**
+     * Changes whenever {@link #ensure} moves to another daemon: a session must introduce itself
+     * (send its {@code session_start}) to each new one.
+     */
+    public synchronized int generation() {
+        return generation;
     }
 
     /** Called after a failed exchange: the next {@link #ensure} checks the daemon again. */

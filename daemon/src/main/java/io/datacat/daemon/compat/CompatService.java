@@ -1,0 +1,270 @@
+package io.datacat.daemon.compat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.datacat.daemon.Log;
+import io.datacat.daemon.session.RecordWriter;
+import io.datacat.daemon.session.SessionEntry;
+import io.datacat.daemon.session.SessionRegistry;
+import io.datacat.protocol.InvalidInputException;
+import io.datacat.protocol.Json;
+import io.datacat.protocol.Level;
+import io.datacat.protocol.MetricType;
+import io.datacat.protocol.WireRecord;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * The compatible clients' routes (DESIGN 6.2) turned into protocol records. The daemon is
+ * these clients' sequencer: it makes the session id (a random UUID) and numbers their records
+ * 1, 2, 3 … in the {@code app} space, in the order it spools them.
+ */
+public final class CompatService {
+    /** Fields of {@code POST /event} that the event and exception records carry under the same names. */
+    private static final List<String> EVENT_FIELDS = List.of("name", "category", "group", "labels", "message",
+            "data", "stacktrace", "exception_type", "exception_msg", "source_file", "source_line", "source_function");
+    private static final String REQUIRED = "Product and version are required fields";
+
+    private final SessionRegistry registry;
+    private final RecordWriter writer;
+    private final MetricAggregator aggregator;
+    private final Supplier<MachineIdentity> machine;
+    private final long hangTimeoutMs;
+
+    /**
+     * @param machine       looked up on first use (enumerating interfaces takes a while)
+     * @param hangTimeoutMs {@code heartbeat_timeout_seconds}, in the session_start record
+     */
+    public CompatService(SessionRegistry registry, RecordWriter writer, MetricAggregator aggregator,
+                         Supplier<MachineIdentity> machine, long hangTimeoutMs) {
+        this.registry = registry;
+        this.writer = writer;
+        this.aggregator = aggregator;
+        this.machine = machine;
+        this.hangTimeoutMs = hangTimeoutMs;
+    }
+
+    /** {@code POST /register}: returns the new session's id once its session_start is spooled. */
+    public String register(ObjectNode body) throws IOException {
+        String product = requiredText(body, "product");
+        String version = requiredText(body, "version");
+        JsonNode pidNode = body.get("parent_pid");
+        long pid = 0;
+        if (pidNode != null && !pidNode.isNull()) {
+            if (!pidNode.canConvertToLong() || !pidNode.isIntegralNumber() || pidNode.asLong() < 0) {
+                throw new InvalidInputException("parent_pid must be the app's process id (an integer), got "
+                        + Json.describe(pidNode), "parent_pid");
+            }
+            pid = pidNode.asLong();
+        }
+        MachineIdentity id = machine.get();
+        ObjectNode start = Json.mapper().createObjectNode();
+        start.put("kind", "session_start");
+        start.put("product", product);
+        start.put("version", version);
+        start.put("hostname", id.hostname());
+        start.put("machine_id", id.machineId());
+        if (pid > 0) {
+            start.put("pid", pid);
+        }
+        start.put("client", "compat");
+        start.put("hang_timeout_ms", hangTimeoutMs);
+        String sid = UUID.randomUUID().toString();
+        writer.registerCompat(sid, start);
+        return sid;
+    }
+
+    private static String requiredText(ObjectNode body, String field) {
+        JsonNode n = body.get(field);
+        if (n == null || !n.isTextual() || n.asText().isBlank()) {
+            throw new InvalidInputException(REQUIRED, field);
+        }
+        return n.asText();
+    }
+
+    /** {@code POST /state}: every update is kept as a {@code state} record. */
+    public void state(ObjectNode body) throws IOException {
+        SessionEntry e = registry.requireCompat(sessionId(body));
+        JsonNode state = body.get("state");
+        if (state == null || !state.isObject()) {
+            throw new InvalidInputException("state must be a JSON object of the keys to merge into the session "
+                    + "state (null deletes a key), got " + Json.describe(state), "state");
+        }
+        ObjectNode f = Json.mapper().createObjectNode();
+        f.put("kind", "state");
+        f.set("patch", state);
+        writer.writeCompat(e, List.of(f));
+    }
+
+    /**
+     * {@code POST /event}: an {@code event}, or an {@code exception} when it carries an exception
+     * type or message. The level is the category when that names a level (else info); an
+     * exception's info becomes error. The category is kept as sent.
+     */
+    public void event(ObjectNode body) throws IOException {
+        SessionEntry e = registry.requireCompat(sessionId(body));
+        ObjectNode f = Json.mapper().createObjectNode();
+        boolean exception = nonEmptyText(body, "exception_type") || nonEmptyText(body, "exception_msg");
+        f.put("kind", exception ? "exception" : "event");
+        for (String field : EVENT_FIELDS) {
+            JsonNode v = body.get(field);
+            if (v != null && !v.isNull()) {
+                f.set(field, v);
+            }
+        }
+        JsonNode category = body.get("category");
+        Level level = category != null && category.isTextual() ? Level.fromWire(category.asText()) : null;
+        if (level == null || exception && level == Level.INFO) {
+            level = exception ? Level.ERROR : Level.INFO;
+        }
+        f.put("level", level.wire());
+        writer.writeCompat(e, List.of(f));
+    }
+
+    /**
+     * {@code POST /metric}. Counters with {@code delta} and histograms are aggregated per flush
+     * interval; a counter without {@code delta} is an absolute reading and goes out as a gauge;
+     * gauges and timers go out one record each. The compatible {@code count} of a single sample
+     * is the caller's own tally, not a number of samples, so it travels as {@code metadata.count}.
+     */
+    public void metric(ObjectNode body) throws IOException {
+        SessionEntry e = registry.requireCompat(sessionId(body));
+        JsonNode typeNode = body.get("type");
+        String typeText = typeNode == null || typeNode.isNull() || typeNode.asText().isEmpty() ? "gauge"
+                : typeNode.isTextual() ? typeNode.asText() : null;
+        MetricType type = MetricType.fromWire(typeText);
+        if (type == null) {
+            throw new InvalidInputException("type must be one of gauge, counter, histogram, timer, got "
+                    + typeNode, "type");
+        }
+        ObjectNode sample = Json.mapper().createObjectNode();
+        sample.put("kind", "metric");
+        for (String field : List.of("name", "value", "unit", "tags")) {
+            JsonNode v = body.get(field);
+            if (v != null && !v.isNull()) {
+                sample.set(field, v);
+            }
+        }
+        JsonNode metadataNode = body.get("metadata");
+        if (metadataNode != null && !metadataNode.isNull() && !metadataNode.isObject()) {
+            throw new InvalidInputException("metadata must be a JSON object, got " + Json.describe(metadataNode),
+                    "metadata");
+        }
+        ObjectNode metadata = metadataNode == null || metadataNode.isNull() ? Json.mapper().createObjectNode()
+                : ((ObjectNode) metadataNode).deepCopy();
+        JsonNode delta = body.get("delta");
+        if (type == MetricType.COUNTER && delta != null && !delta.isNull()) {
+            sample.put("type", "counter");
+            sample.set("value", delta);
+            WireRecord checked = RecordWriter.check(e.sid(), sample);
+            synchronized (e) {
+                aggregator.addCounter(e.sid(), checked.name(), tags(checked), checked.number("value", 0),
+                        checked.text("unit"));
+            }
+        } else if (type == MetricType.HISTOGRAM) {
+            double[] bounds = MetricAggregator.bounds(metadata.remove("buckets"));
+            sample.put("type", "histogram");
+            WireRecord checked = RecordWriter.check(e.sid(), sample);
+            synchronized (e) {
+                aggregator.addHistogram(e.sid(), checked.name(), tags(checked), bounds, checked.number("value", 0),
+                        checked.text("unit"), metadata);
+            }
+        } else {
+            sample.put("type", type == MetricType.COUNTER ? "gauge" : type.wire());
+            JsonNode count = body.get("count");
+            if (count != null && !count.isNull()) {
+                metadata.set("count", count);
+            }
+            if (!metadata.isEmpty()) {
+                sample.set("metadata", metadata);
+            }
+            writer.writeCompat(e, List.of(sample));
+        }
+    }
+
+    private static List<String> tags(WireRecord r) {
+        List<String> tags = new ArrayList<>();
+        JsonNode t = r.body().get("tags");
+        if (t != null) {
+            t.forEach(n -> tags.add(n.asText()));
+        }
+        return tags;
+    }
+
+    /** {@code POST /heartbeat}: the app is alive; also lifts a pause. */
+    public void heartbeat(ObjectNode body) {
+        registry.require(sessionId(body)).heartbeat(System.nanoTime());
+    }
+
+    public void pauseHeartbeat(ObjectNode body) {
+        registry.require(sessionId(body)).pause();
+    }
+
+    public void resumeHeartbeat(ObjectNode body) {
+        registry.require(sessionId(body)).resume(System.nanoTime());
+    }
+
+    /**
+     * {@code POST /end}: spools what the session's counters and histograms hold, then its
+     * {@code end} record. Ending an ended session changes nothing.
+     */
+    public void end(ObjectNode body) throws IOException {
+        SessionEntry e = registry.requireCompat(sessionId(body));
+        synchronized (e) {
+            if (e.snapshot().isFinal()) {
+                return;
+            }
+            List<ObjectNode> records = new ArrayList<>(aggregator.pending(e.sid()));
+            ObjectNode end = Json.mapper().createObjectNode();
+            end.put("kind", "end");
+            records.add(end);
+            writer.writeCompat(e, records);
+            aggregator.clear(e.sid());
+        }
+    }
+
+    /** Spools what a session's counters and histograms hold (before a crash report, at shutdown). */
+    public void flush(SessionEntry e) throws IOException {
+        synchronized (e) {
+            List<ObjectNode> pending = aggregator.pending(e.sid());
+            if (!pending.isEmpty()) {
+                writer.writeCompat(e, pending);
+                aggregator.clear(e.sid());
+            }
+        }
+    }
+
+    /** The periodic flush ({@code batch_interval_seconds}); what cannot be spooled waits for the next one. */
+    public void flushAll() {
+        for (String sid : aggregator.sessionsWithData()) {
+            SessionEntry e = registry.find(sid).orElse(null);
+            if (e == null) {
+                continue;
+            }
+            try {
+                flush(e);
+            } catch (IOException ex) {
+                Log.error("cannot spool the counters and histograms of session " + sid
+                        + "; they stay aggregated until the next flush", ex);
+            }
+        }
+    }
+
+    private static String sessionId(ObjectNode body) {
+        JsonNode n = body.get("session_id");
+        if (n == null || !n.isTextual() || n.asText().isEmpty()) {
+            throw new InvalidInputException("session_id is required: the id that POST /register returned",
+                    "session_id");
+        }
+        return n.asText();
+    }
+
+    private static boolean nonEmptyText(ObjectNode body, String field) {
+        JsonNode n = body.get(field);
+        return n != null && n.isTextual() && !n.asText().isEmpty();
+    }
+}

@@ -1,0 +1,79 @@
+package io.datacat.daemon.compat;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.datacat.protocol.Json;
+
+import java.util.Arrays;
+
+/**
+ * Samples of one histogram series over a flush interval: count, sum, min, max and a count per
+ * bucket. Buckets are not cumulative: a sample counts only in the first bucket whose upper
+ * bound it does not exceed, and a sample above every finite bound counts in the +Inf bucket,
+ * which is always the last.
+ */
+public final class Histogram {
+    private final double[] bounds;
+    private final long[] counts;
+    private long count;
+    private double sum;
+    private double min = Double.POSITIVE_INFINITY;
+    private double max = Double.NEGATIVE_INFINITY;
+
+    /** @param bounds strictly ascending upper bounds; +Inf is added when missing */
+    public Histogram(double[] bounds) {
+        boolean hasInf = bounds.length > 0 && bounds[bounds.length - 1] == Double.POSITIVE_INFINITY;
+        this.bounds = hasInf ? bounds.clone() : Arrays.copyOf(bounds, bounds.length + 1);
+        this.bounds[this.bounds.length - 1] = Double.POSITIVE_INFINITY;
+        this.counts = new long[this.bounds.length];
+    }
+
+    public void add(double value) {
+        int i = Arrays.binarySearch(bounds, value);
+        counts[i >= 0 ? i : -i - 1]++;
+        count++;
+        sum += value;
+        min = Math.min(min, value);
+        max = Math.max(max, value);
+    }
+
+    public long count() {
+        return count;
+    }
+
+    public double sum() {
+        return sum;
+    }
+
+    public double min() {
+        return min;
+    }
+
+    public double max() {
+        return max;
+    }
+
+    public double mean() {
+        return count == 0 ? 0 : sum / count;
+    }
+
+    /** The count of bucket {@code i} (the last one is +Inf). */
+    public long bucketCount(int i) {
+        return counts[i];
+    }
+
+    /** {@code [{"le": bound or "+Inf", "count": n}, …]} as the protocol's histogram records carry them. */
+    public ArrayNode bucketsJson() {
+        ArrayNode arr = Json.mapper().createArrayNode();
+        for (int i = 0; i < bounds.length; i++) {
+            ObjectNode b = arr.addObject();
+            if (bounds[i] == Double.POSITIVE_INFINITY) {
+                b.put("le", "+Inf");
+            } else {
+                b.put("le", bounds[i]);
+            }
+            b.put("count", counts[i]);
+        }
+        return arr;
+    }
+}

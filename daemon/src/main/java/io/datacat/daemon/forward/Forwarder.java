@@ -1,0 +1,342 @@
+package io.datacat.daemon.forward;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.datacat.daemon.Log;
+import io.datacat.daemon.session.SessionEntry;
+import io.datacat.daemon.session.SessionRegistry;
+import io.datacat.daemon.session.SessionSnapshot;
+import io.datacat.daemon.spool.EvictionLedger;
+import io.datacat.daemon.spool.Frame;
+import io.datacat.daemon.spool.FramePayload;
+import io.datacat.daemon.spool.Spool;
+import io.datacat.daemon.spool.SpoolLog;
+import io.datacat.daemon.spool.SpoolPosition;
+import io.datacat.protocol.Batch;
+import io.datacat.protocol.SessionCounters;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The one loop that delivers the spool to the server, in spool order: up to 5,000 records or
+ * 4 MiB per request, with the {@code sessions} counters of the sessions concerned.
+ * 2xx advances the cursor; a 4xx about the data moves those frames to {@code rejected/} (a
+ * rejected multi-frame request is first retried a frame at a time, so only the bad frame is
+ * quarantined); anything else is retried with backoff from 100 ms doubling to 5 s, logged
+ * once per outage. When idle it sends a keep-alive (counters only) every 5 s for the sessions
+ * still open: the server's sign that their app is alive. Before its first delivery it adopts
+ * the spools of dead daemons, so their older data goes out before this daemon's.
+ */
+public final class Forwarder implements Closeable {
+    static final Duration KEEP_ALIVE = Duration.ofSeconds(5);
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+    /** Counts for {@code /health} and the logs. */
+    public record Stats(long sentRecords, long sentBatches, long rejectedFrames, boolean serverReachable,
+                        String lastError) {
+    }
+
+    /** A request being delivered: the frames it holds and where the log resumes after them. */
+    private record Outgoing(SpoolLog log, List<Frame> frames, SpoolPosition next, int records, byte[] body,
+                            Map<String, Long> evictedSent) {
+    }
+
+    /** Frames of a rejected request are resent one at a time until the cursor passes {@code until}. */
+    private record Isolation(SpoolLog log, SpoolPosition until) {
+    }
+
+    private final Spool spool;
+    private final SessionRegistry registry;
+    private final IngestClient client;
+    private final Quarantine quarantine;
+    private final Thread thread;
+    private final Object signal = new Object();
+    private boolean woken;
+    private volatile boolean running = true;
+    private volatile boolean adoptedAtStart;
+    private final AtomicLong sentRecords = new AtomicLong();
+    private final AtomicLong sentBatches = new AtomicLong();
+    private volatile long outageSinceNanos;
+    private volatile String lastError = "";
+    private Isolation isolation;
+    private long lastKeepAliveNanos = System.nanoTime();
+
+    public Forwarder(Spool spool, SessionRegistry registry, IngestClient client) {
+        this.spool = spool;
+        this.registry = registry;
+        this.client = client;
+        this.quarantine = new Quarantine(spool.rejectedDir());
+        this.thread = new Thread(this::run, "datacat-forwarder");
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** Something was appended: deliver it now rather than at the next keep-alive. */
+    public void wake() {
+        synchronized (signal) {
+            woken = true;
+            signal.notifyAll();
+        }
+    }
+
+    public Stats stats() {
+        return new Stats(sentRecords.get(), sentBatches.get(), quarantine.count(), outageSinceNanos == 0, lastError);
+    }
+
+    /** True once the spools of dead daemons found at start were adopted (they go out first). */
+    public boolean adoptedAtStart() {
+        return adoptedAtStart;
+    }
+
+    private void run() {
+        client.warmUp();
+        spool.adoptDeadSiblings();
+        adoptedAtStart = true;
+        while (running) {
+            try {
+                SpoolLog log = nextLogWithData();
+                if (log == null) {
+                    idle();
+                } else {
+                    Outgoing out = assemble(log);
+                    if (out != null) {
+                        deliver(out);
+                    }
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                if (!running) {
+                    return;
+                }
+                Log.error("forwarding failed; retrying in " + MAX_BACKOFF.toSeconds() + " s", e);
+                if (!pause(MAX_BACKOFF)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** The first log with undelivered frames; delivered adopted logs are removed on the way. */
+    private SpoolLog nextLogWithData() throws IOException {
+        for (SpoolLog log : spool.logs()) {
+            if (!log.drained()) {
+                return log;
+            }
+            if (!spool.isOwn(log)) {
+                spool.retire(log);
+            }
+        }
+        return null;
+    }
+
+    private Outgoing assemble(SpoolLog log) throws IOException {
+        SpoolPosition pos = log.cursor();
+        if (isolation != null && (isolation.log() != log || pos.compareTo(isolation.until()) >= 0)) {
+            isolation = null;
+        }
+        int maxFrames = isolation != null ? 1 : Integer.MAX_VALUE;
+        List<Frame> frames = new ArrayList<>();
+        List<FramePayload.Contents> parts = new ArrayList<>();
+        int records = 0;
+        long bytes = 0;
+        while (frames.size() < maxFrames) {
+            Frame f = log.read(pos);
+            if (f == null) {
+                break;
+            }
+            FramePayload.Contents c = FramePayload.scan(f.payload());
+            if (!frames.isEmpty() && (records + c.records().size() > FramePayload.MAX_RECORDS
+                    || bytes + f.payload().length > FramePayload.MAX_BYTES)) {
+                break;
+            }
+            frames.add(f);
+            parts.add(c);
+            records += c.records().size();
+            bytes += f.payload().length;
+            pos = f.next();
+        }
+        if (frames.isEmpty()) {
+            return null;
+        }
+        Map<String, SessionCounters> counters = new LinkedHashMap<>();
+        for (FramePayload.Contents c : parts) {
+            countersOf(c.sessions()).forEach((sid, v) -> counters.merge(sid, v, SessionCounters::max));
+            c.records().forEach(r -> counters.putIfAbsent(r.sid(), SessionCounters.NONE));
+        }
+        Map<String, Long> evictedSent = withCurrentCounters(counters);
+        ObjectNode sessions = sessionsJson(counters);
+        return new Outgoing(log, frames, pos, records, FramePayload.assemble(parts, sessions), evictedSent);
+    }
+
+    /** The counters a frame carried (what the client sent with the batch). */
+    private static Map<String, SessionCounters> countersOf(ObjectNode sessions) {
+        Map<String, SessionCounters> out = new HashMap<>();
+        if (sessions != null) {
+            sessions.fields().forEachRemaining(e -> {
+                JsonNode c = e.getValue();
+                out.put(e.getKey(), new SessionCounters(c.path("client_dropped").asLong(),
+                        c.path("spool_evicted").asLong(), c.path("last_heartbeat").asLong()));
+            });
+        }
+        return out;
+    }
+
+    /**
+     * Raises the counters to what the daemon knows now (registry, eviction ledger) and adds the
+     * sessions whose eviction count the server has not seen; returns the eviction counts sent.
+     */
+    private Map<String, Long> withCurrentCounters(Map<String, SessionCounters> counters) {
+        EvictionLedger ledger = spool.evictions();
+        ledger.unreported().keySet().forEach(sid -> counters.putIfAbsent(sid, SessionCounters.NONE));
+        Map<String, Long> evictedSent = new HashMap<>();
+        counters.replaceAll((sid, c) -> {
+            long evicted = ledger.evicted(sid);
+            evictedSent.put(sid, evicted);
+            SessionCounters known = registry.find(sid).map(e -> {
+                SessionSnapshot s = e.snapshot();
+                return new SessionCounters(s.clientDropped(), evicted, s.lastHeartbeatMicros());
+            }).orElse(new SessionCounters(0, evicted, 0));
+            return c.max(known);
+        });
+        return evictedSent;
+    }
+
+    private static ObjectNode sessionsJson(Map<String, SessionCounters> counters) {
+        return counters.isEmpty() ? null : (ObjectNode) new Batch(List.of(), counters).toJson().get("sessions");
+    }
+
+    private void deliver(Outgoing out) throws IOException, InterruptedException {
+        if (out.records() == 0 && out.evictedSent().isEmpty()) {
+            // Only empty frames (left by a repair): nothing to tell the server.
+            out.log().ack(out.next(), 0);
+            return;
+        }
+        Duration backoff = FIRST_BACKOFF;
+        while (running) {
+            IngestClient.Outcome outcome = client.post(out.body());
+            if (outcome instanceof IngestClient.Accepted) {
+                out.log().ack(out.next(), out.records());
+                spool.evictions().markReported(out.evictedSent());
+                sentRecords.addAndGet(out.records());
+                sentBatches.incrementAndGet();
+                reachable();
+                return;
+            }
+            if (outcome instanceof IngestClient.Rejected rejected) {
+                reachable();
+                reject(out, rejected);
+                return;
+            }
+            unreachable(((IngestClient.Failed) outcome).reason());
+            if (!pause(backoff)) {
+                return;
+            }
+            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        }
+    }
+
+    private void reject(Outgoing out, IngestClient.Rejected rejected) throws IOException {
+        if (out.frames().size() > 1) {
+            Log.warn("the server refused a batch of " + out.frames().size() + " frames (" + rejected.status() + ": "
+                    + rejected.error() + "); resending them one at a time so only the bad one is set aside");
+            isolation = new Isolation(out.log(), out.next());
+            return;
+        }
+        Frame frame = out.frames().get(0);
+        Path file = quarantine.store(frame, rejected.status(), rejected.error());
+        out.log().ack(out.next(), out.records());
+        Log.warn("the server refused " + out.records() + " records for good (" + rejected.status() + ": "
+                + rejected.error() + "); moved them to " + file + " and went on with the rest");
+    }
+
+    private void idle() throws InterruptedException {
+        long now = System.nanoTime();
+        long dueIn = lastKeepAliveNanos + KEEP_ALIVE.toNanos() - now;
+        if (dueIn <= 0) {
+            lastKeepAliveNanos = now;
+            sendKeepAlive();
+            dueIn = KEEP_ALIVE.toNanos();
+        }
+        synchronized (signal) {
+            if (!woken) {
+                signal.wait(Math.max(1, dueIn / 1_000_000));
+            }
+            woken = false;
+        }
+    }
+
+    /** Counters only, for the sessions still open (and evictions the server has not seen). */
+    private void sendKeepAlive() throws InterruptedException {
+        Map<String, SessionCounters> counters = new LinkedHashMap<>();
+        registry.all().stream().map(SessionEntry::snapshot).filter(s -> !s.isFinal())
+                .forEach(s -> counters.put(s.sid(), SessionCounters.NONE));
+        Map<String, Long> evictedSent = withCurrentCounters(counters);
+        if (counters.isEmpty()) {
+            return;
+        }
+        byte[] body = FramePayload.assemble(List.of(), sessionsJson(counters));
+        IngestClient.Outcome outcome = client.post(body);
+        if (outcome instanceof IngestClient.Accepted) {
+            spool.evictions().markReported(evictedSent);
+            reachable();
+        } else if (outcome instanceof IngestClient.Failed failed) {
+            unreachable(failed.reason());
+        } else if (outcome instanceof IngestClient.Rejected rejected) {
+            Log.warn("the server refused a keep-alive (" + rejected.status() + ": " + rejected.error() + ")");
+        }
+    }
+
+    private void unreachable(String reason) {
+        lastError = reason;
+        if (outageSinceNanos == 0) {
+            outageSinceNanos = System.nanoTime();
+            Log.warn("cannot deliver to the server: " + reason + "; the spool keeps everything ("
+                    + spool.pendingRecords() + " records) and retries every 0.1 to 5 s");
+        }
+    }
+
+    private void reachable() {
+        if (outageSinceNanos != 0) {
+            long seconds = (System.nanoTime() - outageSinceNanos) / 1_000_000_000L;
+            outageSinceNanos = 0;
+            Log.info("the server is reachable again after " + seconds + " s; delivering the "
+                    + spool.pendingRecords() + " spooled records");
+        }
+    }
+
+    /** Waits, unless closed meanwhile; returns false when the forwarder is closing. */
+    private boolean pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+            return running;
+        } catch (InterruptedException e) {
+            return false;
+        }
+    }
+
+    /** Stops the loop; a request in flight is abandoned (its frames stay in the spool). */
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package io.datacat.daemon.forward;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.datacat.protocol.InvalidInputException;
+import io.datacat.protocol.Json;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.function.Supplier;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Posts batches to the server's {@code POST /api/ingest} and says what the answer means for
+ * the data: delivered, refused for good (a poison batch), or try again.
+ */
+public final class IngestClient {
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    private static final int MAX_ERROR_BODY = 64 * 1024;
+
+    /** What became of one request. */
+    public sealed interface Outcome {
+    }
+
+    /** The server stored the batch (2xx). */
+    public record Accepted() implements Outcome {
+    }
+
+    /** The server refuses this data and will refuse it again (a 4xx about the batch). */
+    public record Rejected(int status, String error) implements Outcome {
+    }
+
+    /** Not delivered this time: no connection, timeout, 5xx, 408, 429, or a server-wide refusal. */
+    public record Failed(String reason) implements Outcome {
+    }
+
+    private final Supplier<HttpClient> http;
+    private final URI ingest;
+    private final String apiKey;
+    private final boolean gzip;
+
+    public IngestClient(Supplier<HttpClient> http, String serverUrl, String apiKey, boolean gzip) {
+        this.http = http;
+        this.ingest = URI.create(serverUrl + "/api/ingest");
+        this.apiKey = apiKey;
+        this.gzip = gzip;
+    }
+
+    /** Builds the HTTP client now, off the path of anyone waiting. */
+    void warmUp() {
+        http.get();
+    }
+
+    public Outcome post(byte[] batchJson) throws InterruptedException {
+        HttpRequest.Builder req = HttpRequest.newBuilder(ingest).timeout(REQUEST_TIMEOUT)
+                .header("Content-Type", "application/json");
+        byte[] body = batchJson;
+        if (gzip) {
+            body = gzip(batchJson);
+            req.header("Content-Encoding", "gzip");
+        }
+        if (!apiKey.isEmpty()) {
+            req.header("Authorization", "Bearer " + apiKey);
+        }
+        HttpResponse<InputStream> resp;
+        try {
+            resp = http.get().send(req.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+        } catch (HttpTimeoutException e) {
+            return new Failed("no answer from " + ingest + " within " + REQUEST_TIMEOUT.toSeconds() + " s");
+        } catch (ConnectException e) {
+            return new Failed("cannot connect to " + ingest + " (" + (e.getMessage() != null ? e.getMessage()
+                    : "connection refused") + ")");
+        } catch (IOException e) {
+            return new Failed("request to " + ingest + " failed: " + e);
+        }
+        int status = resp.statusCode();
+        String error = errorText(resp.body());
+        if (status >= 200 && status < 300) {
+            return new Accepted();
+        }
+        if (status == 401 || status == 403) {
+            return new Failed("the server refuses the daemon's credentials (" + status + ": " + error
+                    + "); set api_key in the daemon config");
+        }
+        if (status == 404 || status == 405) {
+            return new Failed(ingest + " does not take batches (" + status + "); check server_url");
+        }
+        if (status >= 400 && status < 500 && status != 408 && status != 429) {
+            return new Rejected(status, error);
+        }
+        return new Failed("the server answered " + status + ": " + error);
+    }
+
+    /** The server's {@code error} field when the body is JSON, else the body's first bytes. */
+    private static String errorText(InputStream body) {
+        byte[] bytes;
+        try (InputStream in = body) {
+            bytes = in.readNBytes(MAX_ERROR_BODY);
+        } catch (IOException e) {
+            return "(unreadable answer: " + e.getMessage() + ")";
+        }
+        try {
+            JsonNode err = Json.parse(bytes).get("error");
+            if (err != null && err.isTextual()) {
+                return err.asText();
+            }
+        } catch (InvalidInputException e) {
+            // Not JSON: show the text itself.
+        }
+        String text = new String(bytes, StandardCharsets.UTF_8).strip();
+        return text.length() > 500 ? text.substring(0, 500) + "…" : text;
+    }
+
+    private static byte[] gzip(byte[] bytes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length / 4 + 64);
+        try (GZIPOutputStream gz = new GZIPOutputStream(out, 8192)) {
+            gz.write(bytes);
+        } catch (IOException e) {
+            throw new IllegalStateException("gzip into memory cannot fail", e);
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,101 @@
+package io.datacat.daemon.watch;
+
+import io.datacat.daemon.Log;
+import io.datacat.daemon.session.RecordWriter;
+import io.datacat.daemon.session.SessionEntry;
+import io.datacat.daemon.session.SessionRegistry;
+import io.datacat.daemon.session.SessionSnapshot;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Polls the app processes (the configured parent and every open session's pid) and, a short
+ * grace after one dies (room for the app's last request in flight), writes a {@code crash}
+ * record for each of its sessions that is not final. A session whose pid is unknown belongs
+ * to the parent.
+ */
+public final class ProcessWatcher {
+    /** Called before a session's crash record, to spool what the daemon still aggregates for it. */
+    public interface BeforeCrash {
+        void flush(SessionEntry session) throws IOException;
+    }
+
+    private final SessionRegistry registry;
+    private final RecordWriter writer;
+    private final BeforeCrash beforeCrash;
+    private final long parentPid;
+    private final long graceNanos;
+    /** First handle seen per pid: it remembers the start time, so a reused pid does not look alive. */
+    private final Map<Long, Optional<ProcessHandle>> handles = new ConcurrentHashMap<>();
+    private final Map<Long, Long> diedAtNanos = new ConcurrentHashMap<>();
+
+    public ProcessWatcher(SessionRegistry registry, RecordWriter writer, BeforeCrash beforeCrash, long parentPid,
+                          Duration grace) {
+        this.registry = registry;
+        this.writer = writer;
+        this.beforeCrash = beforeCrash;
+        this.parentPid = parentPid;
+        this.graceNanos = grace.toNanos();
+    }
+
+    /** One round: notes deaths, then reports the sessions whose app died longer than the grace ago. */
+    public void poll() {
+        long now = System.nanoTime();
+        Set<Long> pids = new HashSet<>();
+        if (parentPid > 0) {
+            pids.add(parentPid);
+        }
+        for (SessionEntry e : registry.all()) {
+            SessionSnapshot s = e.snapshot();
+            if (!s.isFinal() && s.pid() > 0) {
+                pids.add(s.pid());
+            }
+        }
+        for (long pid : pids) {
+            if (!diedAtNanos.containsKey(pid) && !probe(pid)) {
+                diedAtNanos.put(pid, now);
+                Log.info("process " + pid + (pid == parentPid ? " (the app that started this daemon)" : "")
+                        + " has ended");
+            }
+        }
+        for (SessionEntry e : registry.all()) {
+            SessionSnapshot s = e.snapshot();
+            long owner = s.pid() > 0 ? s.pid() : parentPid;
+            Long died = owner > 0 ? diedAtNanos.get(owner) : null;
+            if (!s.isFinal() && died != null && now - died >= graceNanos) {
+                reportCrash(e, owner);
+            }
+        }
+    }
+
+    private boolean probe(long pid) {
+        return handles.computeIfAbsent(pid, ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    private void reportCrash(SessionEntry e, long pid) {
+        try {
+            beforeCrash.flush(e);
+            var record = writer.writeDaemonRecord(e.sid(), CrashReport.fields(e.snapshot(), pid));
+            Log.warn("session " + e.sid() + ": its app (pid " + pid + ") died without ending it; reported crash, "
+                    + "reason " + record.text("reason"));
+        } catch (IOException ex) {
+            Log.error("cannot spool the crash report of session " + e.sid() + "; retrying", ex);
+        }
+    }
+
+    /** False once the pid was seen dead (or never existed). */
+    public boolean isAlive(long pid) {
+        return !diedAtNanos.containsKey(pid);
+    }
+
+    /** The configured parent is alive (true when there is none). */
+    public boolean parentAlive() {
+        return parentPid <= 0 || !diedAtNanos.containsKey(parentPid);
+    }
+}
