@@ -3,7 +3,9 @@ package io.datacat.client.send;
 /**
  * Record timestamps (µs since the epoch) from {@code System.nanoTime()}, which is read from
  * the vDSO without a system call, plus an offset to wall-clock time that the sender thread
- * refreshes about once a second, so a long session follows NTP corrections.
+ * refreshes about once a second, so a long session follows the wall clock forward. The
+ * offset never moves back, so one thread's timestamps never decrease: a timeline sorted by
+ * time keeps each thread's calls in the order they were made.
  */
 public final class Clock {
     private static volatile long offsetMicros = computeOffset();
@@ -22,7 +24,10 @@ public final class Clock {
 
     /** Re-reads the wall clock; called from the sender thread. */
     public static void resync() {
-        offsetMicros = computeOffset();
+        long fresh = computeOffset();
+        if (fresh > offsetMicros) {
+            offsetMicros = fresh;
+        }
     }
 
     private static long computeOffset() {

@@ -46,6 +46,8 @@ public final class Pipeline implements SlotHandler {
             AtomicLongFieldUpdater.newUpdater(Pipeline.class, "lastBeat");
 
     private final String sessionId;
+    /** When the session was created: the time of its {@code session_start}, before any call it logs. */
+    private final long createdAt = Clock.micros();
     private final Settings settings;
     private final DaemonHandle daemon;
     private final Thread sender;
@@ -623,7 +625,7 @@ public final class Pipeline implements SlotHandler {
                 System.getProperty("user.dir"), settings.hangDetection ? settings.hangTimeoutMs : 0, attrs);
         RecordEncoder intro = new RecordEncoder(sessionId, introduction);
         introduction.beginObject().name("records").beginArray();
-        intro.sessionStart(nextSeq++, Clock.micros(), info);
+        intro.sessionStart(nextSeq++, createdAt, info);
         introduction.endArray().endObject();
     }
 

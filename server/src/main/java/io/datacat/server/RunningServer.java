@@ -1,0 +1,63 @@
+package io.datacat.server;
+
+import io.datacat.server.status.AbnormalSweeper;
+import io.datacat.server.store.Store;
+import io.datacat.server.web.WebServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.CountDownLatch;
+
+/** A started server. {@link #close()} stops it: HTTP first, then the sweeper, then the store. */
+public final class RunningServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RunningServer.class);
+
+    private final WebServer web;
+    private final AbnormalSweeper sweeper;
+    private final Store store;
+    private final String url;
+    private final CountDownLatch closed = new CountDownLatch(1);
+
+    RunningServer(WebServer web, AbnormalSweeper sweeper, Store store, String url) {
+        this.web = web;
+        this.sweeper = sweeper;
+        this.store = store;
+        this.url = url;
+    }
+
+    /** The port it listens on (the one picked when the configured port was 0). */
+    public int port() {
+        return web.port();
+    }
+
+    /** The base URL to reach it, ending in {@code /}. */
+    public String url() {
+        return url;
+    }
+
+    /** The store, for embedding and tests (e.g. counting rows). */
+    public Store store() {
+        return store;
+    }
+
+    /** Blocks until {@link #close()} has finished. */
+    public void awaitClosed() throws InterruptedException {
+        closed.await();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed.getCount() == 0) {
+            return;
+        }
+        try {
+            web.close();
+        } catch (RuntimeException e) {
+            LOG.warn("stopping HTTP failed: {}", e.getMessage());
+        }
+        sweeper.close();
+        // Waits for a write in progress, so an acked batch is always committed.
+        store.close();
+        closed.countDown();
+    }
+}

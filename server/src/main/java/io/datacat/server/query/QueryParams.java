@@ -1,0 +1,86 @@
+package io.datacat.server.query;
+
+import io.datacat.protocol.InvalidInputException;
+import io.datacat.protocol.Timestamps;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The query string of a request, read with the checks every query route shares. A bad
+ * value fails with a 400 that names the parameter. An empty value counts as absent.
+ */
+public final class QueryParams {
+    private final Map<String, List<String>> params;
+
+    private QueryParams(Map<String, List<String>> params) {
+        this.params = params;
+    }
+
+    public static QueryParams of(Map<String, List<String>> params) {
+        return new QueryParams(Map.copyOf(params));
+    }
+
+    /** A single-valued parameter, or null. */
+    public String text(String name, int maxChars) {
+        List<String> values = params.getOrDefault(name, List.of()).stream().filter(v -> !v.isEmpty()).toList();
+        if (values.isEmpty()) {
+            return null;
+        }
+        if (values.size() > 1) {
+            throw new InvalidInputException(name + " may be given once; got " + values.size() + " values", name);
+        }
+        String v = values.get(0);
+        if (v.length() > maxChars) {
+            throw new InvalidInputException(name + " is longer than " + maxChars + " characters", name);
+        }
+        return v;
+    }
+
+    /** A parameter that may list several values, comma-separated or repeated. */
+    public List<String> list(String name) {
+        List<String> out = new ArrayList<>();
+        for (String v : params.getOrDefault(name, List.of())) {
+            for (String part : v.split(",")) {
+                if (!part.isBlank()) {
+                    out.add(part.trim());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@code limit}: {@code dflt} when absent, otherwise 1 to {@code max}. */
+    public int limit(int dflt, int max) {
+        String v = text("limit", 12);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= 1 && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new InvalidInputException("limit must be a whole number from 1 to " + max + ", got '" + v + "'", "limit");
+    }
+
+    /** A time given as RFC 3339 or as microseconds since the epoch; null when absent. */
+    public Long time(String name) {
+        String v = text(name, 64);
+        if (v == null) {
+            return null;
+        }
+        if (v.chars().allMatch(Character::isDigit)) {
+            try {
+                return Long.parseLong(v);
+            } catch (NumberFormatException e) {
+                throw new InvalidInputException(name + " is out of range: " + v, name);
+            }
+        }
+        return Timestamps.parse(v, name);
+    }
+}

@@ -1,0 +1,95 @@
+package io.datacat.server.status;
+
+import io.datacat.server.store.Store;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Marks {@code abnormal} the active sessions nobody has heard from for {@code abnormalAfter}:
+ * the app and its daemon vanished together and no record says how the session ended.
+ *
+ * <p>Nothing is marked until the server itself has been up for {@code abnormalAfter}: after
+ * a restart (or an outage of the server) every daemon gets that long to reconnect before
+ * its silence counts against it.
+ */
+public final class AbnormalSweeper implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AbnormalSweeper.class);
+    private static final Duration MIN_INTERVAL = Duration.ofMillis(100);
+    private static final Duration MAX_INTERVAL = Duration.ofSeconds(5);
+
+    private final Store store;
+    private final long abnormalAfterMicros;
+    private final LongSupplier clock;
+    private final long startedAt;
+    private final ScheduledExecutorService timer;
+
+    /**
+     * @param clock the server's time in microseconds
+     */
+    public AbnormalSweeper(Store store, Duration abnormalAfter, LongSupplier clock) {
+        this.store = store;
+        this.abnormalAfterMicros = abnormalAfter.toNanos() / 1_000;
+        this.clock = clock;
+        this.startedAt = clock.getAsLong();
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "datacat-abnormal-sweeper");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Sweeps every few seconds (more often for a short {@code abnormalAfter}, so it is met closely). */
+    public void start() {
+        long interval = sweepInterval(abnormalAfterMicros).toMillis();
+        timer.scheduleWithFixedDelay(this::sweepLogged, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    static Duration sweepInterval(long abnormalAfterMicros) {
+        Duration third = Duration.ofNanos(abnormalAfterMicros * 1_000 / 3);
+        if (third.compareTo(MIN_INTERVAL) < 0) {
+            return MIN_INTERVAL;
+        }
+        return third.compareTo(MAX_INTERVAL) > 0 ? MAX_INTERVAL : third;
+    }
+
+    /**
+     * One pass.
+     *
+     * @return how many sessions became abnormal
+     */
+    public int sweep() {
+        long now = clock.getAsLong();
+        if (now - startedAt <= abnormalAfterMicros) {
+            return 0;
+        }
+        return store.write(tx -> tx.markSilentSessionsAbnormal(now - abnormalAfterMicros));
+    }
+
+    private void sweepLogged() {
+        try {
+            int marked = sweep();
+            if (marked > 0) {
+                LOG.info("{} silent session(s) marked abnormal", marked);
+            }
+        } catch (RuntimeException e) {
+            // Keep sweeping: a failed pass (database busy, disk full) is retried on the next tick.
+            LOG.warn("abnormal-session sweep failed: {}", e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        try {
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,348 @@
+package io.datacat.server.store;
+
+import io.datacat.protocol.RecordKind;
+import io.datacat.protocol.SessionCounters;
+import io.datacat.protocol.Source;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/** The queries of {@link ReadTransaction} on one SQLite connection. */
+class SqliteReads implements ReadTransaction {
+
+    /** Every column of {@code sessions} except {@code sk}, in the order {@link #bindSession} binds them. */
+    static final String SESSION_DATA_COLUMNS = "id, product, version, hostname, machine_id, pid, client, created_at, "
+            + "ended_at, last_seen, status, hung, hang_count, crash_reason, crash_detail, state, state_src, state_seq, "
+            + "record_count, event_count, exception_count, metric_count, state_count, client_dropped, spool_evicted, "
+            + "last_heartbeat, placeholder";
+    static final int SESSION_DATA_COLUMN_COUNT = SESSION_DATA_COLUMNS.split(",").length;
+    private static final String SESSION_COLUMNS = "sk, " + SESSION_DATA_COLUMNS;
+    private static final String RECORD_COLUMNS = "src, seq, kind, ts, body";
+
+    protected final Connection conn;
+
+    SqliteReads(Connection conn) {
+        this.conn = conn;
+    }
+
+    /** A statement for {@code sql}; give it back with {@link #release}. */
+    protected PreparedStatement statement(String sql) throws SQLException {
+        return conn.prepareStatement(sql);
+    }
+
+    protected void release(PreparedStatement ps) throws SQLException {
+        ps.close();
+    }
+
+    @Override
+    public Optional<SessionRow> session(String id) {
+        return Optional.ofNullable(sessions(List.of(id)).get(id));
+    }
+
+    @Override
+    public Map<String, SessionRow> sessions(Collection<String> ids) {
+        Map<String, SessionRow> found = new LinkedHashMap<>();
+        query("SELECT " + SESSION_COLUMNS + " FROM sessions WHERE id = ?", ps -> {
+            for (String id : ids) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        found.put(id, readSession(rs));
+                    }
+                }
+            }
+            return null;
+        });
+        return found;
+    }
+
+    /** A statement and its arguments. */
+    record Query(String sql, List<Object> args) {
+    }
+
+    @Override
+    public List<SessionRow> listSessions(SessionFilter f, int limit) {
+        Query q = listSessionsQuery(f, limit);
+        return query(q.sql(), ps -> {
+            bind(ps, q.args());
+            List<SessionRow> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(readSession(rs));
+                }
+            }
+            return rows;
+        });
+    }
+
+    /** Newest first; every filter combination is served by an index in that order (see the query plan test). */
+    static Query listSessionsQuery(SessionFilter f, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT ").append(SESSION_COLUMNS).append(" FROM sessions s WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        if (f.product() != null) {
+            sql.append(" AND product = ?");
+            args.add(f.product());
+        }
+        if (f.version() != null) {
+            sql.append(" AND version = ?");
+            args.add(f.version());
+        }
+        if (f.status() != null) {
+            sql.append(" AND status = ?");
+            args.add(f.status().wire());
+        }
+        if (f.hungOnly()) {
+            sql.append(" AND hung = 1"); // a literal, so the partial index sessions_hung applies
+        }
+        if (f.createdFrom() != null) {
+            sql.append(" AND created_at >= ?");
+            args.add(f.createdFrom());
+        }
+        if (f.createdTo() != null) {
+            sql.append(" AND created_at < ?");
+            args.add(f.createdTo());
+        }
+        if (f.eventName() != null) {
+            // Without statistics the planner would probe each session's records by primary key.
+            sql.append(" AND EXISTS (SELECT 1 FROM records r INDEXED BY records_events_by_name WHERE r.stream = ")
+                    .append(RecordStream.EVENTS.code()).append(" AND r.name = ? AND r.sk = s.sk)");
+            args.add(f.eventName());
+        }
+        if (f.after() != null) {
+            sql.append(" AND (created_at, id) < (?, ?)");
+            args.add(f.after().createdAt());
+            args.add(f.after().id());
+        }
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
+        args.add(limit);
+        return new Query(sql.toString(), args);
+    }
+
+    @Override
+    public RecordPage records(long sk, RecordFilter filter, int limit) {
+        return recordPage(sk, filter, filter.after(), false, limit);
+    }
+
+    @Override
+    public RecordPage latestRecords(long sk, RecordFilter filter, int limit) {
+        RecordPage newestFirst = recordPage(sk, filter, null, true, limit);
+        List<StoredRecord> ordered = new ArrayList<>(newestFirst.records());
+        Collections.reverse(ordered);
+        return new RecordPage(ordered, newestFirst.more());
+    }
+
+    private RecordPage recordPage(long sk, RecordFilter f, RecordCursor after, boolean newestFirst, int limit) {
+        Query q = recordPageQuery(sk, f, after, newestFirst, limit + 1);
+        return query(q.sql(), ps -> {
+            bind(ps, q.args());
+            List<StoredRecord> rows = new ArrayList<>();
+            long chars = 0;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (rows.size() == limit || chars > PAGE_BODY_BUDGET_CHARS) {
+                        return new RecordPage(rows, true);
+                    }
+                    StoredRecord r = readRecord(rs);
+                    rows.add(r);
+                    chars += r.body().length();
+                }
+            }
+            return new RecordPage(rows, false);
+        });
+    }
+
+    /**
+     * A session's records in (ts, src, seq) order. Kinds of one stream use the stream index;
+     * kinds of several streams (or none given: the whole timeline) sort the session's records.
+     */
+    static Query recordPageQuery(long sk, RecordFilter f, RecordCursor after, boolean newestFirst, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT ").append(RECORD_COLUMNS).append(" FROM records WHERE sk = ?");
+        List<Object> args = new ArrayList<>();
+        args.add(sk);
+        if (!f.kinds().isEmpty()) {
+            RecordStream stream = RecordStream.covering(f.kinds());
+            if (stream != null) {
+                sql.append(" AND stream = ?");
+                args.add(stream.code());
+            }
+            if (stream == null || !f.kinds().containsAll(stream.kinds())) {
+                sql.append(" AND kind IN (").append(placeholders(f.kinds().size())).append(')');
+                f.kinds().forEach(k -> args.add(k.wire()));
+            }
+        }
+        if (!f.levels().isEmpty()) {
+            sql.append(" AND level IN (").append(placeholders(f.levels().size())).append(')');
+            args.addAll(f.levels());
+        }
+        if (f.name() != null) {
+            sql.append(" AND name = ?");
+            args.add(f.name());
+        }
+        if (after != null) {
+            sql.append(" AND (ts, src, seq) > (?, ?, ?)");
+            args.add(after.ts());
+            args.add(after.src().code());
+            args.add(after.seq());
+        }
+        sql.append(newestFirst ? " ORDER BY ts DESC, src DESC, seq DESC" : " ORDER BY ts, src, seq").append(" LIMIT ?");
+        args.add(limit);
+        return new Query(sql.toString(), args);
+    }
+
+    @Override
+    public void forEachStatePatch(long sk, StateKey after, Predicate<StoredRecord> visitor) {
+        // Read only the state records and sort them into merge order, rather than walk the
+        // primary key (already in that order) through all of the session's other records.
+        String sql = "SELECT " + RECORD_COLUMNS + " FROM records INDEXED BY records_by_stream"
+                + " WHERE sk = ? AND stream = " + RecordStream.STATE.code()
+                + (after == null ? "" : " AND (src, seq) > (?, ?)") + " ORDER BY src, seq";
+        query(sql, ps -> {
+            ps.setLong(1, sk);
+            if (after != null) {
+                ps.setInt(2, after.src().code());
+                ps.setLong(3, after.seq());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (!visitor.test(readRecord(rs))) {
+                        break;
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public long countSessions() {
+        return count("SELECT COUNT(*) FROM sessions");
+    }
+
+    @Override
+    public long countRecords() {
+        return count("SELECT COUNT(*) FROM records");
+    }
+
+    private long count(String sql) {
+        return query(sql, ps -> {
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    /** Runs {@code body} with a statement for {@code sql}, translating SQL failures. */
+    protected <T> T query(String sql, SqlFunction<T> body) {
+        try {
+            PreparedStatement ps = statement(sql);
+            try {
+                return body.apply(ps);
+            } finally {
+                release(ps);
+            }
+        } catch (SQLException e) {
+            throw SqliteStore.translate(e);
+        }
+    }
+
+    @FunctionalInterface
+    protected interface SqlFunction<T> {
+        T apply(PreparedStatement ps) throws SQLException;
+    }
+
+    private static String placeholders(int n) {
+        return String.join(", ", Collections.nCopies(n, "?"));
+    }
+
+    private static void bind(PreparedStatement ps, List<Object> args) throws SQLException {
+        for (int i = 0; i < args.size(); i++) {
+            ps.setObject(i + 1, args.get(i));
+        }
+    }
+
+    private static StoredRecord readRecord(ResultSet rs) throws SQLException {
+        return new StoredRecord(Source.fromCode(rs.getInt(1)), rs.getLong(2), RecordKind.fromWire(rs.getString(3)),
+                rs.getLong(4), rs.getString(5));
+    }
+
+    private static SessionRow readSession(ResultSet rs) throws SQLException {
+        Integer stateSrc = nullableInt(rs, 18);
+        StateKey stateKey = stateSrc == null ? null : new StateKey(Source.fromCode(stateSrc), rs.getLong(19));
+        return new SessionRow(
+                rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                nullableLong(rs, 7), rs.getString(8), rs.getLong(9), nullableLong(rs, 10), rs.getLong(11),
+                SessionStatus.fromWire(rs.getString(12)), rs.getInt(13) != 0, rs.getLong(14), rs.getString(15),
+                rs.getString(16), rs.getString(17), stateKey,
+                new RecordCounts(rs.getLong(20), rs.getLong(21), rs.getLong(22), rs.getLong(23), rs.getLong(24)),
+                new SessionCounters(rs.getLong(25), rs.getLong(26), rs.getLong(27)),
+                rs.getInt(28) != 0);
+    }
+
+    /** Binds every column of {@link #SESSION_DATA_COLUMNS} from position 1. */
+    static void bindSession(PreparedStatement ps, SessionRow r) throws SQLException {
+        int i = 1;
+        ps.setString(i++, r.id());
+        ps.setString(i++, r.product());
+        ps.setString(i++, r.version());
+        ps.setString(i++, r.hostname());
+        ps.setString(i++, r.machineId());
+        setNullableLong(ps, i++, r.pid());
+        ps.setString(i++, r.client());
+        ps.setLong(i++, r.createdAt());
+        setNullableLong(ps, i++, r.endedAt());
+        ps.setLong(i++, r.lastSeen());
+        ps.setString(i++, r.status().wire());
+        ps.setInt(i++, r.hung() ? 1 : 0);
+        ps.setLong(i++, r.hangCount());
+        ps.setString(i++, r.crashReason());
+        ps.setString(i++, r.crashDetail());
+        ps.setString(i++, r.state());
+        if (r.stateKey() == null) {
+            ps.setNull(i++, Types.INTEGER);
+            ps.setNull(i++, Types.INTEGER);
+        } else {
+            ps.setInt(i++, r.stateKey().src().code());
+            ps.setLong(i++, r.stateKey().seq());
+        }
+        RecordCounts c = r.counts();
+        ps.setLong(i++, c.records());
+        ps.setLong(i++, c.events());
+        ps.setLong(i++, c.exceptions());
+        ps.setLong(i++, c.metrics());
+        ps.setLong(i++, c.states());
+        ps.setLong(i++, r.counters().clientDropped());
+        ps.setLong(i++, r.counters().spoolEvicted());
+        ps.setLong(i++, r.counters().lastHeartbeat());
+        ps.setInt(i, r.placeholder() ? 1 : 0);
+    }
+
+    private static void setNullableLong(PreparedStatement ps, int i, Long v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.INTEGER);
+        } else {
+            ps.setLong(i, v);
+        }
+    }
+
+    private static Long nullableLong(ResultSet rs, int i) throws SQLException {
+        long v = rs.getLong(i);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static Integer nullableInt(ResultSet rs, int i) throws SQLException {
+        int v = rs.getInt(i);
+        return rs.wasNull() ? null : v;
+    }
+}

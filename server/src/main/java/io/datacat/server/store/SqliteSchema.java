@@ -1,0 +1,104 @@
+package io.datacat.server.store;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The SQLite schema, versioned with {@code PRAGMA user_version}. Each entry of
+ * {@link #MIGRATIONS} brings the schema from version i to i + 1; a database from a newer
+ * server is refused rather than misread.
+ */
+final class SqliteSchema {
+
+    private static final List<List<String>> MIGRATIONS = List.of(List.of(
+            """
+            CREATE TABLE sessions (
+              sk              INTEGER PRIMARY KEY,
+              id              TEXT    NOT NULL UNIQUE,
+              product         TEXT    NOT NULL,
+              version         TEXT    NOT NULL,
+              hostname        TEXT,
+              machine_id      TEXT,
+              pid             INTEGER,
+              client          TEXT,
+              created_at      INTEGER NOT NULL,
+              ended_at        INTEGER,
+              last_seen       INTEGER NOT NULL,
+              status          TEXT    NOT NULL,
+              hung            INTEGER NOT NULL DEFAULT 0,
+              hang_count      INTEGER NOT NULL DEFAULT 0,
+              crash_reason    TEXT,
+              crash_detail    TEXT,
+              state           TEXT    NOT NULL DEFAULT '{}',
+              state_src       INTEGER,
+              state_seq       INTEGER,
+              record_count    INTEGER NOT NULL DEFAULT 0,
+              event_count     INTEGER NOT NULL DEFAULT 0,
+              exception_count INTEGER NOT NULL DEFAULT 0,
+              metric_count    INTEGER NOT NULL DEFAULT 0,
+              state_count     INTEGER NOT NULL DEFAULT 0,
+              client_dropped  INTEGER NOT NULL DEFAULT 0,
+              spool_evicted   INTEGER NOT NULL DEFAULT 0,
+              last_heartbeat  INTEGER NOT NULL DEFAULT 0,
+              placeholder     INTEGER NOT NULL DEFAULT 0
+            )""",
+            // The sessions list is newest first, filtered by product, version or status.
+            "CREATE INDEX sessions_by_created ON sessions (created_at, id)",
+            "CREATE INDEX sessions_by_product ON sessions (product, created_at, id)",
+            "CREATE INDEX sessions_by_product_version ON sessions (product, version, created_at, id)",
+            "CREATE INDEX sessions_by_status ON sessions (status, created_at, id)",
+            "CREATE INDEX sessions_hung ON sessions (created_at, id) WHERE hung = 1",
+            """
+            CREATE TABLE records (
+              sk     INTEGER NOT NULL,
+              src    INTEGER NOT NULL,
+              seq    INTEGER NOT NULL,
+              kind   TEXT    NOT NULL,
+              stream INTEGER NOT NULL,
+              ts     INTEGER NOT NULL,
+              name   TEXT,
+              level  TEXT,
+              value  REAL,
+              body   TEXT    NOT NULL,
+              PRIMARY KEY (sk, src, seq)
+            ) WITHOUT ROWID""",
+            // A session's events, metrics or state by time; (src, seq) ride along as the key.
+            "CREATE INDEX records_by_stream ON records (sk, stream, ts)",
+            // Which sessions logged an event of a given name.
+            "CREATE INDEX records_events_by_name ON records (name, sk) WHERE stream = 1"));
+
+    /** The schema version this server writes. */
+    static final int VERSION = MIGRATIONS.size();
+
+    private SqliteSchema() {
+    }
+
+    /** Brings the database to {@link #VERSION} in one transaction. */
+    static void migrate(Connection writer, String where) throws SQLException {
+        SqliteStore.begin(writer);
+        try (Statement st = writer.createStatement()) {
+            int current;
+            try (ResultSet rs = st.executeQuery("PRAGMA user_version")) {
+                current = rs.next() ? rs.getInt(1) : 0;
+            }
+            if (current > VERSION) {
+                throw new StoreException(where + " was written by a newer DataCat server (schema version " + current
+                        + "; this server knows up to " + VERSION + "). Run that newer server, or start with another"
+                        + " --data folder.");
+            }
+            for (int v = current; v < VERSION; v++) {
+                for (String sql : MIGRATIONS.get(v)) {
+                    st.executeUpdate(sql);
+                }
+            }
+            st.executeUpdate("PRAGMA user_version = " + VERSION);
+            st.executeUpdate("COMMIT");
+        } catch (SQLException | RuntimeException e) {
+            SqliteStore.rollback(writer, e);
+            throw e;
+        }
+    }
+}

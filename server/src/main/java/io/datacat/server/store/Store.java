@@ -1,0 +1,25 @@
+package io.datacat.server.store;
+
+/**
+ * Where sessions and records live. Writes are serialized and each {@link #write} is one
+ * transaction: committed when the work returns, rolled back when it throws. Reads run
+ * beside writes and never wait for them.
+ */
+public interface Store extends AutoCloseable {
+
+    /** Work done inside one transaction. */
+    @FunctionalInterface
+    interface Work<T, X> {
+        T run(X tx);
+    }
+
+    <T> T write(Work<T, WriteTransaction> work);
+
+    <T> T read(Work<T, ReadTransaction> work);
+
+    /** A line for the startup message, e.g. {@code SQLite /data/datacat.db}. */
+    String describe();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,33 @@
+package io.datacat.server.store;
+
+import io.datacat.protocol.Source;
+
+import java.util.List;
+
+/** The writes of one transaction; it also reads what it has written so far. */
+public interface WriteTransaction extends ReadTransaction {
+
+    /** Inserts a new session and returns it with its surrogate key. */
+    SessionRow insertSession(SessionRow row);
+
+    /** Replaces every column of the session with key {@code row.sk()}. */
+    void updateSession(SessionRow row);
+
+    /**
+     * Inserts records whose identity (sk, src, seq) is not stored yet and skips the others.
+     *
+     * @return for each row, whether it was inserted (false: a duplicate)
+     */
+    boolean[] insertRecords(List<RecordRow> rows);
+
+    /** The highest seq stored for a session in one sequence space, 0 if none. */
+    long lastSeq(long sk, Source src);
+
+    /**
+     * Marks {@code abnormal} every active session not seen since {@code lastSeenBefore} (µs),
+     * with {@code ended_at} = its last_seen.
+     *
+     * @return how many sessions changed
+     */
+    int markSilentSessionsAbnormal(long lastSeenBefore);
+}

@@ -1,0 +1,32 @@
+package io.datacat.server.web;
+
+import io.datacat.protocol.BoundedInputStream;
+import io.datacat.protocol.PayloadTooLargeException;
+import io.javalin.http.Context;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * Reads request bodies within {@code --max-body}: a declared Content-Length over the limit
+ * is refused before anything is read, and the read itself stops at the limit (after gzip
+ * inflation too), so no body can make the server hold more than the limit in memory.
+ */
+final class RequestBodies {
+    private final long maxBytes;
+
+    RequestBodies(long maxBytes) {
+        this.maxBytes = maxBytes;
+    }
+
+    byte[] read(Context ctx) {
+        if (ctx.req().getContentLengthLong() > maxBytes) {
+            throw new PayloadTooLargeException(maxBytes);
+        }
+        try {
+            return BoundedInputStream.readAll(ctx.req().getInputStream(), ctx.header("Content-Encoding"), maxBytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.datacat.server.status;
+
+import io.datacat.server.ingest.Ingestor;
+import io.datacat.server.store.SessionRow;
+import io.datacat.server.store.SessionStatus;
+import io.datacat.server.store.SqliteStore;
+import io.datacat.server.store.SqliteSync;
+import io.datacat.server.store.Store;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static io.datacat.server.testing.TestRecords.T0;
+import static io.datacat.server.testing.TestRecords.batch;
+import static io.datacat.server.testing.TestRecords.end;
+import static io.datacat.server.testing.TestRecords.start;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The sweeper against a real store, on a clock the test moves. */
+class AbnormalSweeperTest {
+    private static final long SECOND = 1_000_000;
+    private static final Duration AFTER = Duration.ofSeconds(90);
+
+    @TempDir
+    Path dir;
+    private final AtomicLong now = new AtomicLong(T0);
+    private Store store;
+    private Ingestor ingestor;
+
+    @BeforeEach
+    void open() {
+        store = SqliteStore.open(dir, SqliteSync.NORMAL);
+        ingestor = new Ingestor(store, now::get);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private SessionRow session(String id) {
+        return store.read(tx -> tx.session(id)).orElseThrow();
+    }
+
+    @Test
+    void marksSilentActiveSessionsOnlyOnceTheServerHasBeenUpLongEnough() {
+        ingestor.ingest(batch(start("silent", 1, "Game", "1.0")));
+        long lastSeen = now.get();
+        ingestor.ingest(batch(start("ended", 1, "Game", "1.0"), end("ended", 2)));
+        now.addAndGet(600 * SECOND); // the server was down for ten minutes
+
+        AbnormalSweeper sweeper = new AbnormalSweeper(store, AFTER, now::get);
+        now.addAndGet(89 * SECOND);
+        assertThat(sweeper.sweep()).as("a fresh chance after a restart").isZero();
+        assertThat(session("silent").status()).isEqualTo(SessionStatus.ACTIVE);
+
+        ingestor.ingest(batch(start("talking", 1, "Game", "1.0")));
+        now.addAndGet(2 * SECOND);
+        assertThat(sweeper.sweep()).isEqualTo(1);
+
+        SessionRow silent = session("silent");
+        assertThat(silent.status()).isEqualTo(SessionStatus.ABNORMAL);
+        assertThat(silent.endedAt()).isEqualTo(lastSeen);
+        assertThat(session("talking").status()).isEqualTo(SessionStatus.ACTIVE);
+        assertThat(session("ended").status()).isEqualTo(SessionStatus.ENDED);
+    }
+
+    @Test
+    void marksASessionOnlyAfterItHasBeenSilentForTheWholeTime() {
+        AbnormalSweeper sweeper = new AbnormalSweeper(store, AFTER, now::get);
+        now.addAndGet(100 * SECOND);
+        ingestor.ingest(batch(start("s", 1, "Game", "1.0")));
+
+        now.addAndGet(90 * SECOND);
+        assertThat(sweeper.sweep()).isZero();
+        now.addAndGet(SECOND);
+        assertThat(sweeper.sweep()).isEqualTo(1);
+        assertThat(sweeper.sweep()).as("abnormal once").isZero();
+    }
+
+    @Test
+    void sweepsEveryFewSecondsOrFasterForAShortTimeout() {
+        assertThat(AbnormalSweeper.sweepInterval(90 * SECOND)).isEqualTo(Duration.ofSeconds(5));
+        assertThat(AbnormalSweeper.sweepInterval(3 * SECOND)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(AbnormalSweeper.sweepInterval(SECOND / 100)).isEqualTo(Duration.ofMillis(100));
+    }
+}

@@ -1,0 +1,100 @@
+package io.datacat.server.store;
+
+import io.datacat.protocol.RecordKind;
+import io.datacat.protocol.Source;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The list and page queries walk an index in the order they return rows and stop at the
+ * limit, so their cost does not grow with the number of sessions or records. A plan with a
+ * temporary sort (or a full scan) would, and fails here.
+ */
+class SqliteQueryPlanTest {
+    private static final SessionCursor AFTER = new SessionCursor(1_764_294_000_000_000L, "some-id");
+
+    @TempDir
+    Path dir;
+    private Connection conn;
+
+    @BeforeEach
+    void open() throws SQLException {
+        SqliteStore.open(dir, SqliteSync.NORMAL).close();
+        conn = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteStore.FILE_NAME));
+    }
+
+    @AfterEach
+    void close() throws SQLException {
+        conn.close();
+    }
+
+    private List<String> plan(SqliteReads.Query q) throws SQLException {
+        List<String> steps = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement("EXPLAIN QUERY PLAN " + q.sql())) {
+            for (int i = 0; i < q.args().size(); i++) {
+                ps.setObject(i + 1, q.args().get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    steps.add(rs.getString("detail"));
+                }
+            }
+        }
+        return steps;
+    }
+
+    private void assertIndexedWithoutSort(SqliteReads.Query q, String index) throws SQLException {
+        List<String> steps = plan(q);
+        assertThat(steps).as(q.sql()).noneMatch(s -> s.contains("TEMP B-TREE"));
+        assertThat(steps.get(0)).as(q.sql()).contains("USING INDEX " + index);
+    }
+
+    private static SessionFilter filter(String product, String version, SessionStatus status, boolean hung,
+                                        Long from, String event) {
+        return new SessionFilter(product, version, status, hung, from, null, event, AFTER);
+    }
+
+    @Test
+    void everySessionsListFilterUsesAnIndexInListOrder() throws SQLException {
+        assertIndexedWithoutSort(SqliteReads.listSessionsQuery(SessionFilter.ALL, 51), "sessions_by_created");
+        assertIndexedWithoutSort(SqliteReads.listSessionsQuery(filter(null, null, null, false, 5L, null), 51),
+                "sessions_by_created");
+        assertIndexedWithoutSort(SqliteReads.listSessionsQuery(filter("P", null, null, false, null, null), 51),
+                "sessions_by_product");
+        assertIndexedWithoutSort(SqliteReads.listSessionsQuery(filter("P", "1", null, false, null, null), 51),
+                "sessions_by_product_version");
+        assertIndexedWithoutSort(SqliteReads.listSessionsQuery(
+                filter(null, null, SessionStatus.CRASHED, false, 5L, null), 51), "sessions_by_status");
+        assertIndexedWithoutSort(SqliteReads.listSessionsQuery(filter(null, null, null, true, null, null), 51),
+                "sessions_hung");
+
+        SqliteReads.Query byEvent = SqliteReads.listSessionsQuery(filter(null, null, null, false, null, "boss"), 51);
+        assertIndexedWithoutSort(byEvent, "sessions_by_created");
+        assertThat(plan(byEvent)).anyMatch(s -> s.contains("records_events_by_name (name=? AND sk=?)"));
+    }
+
+    @Test
+    void eventsMetricsAndStatePagesUseTheStreamIndex() throws SQLException {
+        RecordCursor after = new RecordCursor(5, Source.APP, 7);
+        for (Set<RecordKind> kinds : List.of(Set.of(RecordKind.EVENT, RecordKind.EXCEPTION), Set.of(RecordKind.EVENT),
+                Set.of(RecordKind.METRIC), Set.of(RecordKind.STATE))) {
+            RecordFilter f = new RecordFilter(kinds, Set.of("error"), "name", after);
+            assertIndexedWithoutSort(SqliteReads.recordPageQuery(1, f, after, false, 101), "records_by_stream");
+            assertIndexedWithoutSort(SqliteReads.recordPageQuery(1, f, null, true, 1001), "records_by_stream");
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package io.datacat.server.store;
+
+import io.datacat.protocol.RecordKind;
+import io.datacat.protocol.SessionCounters;
+import io.datacat.protocol.Source;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SqliteStoreTest {
+    private static final long T0 = 1_764_294_000_000_000L;
+
+    @TempDir
+    Path dir;
+
+    private static int userVersion(Path db) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+             Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA user_version")) {
+            return rs.getInt(1);
+        }
+    }
+
+    private static SessionRow newSession(Store store, String id) {
+        return store.write(tx -> tx.insertSession(SessionRow.placeholder(id, T0, T0).build()));
+    }
+
+    @Test
+    void createsTheSchemaInWalModeAndOpensItAgain() throws Exception {
+        try (SqliteStore store = SqliteStore.open(dir, SqliteSync.NORMAL)) {
+            newSession(store, "s1");
+            assertThat(store.describe()).isEqualTo("SQLite " + dir.toAbsolutePath().resolve("datacat.db"));
+        }
+        Path db = dir.resolve(SqliteStore.FILE_NAME);
+        assertThat(userVersion(db)).isEqualTo(SqliteSchema.VERSION);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+             Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA journal_mode")) {
+            assertThat(rs.getString(1)).isEqualTo("wal");
+        }
+        try (SqliteStore store = SqliteStore.open(dir, SqliteSync.FULL)) {
+            assertThat(store.read(ReadTransaction::countSessions)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void refusesADatabaseOfANewerServer() throws Exception {
+        try (SqliteStore store = SqliteStore.open(dir, SqliteSync.NORMAL)) {
+            newSession(store, "s1");
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteStore.FILE_NAME));
+             Statement st = c.createStatement()) {
+            st.executeUpdate("PRAGMA user_version = 99");
+        }
+        assertThatThrownBy(() -> SqliteStore.open(dir, SqliteSync.NORMAL)).isInstanceOf(StoreException.class)
+                .hasMessageContaining("newer DataCat server").hasMessageContaining("schema version 99");
+    }
+
+    @Test
+    void refusesAFileThatIsNotADatabase() throws Exception {
+        Files.writeString(dir.resolve(SqliteStore.FILE_NAME), "this is not a database, just some text ".repeat(200));
+        assertThatThrownBy(() -> SqliteStore.open(dir, SqliteSync.NORMAL)).isInstanceOf(StoreException.class)
+                .hasMessageContaining("is not an SQLite database");
+    }
+
+    @Test
+    void oneStoreAtATimeUsesAFolder() {
+        try (SqliteStore first = SqliteStore.open(dir, SqliteSync.NORMAL)) {
+            assertThatThrownBy(() -> SqliteStore.open(dir, SqliteSync.NORMAL)).isInstanceOf(StoreException.class)
+                    .hasMessageContaining("another DataCat server is using the data folder");
+            assertThat(first.read(ReadTransaction::countSessions)).isZero();
+        }
+        SqliteStore.open(dir, SqliteSync.NORMAL).close();
+    }
+
+    @Test
+    void readsDoNotWaitForAWriteInProgress() throws Exception {
+        try (SqliteStore store = SqliteStore.open(dir, SqliteSync.NORMAL)) {
+            newSession(store, "committed");
+            CountDownLatch writing = new CountDownLatch(1);
+            CountDownLatch finish = new CountDownLatch(1);
+            CompletableFuture<Void> write = CompletableFuture.runAsync(() -> store.write(tx -> {
+                tx.insertSession(SessionRow.placeholder("uncommitted", T0, T0).build());
+                writing.countDown();
+                await(finish);
+                return null;
+            }));
+            await(writing);
+
+            CompletableFuture<Long> read = CompletableFuture.supplyAsync(() ->
+                    store.read(ReadTransaction::countSessions));
+            assertThat(read.get(5, TimeUnit.SECONDS)).as("the read sees the last commit").isEqualTo(1);
+
+            finish.countDown();
+            write.get(5, TimeUnit.SECONDS);
+            assertThat(store.read(ReadTransaction::countSessions)).isEqualTo(2);
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(Duration.ofSeconds(10).toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("timed out");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aFailedWriteIsRolledBack() {
+        try (SqliteStore store = SqliteStore.open(dir, SqliteSync.NORMAL)) {
+            assertThatThrownBy(() -> store.write(tx -> {
+                tx.insertSession(SessionRow.placeholder("gone", T0, T0).build());
+                throw new IllegalStateException("fail after the insert");
+            })).hasMessage("fail after the insert");
+            assertThat(store.read(ReadTransaction::countSessions)).isZero();
+            newSession(store, "next");
+            assertThat(store.read(ReadTransaction::countSessions)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void rowsComeBackAsTheyWereWritten() {
+        try (SqliteStore store = SqliteStore.open(dir, SqliteSync.NORMAL)) {
+            SessionRow inserted = newSession(store, "round-trip");
+            SessionRow changed = inserted.toBuilder()
+                    .started("Game", "1.0", "host", "machine", 77L, "java/0.1.0", T0 + 5)
+                    .status(SessionStatus.CRASHED).endedAt(T0 + 9).hung(true).hangCount(2)
+                    .crash("killed", "{\"signal\":9}").state("{\"a\":1}", new StateKey(Source.API, 3))
+                    .counts(new RecordCounts(5, 1, 1, 1, 1)).counters(new SessionCounters(4, 3, T0 + 8))
+                    .lastSeen(T0 + 10).build();
+            store.write(tx -> {
+                tx.updateSession(changed);
+                return null;
+            });
+            Optional<SessionRow> read = store.read(tx -> tx.session("round-trip"));
+            assertThat(read).contains(changed);
+        }
+    }
+
+    @Test
+    void aPageStopsEarlyWhenItsBodiesGetLarge() {
+        try (SqliteStore store = SqliteStore.open(dir, SqliteSync.NORMAL)) {
+            long sk = newSession(store, "big").sk();
+            String big = "{\"name\":\"" + "x".repeat(ReadTransaction.PAGE_BODY_BUDGET_CHARS / 3) + "\"}";
+            List<RecordRow> rows = new ArrayList<>();
+            for (int seq = 1; seq <= 5; seq++) {
+                rows.add(new RecordRow(sk, Source.APP, seq, RecordKind.EVENT, T0 + seq, "big", "info", null, big));
+            }
+            store.write(tx -> tx.insertRecords(rows));
+
+            RecordPage first = store.read(tx -> tx.records(sk, RecordFilter.of(Set.of()), 100));
+            // three bodies pass the budget, so the fourth waits for the next page
+            assertThat(first.records()).hasSize(3);
+            assertThat(first.more()).isTrue();
+            RecordPage rest = store.read(tx -> tx.records(sk, new RecordFilter(Set.of(), Set.of(), null,
+                    first.records().get(2).cursor()), 100));
+            assertThat(rest.records()).extracting(StoredRecord::seq).containsExactly(4L, 5L);
+            assertThat(rest.more()).isFalse();
+        }
+    }
+
+    @Test
+    void insertReportsWhichRecordsWereNew() {
+        try (SqliteStore store = SqliteStore.open(dir, SqliteSync.NORMAL)) {
+            long sk = newSession(store, "dup").sk();
+            RecordRow a = new RecordRow(sk, Source.APP, 1, RecordKind.END, T0, null, null, null, "{}");
+            RecordRow b = new RecordRow(sk, Source.DAEMON, 1, RecordKind.CRASH, T0, null, null, null, "{}");
+            boolean[] first = store.write(tx -> tx.insertRecords(List.of(a, b, a)));
+            assertThat(first).containsExactly(true, true, false);
+            boolean[] again = store.write(tx -> tx.insertRecords(List.of(b)));
+            assertThat(again).containsExactly(false);
+        }
+    }
+}

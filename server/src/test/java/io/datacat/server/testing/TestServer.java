@@ -1,0 +1,115 @@
+package io.datacat.server.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.datacat.protocol.Json;
+import io.datacat.server.DatacatServer;
+import io.datacat.server.RunningServer;
+import io.datacat.server.ServerConfig;
+import io.datacat.server.store.ReadTransaction;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Consumer;
+import java.util.zip.GZIPOutputStream;
+
+/** A real server on a free port with its own data folder, and a plain HTTP client for it. */
+public final class TestServer implements AutoCloseable {
+    private final RunningServer server;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private TestServer(RunningServer server) {
+        this.server = server;
+    }
+
+    public static TestServer start(Path dataDir) {
+        return start(dataDir, b -> { });
+    }
+
+    public static TestServer start(Path dataDir, Consumer<ServerConfig.Builder> options) {
+        ServerConfig.Builder b = ServerConfig.builder().port(0).dataDir(dataDir);
+        options.accept(b);
+        return new TestServer(DatacatServer.start(b.build()));
+    }
+
+    public RunningServer server() {
+        return server;
+    }
+
+    public long sessionCount() {
+        return server.store().read(ReadTransaction::countSessions);
+    }
+
+    public long recordCount() {
+        return server.store().read(ReadTransaction::countRecords);
+    }
+
+    public HttpResponse<String> get(String path) {
+        return send(request(path).GET().build());
+    }
+
+    public HttpResponse<String> post(String path, String body) {
+        return send(request(path).POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    public HttpResponse<String> postBytes(String path, byte[] body, String contentEncoding) {
+        HttpRequest.Builder b = request(path).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentEncoding != null) {
+            b.header("Content-Encoding", contentEncoding);
+        }
+        return send(b.build());
+    }
+
+    public HttpResponse<String> postGzip(String path, String body) {
+        return postBytes(path, gzip(body.getBytes(StandardCharsets.UTF_8)), "gzip");
+    }
+
+    public HttpResponse<String> method(String method, String path, String body) {
+        HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body);
+        return send(request(path).method(method, publisher).build());
+    }
+
+    /** The response body as JSON (fails the test when it is not JSON). */
+    public static JsonNode json(HttpResponse<String> response) {
+        return Json.parse(response.body().getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static byte[] gzip(byte[] data) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(data);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(server.url() + path.replaceFirst("^/", "")))
+                .timeout(Duration.ofSeconds(30));
+    }
+
+    public HttpResponse<String> send(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,38 @@
+package io.datacat.server.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.datacat.server.testing.TestServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static io.datacat.server.testing.TestRecords.batchJson;
+import static io.datacat.server.testing.TestRecords.end;
+import static io.datacat.server.testing.TestRecords.start;
+import static io.datacat.server.testing.TestServer.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The running server's sweeper, with a short --abnormal-after. */
+class AbnormalSessionsTest {
+
+    @Test
+    void aSilentSessionBecomesAbnormalAndALaterEndStillEndsIt(@TempDir Path dir) {
+        try (TestServer server = TestServer.start(dir, b -> b.abnormalAfter(Duration.ofMillis(500)))) {
+            assertThat(server.post("/api/ingest", batchJson(start("quiet", 1, "Game", "1.0")).toString())
+                    .statusCode()).isEqualTo(200);
+
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+                    assertThat(json(server.get("/api/sessions/quiet")).get("status").asText()).isEqualTo("abnormal"));
+            JsonNode s = json(server.get("/api/sessions/quiet"));
+            assertThat(s.get("suspended").asBoolean()).isTrue();
+            assertThat(s.get("active").asBoolean()).isFalse();
+            assertThat(s.get("ended_at").asText()).isEqualTo(s.get("last_seen").asText());
+
+            server.post("/api/ingest", batchJson(end("quiet", 2)).toString());
+            assertThat(json(server.get("/api/sessions/quiet")).get("status").asText()).isEqualTo("ended");
+        }
+    }
+}
