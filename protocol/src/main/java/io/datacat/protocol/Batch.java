@@ -23,11 +23,16 @@ public record Batch(List<WireRecord> records, Map<String, SessionCounters> sessi
 
     /** Parses and validates a whole batch; any invalid part rejects it all. */
     public static Batch parse(byte[] body) {
-        return parse(Json.parseObject(body));
+        return parseOwned(Json.parseObject(body));
     }
 
-    /** Validates a whole batch; any invalid part rejects it all. */
+    /** Validates a whole batch; any invalid part rejects it all. {@code root} is not changed. */
     public static Batch parse(ObjectNode root) {
+        return parseOwned(root.deepCopy());
+    }
+
+    /** Validates a batch tree nobody else uses: its records become the records' bodies. */
+    private static Batch parseOwned(ObjectNode root) {
         JsonNode recs = root.get("records");
         JsonNode sess = root.get("sessions");
         if (recs == null && sess == null) {
@@ -42,8 +47,11 @@ public record Batch(List<WireRecord> records, Map<String, SessionCounters> sessi
                 throw new InvalidInputException("a batch holds at most " + Limits.MAX_RECORDS_PER_BATCH
                         + " records, got " + recs.size(), "records");
             }
+            String lastSid = null;
             for (int i = 0; i < recs.size(); i++) {
-                records.add(RecordValidator.validate(recs.get(i), "records[" + i + "]"));
+                WireRecord r = RecordValidator.validateOwned(recs.get(i), "records[" + i + "]", lastSid);
+                records.add(r);
+                lastSid = r.sid();
             }
         }
         Map<String, SessionCounters> sessions = new LinkedHashMap<>();

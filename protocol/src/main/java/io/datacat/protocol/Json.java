@@ -109,8 +109,9 @@ public final class Json {
      * an {@link InvalidInputException} worded for an HTTP 400.
      */
     public static InvalidInputException parseFailure(IOException e) {
-        if (e instanceof StreamConstraintsException) {
-            String msg = e.getMessage() == null ? "" : e.getMessage();
+        if (e instanceof StreamConstraintsException sce) {
+            // The original message leaves out Jackson's "[Source: …]" location text.
+            String msg = sce.getOriginalMessage() == null ? "" : sce.getOriginalMessage();
             if (msg.contains("nesting depth")) {
                 return new InvalidInputException("JSON is nested deeper than " + Limits.MAX_JSON_DEPTH + " levels");
             }
