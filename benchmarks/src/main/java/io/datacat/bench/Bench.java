@@ -1,0 +1,241 @@
+package io.datacat.bench;
+
+import io.datacat.client.Datacat;
+import io.datacat.client.SessionOptions;
+import org.HdrHistogram.Histogram;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code ./datacat bench [--quick|--full]}: runs every benchmark against real processes and
+ * writes {@code benchmarks/results/latest.md} (and a dated copy):
+ * <ul>
+ *   <li>the 60 FPS frame-loop harness: DataCat's AsyncSession with the server up and down, the
+ *       guide's blocking-queue logger and DataCat's synchronous session, in the same run;</li>
+ *   <li>JMH: the average cost of each kind of call;</li>
+ *   <li>throughput end to end and of the server's ingest alone;</li>
+ *   <li>heap per queued metric record.</li>
+ * </ul>
+ */
+public final class Bench {
+    private Bench() {
+    }
+
+    private record Mode(String name, double frameSeconds, double syncSeconds, int jmhForks, int jmhWarmups,
+                        int jmhIterations, int e2eRecords, int ingestRecords) {
+    }
+
+    private static final Mode QUICK = new Mode("quick", 5, 2, 1, 2, 3, 200_000, 300_000);
+    private static final Mode FULL = new Mode("full", 30, 5, 2, 3, 5, 2_000_000, 3_000_000);
+
+    public static void main(String[] args) throws Exception {
+        Mode mode = QUICK;
+        Path repo = Paths.get(".").toAbsolutePath().normalize();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> mode = QUICK;
+                case "--full" -> mode = FULL;
+                case "--repo" -> repo = Paths.get(args[++i]).toAbsolutePath().normalize();
+                default -> {
+                    System.err.println("usage: datacat bench [--quick|--full]");
+                    System.exit(2);
+                }
+            }
+        }
+        Report report = new Report(mode.name());
+        try (Stack stack = Stack.start(repo)) {
+            frameLoops(stack, mode, report);
+            hotPath(stack, mode, report);
+            step("throughput: end to end (" + mode.e2eRecords() + " records)");
+            report.throughput("end to end: one client → daemon → server → SQLite",
+                    Throughput.endToEnd(stack, mode.e2eRecords()), 200_000);
+            step("throughput: server ingest (" + mode.ingestRecords() + " records)");
+            report.throughput("server ingest alone: gzip batches of 5,000 over HTTP into SQLite, 2 senders",
+                    Throughput.serverIngest(stack, mode.ingestRecords(), 2), 300_000);
+        }
+        step("memory per queued metric record");
+        report.memory(QueueMemory.measureInChildJvm(1_000_000));
+        Path out = repo.resolve("benchmarks/results");
+        Files.createDirectories(out);
+        String text = report.markdown();
+        Files.writeString(out.resolve("latest.md"), text, StandardCharsets.UTF_8);
+        String stamp = ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Files.writeString(out.resolve(stamp + "-" + mode.name() + ".md"), text, StandardCharsets.UTF_8);
+        System.out.println(text);
+        System.out.println("written to " + out.resolve("latest.md"));
+    }
+
+    private static void step(String what) {
+        System.out.println("== " + what);
+    }
+
+    private static void frameLoops(Stack stack, Mode mode, Report report) throws Exception {
+        step("frame loop: timer overhead");
+        report.frame(FrameLoop.run("clock reads alone (no logging)", new NoopLogger(), mode.frameSeconds()));
+
+        step("frame loop: DataCat AsyncSession, server up");
+        try (DatacatLogger log = new DatacatLogger(Datacat.createSession(options(stack, "async-up", true).build()))) {
+            report.frame(FrameLoop.run("DataCat AsyncSession, server up", log, mode.frameSeconds()));
+        }
+
+        step("frame loop: DataCat AsyncSession, server down");
+        stack.stopServer();
+        try (DatacatLogger log = new DatacatLogger(Datacat.createSession(options(stack, "async-down", true).build()))) {
+            report.frame(FrameLoop.run("DataCat AsyncSession, server down", log, mode.frameSeconds()));
+        } finally {
+            stack.startServer();
+        }
+
+        step("frame loop: baseline (blocking queue + HTTP per record, as in the guide)");
+        try (BlockingQueueLogger log = new BlockingQueueLogger(stack.startCompatDaemon("baseline-daemon"))) {
+            report.frame(FrameLoop.run("baseline: blocking queue + HTTP per record", log, mode.frameSeconds()));
+        }
+
+        step("frame loop: DataCat synchronous Session");
+        try (DatacatLogger log = new DatacatLogger(Datacat.createSession(options(stack, "sync", false).build()))) {
+            report.frame(FrameLoop.run("DataCat synchronous Session", log, mode.syncSeconds()));
+        }
+    }
+
+    private static SessionOptions.Builder options(Stack stack, String name, boolean async) throws IOException {
+        return SessionOptions.builder("FrameLoopBench", name).serverUrl(stack.serverUrl())
+                .daemonCommand(stack.daemonCommand().toArray(new String[0]))
+                .spoolDir(stack.spoolDir(name).toString()).asyncMode(async).crashReporting(false);
+    }
+
+    private static void hotPath(Stack stack, Mode mode, Report report) throws Exception {
+        step("JMH: single calls");
+        Options opt = new OptionsBuilder()
+                .include(HotPathBenchmark.class.getName())
+                .forks(mode.jmhForks())
+                .warmupIterations(mode.jmhWarmups()).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(mode.jmhIterations()).measurementTime(TimeValue.seconds(1))
+                .jvmArgsAppend("-D" + HotPathBenchmark.SERVER + "=" + stack.serverUrl(),
+                        "-D" + HotPathBenchmark.DAEMON_JAR + "=" + stack.daemonCommand().get(4),
+                        "-D" + HotPathBenchmark.SPOOL + "=" + stack.spoolDir("jmh"))
+                .shouldDoGC(true)
+                .build();
+        Collection<RunResult> results = new Runner(opt).run();
+        for (RunResult r : results) {
+            String bench = r.getParams().getBenchmark();
+            report.jmh(bench.substring(bench.lastIndexOf('.') + 1), r.getPrimaryResult().getScore(),
+                    r.getPrimaryResult().getScoreError());
+        }
+    }
+
+    /** Collects the numbers and writes them as Markdown tables. */
+    private static final class Report {
+        private final String mode;
+        private final List<FrameLoop.Result> frames = new ArrayList<>();
+        private final Map<String, double[]> jmh = new LinkedHashMap<>();
+        private final Map<String, double[]> throughput = new LinkedHashMap<>();
+        private double bytesPerRecord;
+
+        Report(String mode) {
+            this.mode = mode;
+        }
+
+        void frame(FrameLoop.Result r) {
+            frames.add(r);
+        }
+
+        void jmh(String name, double ns, double error) {
+            jmh.put(name, new double[] {ns, error});
+        }
+
+        void throughput(String name, double perSecond, double target) {
+            throughput.put(name, new double[] {perSecond, target});
+        }
+
+        void memory(double bytes) {
+            bytesPerRecord = bytes;
+        }
+
+        String markdown() {
+            StringBuilder sb = new StringBuilder();
+            sb.append("# DataCat benchmark results (").append(mode).append(")\n\n");
+            sb.append("- date: ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append('\n');
+            sb.append("- machine: ").append(Machine.cpu()).append(", ").append(Runtime.getRuntime().availableProcessors())
+                    .append(" cores, ").append(Machine.memory()).append('\n');
+            sb.append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ')
+                    .append(System.getProperty("java.runtime.version")).append('\n');
+            sb.append("- client: DataCat ").append(Datacat.VERSION).append("; command: `./datacat bench --")
+                    .append(mode).append("`\n\n");
+
+            FrameLoop.Result baseline = find("baseline");
+            FrameLoop.Result async = find("AsyncSession, server up");
+            sb.append("## Per call on the game thread (60 FPS, 100 mixed calls + 1 heartbeat per frame)\n\n");
+            sb.append("Clock reads around each call are included; the first row shows what they cost alone.\n\n");
+            sb.append("| logger | p50 | p90 | p99 | p99.9 | p99.99 | max | allocated/call | dropped |\n");
+            sb.append("|---|---|---|---|---|---|---|---|---|\n");
+            for (FrameLoop.Result r : frames) {
+                Histogram h = r.perCall();
+                sb.append("| ").append(r.name()).append(" | ").append(ns(h.getValueAtPercentile(50))).append(" | ")
+                        .append(ns(h.getValueAtPercentile(90))).append(" | ").append(ns(h.getValueAtPercentile(99)))
+                        .append(" | ").append(ns(h.getValueAtPercentile(99.9))).append(" | ")
+                        .append(ns(h.getValueAtPercentile(99.99))).append(" | ").append(ns(h.getMaxValue()))
+                        .append(" | ").append(String.format(Locale.ROOT, "%.1f B", r.allocatedBytesPerCall()))
+                        .append(" | ").append(r.dropped()).append(" |\n");
+            }
+            if (baseline != null && async != null) {
+                sb.append(String.format(Locale.ROOT, "%nBaseline ÷ DataCat AsyncSession (server up): p50 %.1f×, "
+                                + "p99 %.1f×, p99.9 %.1f×, p99.99 %.1f×, max %.1f×%n",
+                        ratio(baseline, async, 50), ratio(baseline, async, 99), ratio(baseline, async, 99.9),
+                        ratio(baseline, async, 99.99),
+                        baseline.perCall().getMaxValue() / (double) Math.max(1, async.perCall().getMaxValue())));
+            }
+            sb.append("\n## Logging cost per frame (100 calls + heartbeat)\n\n");
+            sb.append("| logger | p50 | p99 | p99.9 | max | frames |\n|---|---|---|---|---|---|\n");
+            for (FrameLoop.Result r : frames) {
+                Histogram h = r.perFrame();
+                sb.append("| ").append(r.name()).append(" | ").append(ns(h.getValueAtPercentile(50))).append(" | ")
+                        .append(ns(h.getValueAtPercentile(99))).append(" | ").append(ns(h.getValueAtPercentile(99.9)))
+                        .append(" | ").append(ns(h.getMaxValue())).append(" | ").append(h.getTotalCount()).append(" |\n");
+            }
+            sb.append("\n## Single calls (JMH, average over bursts of 1,000, queue never full)\n\n");
+            sb.append("| call | ns/call | ± |\n|---|---|---|\n");
+            jmh.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f |%n", k, v[0], v[1])));
+            sb.append("\n## Throughput\n\n| measure | records/s | target |\n|---|---|---|\n");
+            throughput.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f |%n", k, v[0], v[1])));
+            sb.append(String.format(Locale.ROOT, "%n## Memory%n%n| measure | bytes | target |%n|---|---|---|%n"
+                    + "| heap per queued metric record (queue of 1,000,000; serial GC) | %.1f | 64 |%n", bytesPerRecord));
+            return sb.toString();
+        }
+
+        private FrameLoop.Result find(String nameContains) {
+            return frames.stream().filter(r -> r.name().contains(nameContains)).findFirst().orElse(null);
+        }
+
+        private static double ratio(FrameLoop.Result a, FrameLoop.Result b, double percentile) {
+            return a.perCall().getValueAtPercentile(percentile)
+                    / (double) Math.max(1, b.perCall().getValueAtPercentile(percentile));
+        }
+
+        private static String ns(long nanos) {
+            if (nanos < 10_000) {
+                return nanos + " ns";
+            }
+            if (nanos < 10_000_000) {
+                return String.format(Locale.ROOT, "%.1f µs", nanos / 1e3);
+            }
+            return String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package io.datacat.bench;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real parts a benchmark runs against, each in its own process as in production: the
+ * server jar (fresh SQLite store), and daemons started from the daemon jar.
+ */
+final class Stack implements AutoCloseable {
+    private final Path repo;
+    private final Path work;
+    private final int serverPort;
+    private final List<Process> processes = new ArrayList<>();
+    private Process server;
+
+    private Stack(Path repo, Path work, int serverPort) {
+        this.repo = repo;
+        this.work = work;
+        this.serverPort = serverPort;
+    }
+
+    static Stack start(Path repo) throws IOException, InterruptedException {
+        Stack s = new Stack(repo, Files.createTempDirectory("datacat-bench"), freePort());
+        s.startServer();
+        return s;
+    }
+
+    String serverUrl() {
+        return "http://127.0.0.1:" + serverPort;
+    }
+
+    Path work() {
+        return work;
+    }
+
+    void startServer() throws IOException, InterruptedException {
+        server = launch("server", List.of(java(), "-Xmx1g", "-jar", jar("server/target/datacat-server.jar"),
+                "--port", Integer.toString(serverPort), "--data", work.resolve("server-data").toString()));
+        awaitHealthy(serverUrl(), server);
+    }
+
+    void stopServer() throws InterruptedException {
+        server.destroy();
+        server.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** The command a client runs to start a daemon. */
+    List<String> daemonCommand() {
+        return List.of(java(), "-Xmx128m", "-XX:+UseSerialGC", "-jar", jar("daemon/target/datacat-daemon.jar"));
+    }
+
+    Path spoolDir(String name) throws IOException {
+        return Files.createDirectories(work.resolve("spool-" + name));
+    }
+
+    /** A daemon started by hand on a fixed port, for clients of the compatible API (the baseline). */
+    String startCompatDaemon(String name) throws IOException, InterruptedException {
+        int port = freePort();
+        Path config = work.resolve(name + ".json");
+        Files.writeString(config, "{\"daemon_port\":\"" + port + "\",\"server_url\":\"" + serverUrl()
+                + "\",\"spool_dir\":\"" + spoolDir(name) + "\"}");
+        ProcessBuilder pb = new ProcessBuilder(daemonCommand());
+        pb.environment().put("DATACAT_CONFIG", config.toString());
+        Process p = launch(name, pb);
+        String url = "http://127.0.0.1:" + port;
+        awaitHealthy(url, p);
+        return url;
+    }
+
+    private Process launch(String name, List<String> cmd) throws IOException {
+        return launch(name, new ProcessBuilder(cmd));
+    }
+
+    private Process launch(String name, ProcessBuilder pb) throws IOException {
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(work.resolve(name + ".log").toFile());
+        Process p = pb.start();
+        processes.add(p);
+        return p;
+    }
+
+    private static void awaitHealthy(String url, Process p) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new IOException(url + " exited at start (code " + p.exitValue() + ")");
+            }
+            try {
+                HttpURLConnection c = (HttpURLConnection) new URL(url + "/health").openConnection();
+                c.setConnectTimeout(500);
+                c.setReadTimeout(1000);
+                if (c.getResponseCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(50);
+        }
+        throw new IOException(url + " did not answer /health within 60 s");
+    }
+
+    private String jar(String relative) {
+        Path p = repo.resolve(relative);
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalStateException(p + " is missing; build first: ./datacat build");
+        }
+        return p.toString();
+    }
+
+    static String java() {
+        return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (Process p : processes) {
+            p.destroy();
+        }
+        for (Process p : processes) {
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+}

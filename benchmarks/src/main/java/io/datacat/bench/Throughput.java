@@ -1,0 +1,139 @@
+package io.datacat.bench;
+
+import io.datacat.client.Datacat;
+import io.datacat.client.Level;
+import io.datacat.client.Session;
+import io.datacat.client.SessionOptions;
+import io.datacat.protocol.Json;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPOutputStream;
+
+/** Records per second: end to end (client → daemon → server → SQLite), and the server's ingest alone. */
+final class Throughput {
+    private Throughput() {
+    }
+
+    /**
+     * One client logs {@code records} events as fast as it can (a full queue waits rather than
+     * drops) through its own daemon; the clock stops when the server has committed them all.
+     */
+    static double endToEnd(Stack stack, int records) throws Exception {
+        Session s = Datacat.createSession(SessionOptions.builder("ThroughputBench", "1.0")
+                .serverUrl(stack.serverUrl()).daemonCommand(stack.daemonCommand().toArray(new String[0]))
+                .spoolDir(stack.spoolDir("throughput").toString()).asyncMode(true).queueSize(1 << 17)
+                .dropOnFull(false).crashReporting(false).build());
+        // The daemon is up before the clock starts: its start-up is not throughput.
+        s.flush(Duration.ofSeconds(60));
+        Map<String, Object> data = new HashMap<>();
+        data.put("kind", "orc");
+        long start = System.nanoTime();
+        for (int i = 0; i < records; i++) {
+            data.put("i", i);
+            s.logEvent("enemy_spawned", Level.INFO, data);
+        }
+        s.shutdown(Duration.ofMinutes(5));
+        String path = "/api/sessions/" + s.id();
+        long expected = records + 2L;
+        while (true) {
+            Map<?, ?> session = Json.mapper().readValue(get(stack.serverUrl() + path), Map.class);
+            Map<?, ?> counts = (Map<?, ?>) session.get("counts");
+            if (counts != null && ((Number) counts.get("records")).longValue() >= expected) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        return records / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** {@code threads} senders post prepared gzip batches of 5,000 records to {@code /api/ingest}. */
+    static double serverIngest(Stack stack, int records, int threads) throws Exception {
+        int perBatch = 5_000;
+        List<byte[]> batches = new ArrayList<>();
+        for (int b = 0; b < records / perBatch; b++) {
+            batches.add(gzip(batch(UUID.randomUUID().toString(), perBatch)));
+        }
+        AtomicInteger next = new AtomicInteger();
+        List<Thread> senders = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int t = 0; t < threads; t++) {
+            Thread th = new Thread(() -> {
+                for (int i = next.getAndIncrement(); i < batches.size(); i = next.getAndIncrement()) {
+                    try {
+                        post(stack.serverUrl() + "/api/ingest", batches.get(i));
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+            senders.add(th);
+            th.start();
+        }
+        for (Thread th : senders) {
+            th.join();
+        }
+        return batches.size() * (double) perBatch / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** A batch like a daemon sends: one session's events with small data maps. */
+    static byte[] batch(String sid, int n) {
+        StringBuilder sb = new StringBuilder(n * 150);
+        long ts = System.currentTimeMillis() * 1000;
+        sb.append("{\"records\":[");
+        sb.append("{\"sid\":\"").append(sid).append("\",\"seq\":1,\"kind\":\"session_start\",\"ts\":").append(ts)
+                .append(",\"product\":\"IngestBench\",\"version\":\"1.0\"}");
+        for (int i = 2; i <= n; i++) {
+            sb.append(",{\"sid\":\"").append(sid).append("\",\"seq\":").append(i).append(",\"kind\":\"event\",\"ts\":")
+                    .append(ts + i).append(",\"name\":\"enemy_spawned\",\"level\":\"info\",\"data\":{\"kind\":\"orc\",\"i\":")
+                    .append(i).append("}}");
+        }
+        sb.append("]}");
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] gzip(byte[] raw) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(raw);
+        }
+        return out.toByteArray();
+    }
+
+    private static void post(String url, byte[] gzipped) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) new URL(url).openConnection();
+        c.setRequestMethod("POST");
+        c.setDoOutput(true);
+        c.setRequestProperty("Content-Type", "application/json");
+        c.setRequestProperty("Content-Encoding", "gzip");
+        try (OutputStream out = c.getOutputStream()) {
+            out.write(gzipped);
+        }
+        int status = c.getResponseCode();
+        try (InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
+            String body = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            if (status != 200) {
+                throw new IOException("ingest answered " + status + ": " + body);
+            }
+        }
+    }
+
+    private static String get(String url) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) new URL(url).openConnection();
+        try (InputStream in = c.getInputStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
