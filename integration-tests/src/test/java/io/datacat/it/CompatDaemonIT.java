@@ -2,8 +2,7 @@ package io.datacat.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.datacat.it.support.Api;
-import io.datacat.it.support.JavaProcess;
-import io.datacat.it.support.Repo;
+import io.datacat.it.support.DaemonProcess;
 import io.datacat.it.support.ServerProcess;
 import io.datacat.protocol.Json;
 import org.junit.jupiter.api.AfterEach;
@@ -13,10 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -32,21 +29,16 @@ class CompatDaemonIT {
     @TempDir
     Path dir;
     private ServerProcess server;
-    private JavaProcess daemon;
+    private DaemonProcess daemon;
     private Api local;
 
     @BeforeEach
     void start() throws Exception {
         server = ServerProcess.start(dir.resolve("server"));
-        int port = ServerProcess.freePort();
-        Path config = dir.resolve("daemon_config.json");
-        Files.writeString(config, "{\"daemon_port\":\"" + port + "\",\"server_url\":\"" + server.url() + "\","
-                + "\"batch_interval_seconds\":1,\"max_batch_size\":100,\"heartbeat_timeout_seconds\":60,"
-                + "\"spool_dir\":\"" + dir.resolve("spool") + "\"}");
-        List<String> cmd = new ArrayList<>(Repo.daemonCommand());
-        daemon = JavaProcess.start(dir.resolve("daemon"), "daemon", cmd, Map.of("DATACAT_CONFIG", config.toString()));
-        local = new Api("http://127.0.0.1:" + port);
-        await().atMost(Duration.ofSeconds(20)).until(local::healthy);
+        daemon = DaemonProcess.start(dir.resolve("daemon"), Map.of("server_url", server.url(),
+                "batch_interval_seconds", 1, "max_batch_size", 100, "heartbeat_timeout_seconds", 60,
+                "spool_dir", dir.resolve("spool").toString()));
+        local = daemon.local();
     }
 
     @AfterEach

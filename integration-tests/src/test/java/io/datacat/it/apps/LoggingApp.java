@@ -7,7 +7,6 @@ import io.datacat.client.SessionOptions;
 import io.datacat.client.Stats;
 
 import java.time.Duration;
-import java.util.Arrays;
 
 /**
  * A real app process for the end-to-end tests: logs {@link Script}'s known set through a
@@ -31,7 +30,7 @@ public final class LoggingApp {
         int queue = Integer.parseInt(args[6]);
         boolean dropOnFull = Boolean.parseBoolean(args[7]);
         Session s = Datacat.createSession(SessionOptions.builder("ItGame", "2.0").serverUrl(server)
-                .daemonCommand(daemonCommand(daemonJar)).spoolDir(spool).asyncMode(async).queueSize(queue)
+                .daemonCommand(AppOptions.daemonCommand(daemonJar)).spoolDir(spool).asyncMode(async).queueSize(queue)
                 .dropOnFull(dropOnFull).build());
         System.out.println("SESSION " + s.id());
         for (int i = 0; i < steps; i++) {
@@ -47,10 +46,5 @@ public final class LoggingApp {
         boolean delivered = s.shutdown(Duration.ofSeconds(30));
         Stats st = s.stats();
         System.out.println("STATS " + st.sent() + " " + st.dropped() + " " + st.queued() + " " + delivered);
-    }
-
-    static String[] daemonCommand(String daemonJar) {
-        String java = System.getProperty("java.home") + "/bin/java";
-        return Arrays.asList(java, "-Xmx128m", "-XX:+UseSerialGC", "-jar", daemonJar).toArray(new String[0]);
     }
 }

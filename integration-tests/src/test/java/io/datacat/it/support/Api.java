@@ -74,6 +74,17 @@ public final class Api {
         return json("/api/sessions/" + id + "/state").get("state");
     }
 
+    /**
+     * The sessions of a product as the sessions list shows them (summary, status and record
+     * counts, without the embedded records of the full session): cheap enough to poll.
+     */
+    public List<JsonNode> sessions(String product) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        json("/api/sessions?limit=500&product=" + URLEncoder.encode(product, StandardCharsets.UTF_8))
+                .get("sessions").forEach(out::add);
+        return out;
+    }
+
     /** Every record of a session (optionally of some kinds), following the cursor to the end. */
     public List<JsonNode> records(String id, String kinds) throws IOException {
         List<JsonNode> out = new ArrayList<>();

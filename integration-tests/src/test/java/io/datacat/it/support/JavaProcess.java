@@ -1,6 +1,7 @@
 package io.datacat.it.support;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,7 +9,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.awaitility.Awaitility.await;
 
@@ -58,6 +61,26 @@ public final class JavaProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The live child process this one started (an app's daemon), waiting for it at most {@code timeout}. */
+    public ProcessHandle awaitChild(Duration timeout) {
+        AtomicReference<Optional<ProcessHandle>> found = new AtomicReference<>(Optional.empty());
+        await().atMost(timeout).pollInterval(Duration.ofMillis(20))
+                .failFast("the process exited before starting a child; its output is in " + output,
+                        () -> !process.isAlive())
+                .until(() -> {
+                    found.set(process.children().filter(ProcessHandle::isAlive).findFirst());
+                    return found.get().isPresent();
+                });
+        return found.get().orElseThrow();
+    }
+
+    /** Writes one line to the process's standard input: how a test tells an app to go on. */
+    public void sendLine(String line) throws IOException {
+        OutputStream in = process.getOutputStream();
+        in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        in.flush();
+    }
+
     public String output() {
         try {
             return Files.exists(output) ? Files.readString(output, StandardCharsets.UTF_8) : "";
@@ -102,9 +125,14 @@ public final class JavaProcess implements AutoCloseable {
 
     /** Sends a signal by name (STOP, CONT, TERM) with the system's kill. */
     public void signal(String name) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).inheritIO().start();
+        signal(pid(), name);
+    }
+
+    /** Sends a signal by name to any process, such as the daemon an app started. */
+    public static void signal(long pid, String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
         if (kill.waitFor() != 0) {
-            throw new IOException("kill -" + name + " " + pid() + " failed");
+            throw new IOException("kill -" + name + " " + pid + " failed");
         }
     }
 
