@@ -110,6 +110,20 @@ class CrashIT {
     }
 
     @Test
+    void aWorkerDyingWhileMainGoesOnIsNotBlamedForTheExit() throws Exception {
+        JavaProcess app = start("worker");
+        String id = awaitReady(app);
+
+        assertThat(app.waitFor(Duration.ofSeconds(20))).as("main returned normally").isZero();
+        JsonNode s = awaitCrashed(id, "main returning without end()");
+        assertThat(s.get("crash_reason").asText()).isEqualTo("exit_without_end");
+        assertThat(s.at("/crash_detail/how").asText()).isEqualTo("main returned");
+        assertThat(s.at("/crash_detail/last_uncaught").asText())
+                .isEqualTo(IllegalStateException.class.getName() + " in thread \"asset-loader\"");
+        assertOneCrashRecordFrom(id, "app");
+    }
+
+    @Test
     void anAppCallingSystemExitWithoutEndIsCrashedWithTheCaller() throws Exception {
         JavaProcess app = start("exit");
         String id = awaitReady(app);

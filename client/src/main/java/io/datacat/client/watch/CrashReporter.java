@@ -32,6 +32,8 @@ public final class CrashReporter {
     private static final long HOOK_BUDGET_NANOS = 1_500_000_000L;
 
     private static boolean installed;
+    /** The thread that runs {@code main}: while it lives, a worker's death does not end the program. */
+    private static Thread mainThread;
     private static volatile Uncaught lastUncaught;
 
     private CrashReporter() {
@@ -39,13 +41,18 @@ public final class CrashReporter {
 
     private static final class Uncaught {
         final String thread;
-        final boolean daemonThread;
         final Throwable error;
+        /**
+         * True when the thread's death can end the program: it is a non-daemon thread and
+         * {@code main} had already returned (or it is the main thread itself).
+         */
+        final boolean couldEndTheProgram;
 
         Uncaught(Thread thread, Throwable error) {
             this.thread = thread.getName();
-            this.daemonThread = thread.isDaemon();
             this.error = error;
+            Thread main = mainThread;
+            this.couldEndTheProgram = !thread.isDaemon() && (main == null || main == thread || !main.isAlive());
         }
     }
 
@@ -55,6 +62,7 @@ public final class CrashReporter {
             return;
         }
         installed = true;
+        mainThread = findMainThread();
         Thread.setDefaultUncaughtExceptionHandler(new Handler(Thread.getDefaultUncaughtExceptionHandler()));
         Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
             @Override
@@ -62,6 +70,16 @@ public final class CrashReporter {
                 onShutdown();
             }
         }, "datacat-shutdown"));
+    }
+
+    private static Thread findMainThread() {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            ThreadGroup g = t.getThreadGroup();
+            if ("main".equals(t.getName()) && g != null && "main".equals(g.getName())) {
+                return t;
+            }
+        }
+        return null;
     }
 
     private static final class Handler implements Thread.UncaughtExceptionHandler {
@@ -138,7 +156,7 @@ public final class CrashReporter {
             detail.put("stack", StackTraces.lines(caller));
             report = Report.crash(EXIT_WITHOUT_END, "System.exit called"
                     + (caller.length > 0 ? " at " + caller[0] : "") + " before end()", detail);
-        } else if (uncaught != null && !uncaught.daemonThread) {
+        } else if (uncaught != null && uncaught.couldEndTheProgram) {
             detail.put("thread", uncaught.thread);
             detail.put("exception_type", uncaught.error.getClass().getName());
             detail.put("exception_msg", String.valueOf(uncaught.error.getMessage()));

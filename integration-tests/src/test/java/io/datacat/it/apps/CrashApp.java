@@ -16,6 +16,8 @@ import java.util.Collections;
  *   <li>{@code clean}: calls {@code end()} and exits normally;</li>
  *   <li>{@code wait}: waits for its standard input to close (the test kills it meanwhile);</li>
  *   <li>{@code uncaught}: {@link #loadSaveGame()} throws out of {@code main};</li>
+ *   <li>{@code worker}: a worker thread dies of an uncaught exception, then {@code main}
+ *       returns normally without {@code end()};</li>
  *   <li>{@code exit}: {@link #quitWithoutEnding()} calls {@code System.exit(3)};</li>
  *   <li>{@code fatal}: {@link #crashTheJvm()} reads address 0, a JVM fatal error (SIGSEGV).</li>
  * </ul>
@@ -44,6 +46,7 @@ public final class CrashApp {
             case "clean" -> s.end();
             case "wait" -> waitForStdinToClose();
             case "uncaught" -> loadSaveGame();
+            case "worker" -> loseAWorker();
             case "exit" -> quitWithoutEnding();
             case "fatal" -> crashTheJvm();
             default -> throw new IllegalArgumentException("unknown mode " + mode);
@@ -54,6 +57,12 @@ public final class CrashApp {
         while (System.in.read() >= 0) {
             // nothing to do: the test kills this process
         }
+    }
+
+    static void loseAWorker() throws InterruptedException {
+        Thread worker = new Thread(CrashApp::loadSaveGame, "asset-loader");
+        worker.start();
+        worker.join();
     }
 
     static void loadSaveGame() {
