@@ -18,6 +18,8 @@ public final class Front {
     private final RecordRing ring;
     private final boolean dropOnFull;
     private final boolean synchronous;
+    /** Claims at multiples of this (+1) wake the sender: a burst is drained early, never a wake-up per call. */
+    private final int wakeMask;
     /** Positions below this one are delivered, refused or dropped: nothing to wait for. */
     volatile long handledThrough;
     /** The positions a pending flush waits for (sender thread only). */
@@ -30,6 +32,7 @@ public final class Front {
         this.ring = new RecordRing(queueSize, RESERVE);
         this.dropOnFull = dropOnFull;
         this.synchronous = synchronous;
+        this.wakeMask = Integer.highestOneBit(Math.max(1, queueSize / 4)) - 1;
     }
 
     public boolean synchronous() {
@@ -48,8 +51,10 @@ public final class Front {
     public long claim() {
         long p = ring.tryClaim();
         if (p >= 0) {
-            // Wake the sender only when the queue crosses half full: not once per record.
-            if (!synchronous && p - ring.drained() == ring.limit() >> 1) {
+            // A quarter of the queue at most between wake-ups (the sender also wakes every flush
+            // interval by itself): a burst cannot fill the queue unseen, and reading the
+            // sender's cursor here would cost a cache miss on every call.
+            if (!synchronous && (p & wakeMask) == 0) {
                 pipeline.wakeSender();
             }
             return p;
