@@ -3,6 +3,9 @@ package io.datacat.server;
 import io.datacat.protocol.Limits;
 import io.datacat.protocol.Timestamps;
 import io.datacat.server.ingest.Ingestor;
+import io.datacat.server.live.LiveFeed;
+import io.datacat.server.query.MetricQueries;
+import io.datacat.server.query.ProductQueries;
 import io.datacat.server.query.RecordQueries;
 import io.datacat.server.query.SessionQueries;
 import io.datacat.server.status.AbnormalSweeper;
@@ -33,7 +36,7 @@ import java.util.concurrent.Callable;
 @Command(name = "datacat-server", mixinStandardHelpOptions = true, version = "DataCat server " + DatacatServer.VERSION,
         sortOptions = false,
         description = "Receives DataCat telemetry from daemons, stores it (SQLite in the data folder) and serves the "
-                + "REST API. See server/README.md for the routes.")
+                + "REST API and the web UI. See server/README.md for the routes.")
 public final class DatacatServer implements Callable<Integer> {
     public static final String VERSION = "0.1.0";
     /** Exit code when the server cannot start (port in use, data folder not usable, bad option). */
@@ -115,18 +118,22 @@ public final class DatacatServer implements Callable<Integer> {
             throw new ServerStartException(e.getMessage(), e);
         }
         AbnormalSweeper sweeper = new AbnormalSweeper(store, config.abnormalAfter(), Timestamps::nowMicros);
+        LiveFeed live = new LiveFeed();
         try {
             WebServer web = WebServer.start(config.bind(), config.port(), config.maxBodyBytes(),
-                    new WebServer.Services(new Ingestor(store), new SessionQueries(store), new RecordQueries(store),
+                    new WebServer.Services(new Ingestor(store, Timestamps::nowMicros, live), new SessionQueries(store),
+                            new RecordQueries(store), new MetricQueries(store), new ProductQueries(store), live,
                             VERSION));
             sweeper.start();
             String host = isWildcard(config.bind()) ? "127.0.0.1" : hostForUrl(config.bind());
-            return new RunningServer(web, sweeper, store, "http://" + host + ":" + web.port() + "/");
+            return new RunningServer(web, live, sweeper, store, "http://" + host + ":" + web.port() + "/");
         } catch (JavalinBindException e) {
+            live.close();
             sweeper.close();
             store.close();
             throw new ServerStartException(bindFailure(config, e), e);
         } catch (RuntimeException e) {
+            live.close();
             sweeper.close();
             store.close();
             throw new ServerStartException("cannot listen on " + config.bind() + ":" + config.port() + ": "

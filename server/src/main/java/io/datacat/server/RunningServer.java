@@ -1,5 +1,6 @@
 package io.datacat.server;
 
+import io.datacat.server.live.LiveFeed;
 import io.datacat.server.status.AbnormalSweeper;
 import io.datacat.server.store.Store;
 import io.datacat.server.web.WebServer;
@@ -8,18 +9,20 @@ import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.CountDownLatch;
 
-/** A started server. {@link #close()} stops it: HTTP first, then the sweeper, then the store. */
+/** A started server. {@link #close()} stops it: live streams, HTTP, the sweeper, then the store. */
 public final class RunningServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RunningServer.class);
 
     private final WebServer web;
+    private final LiveFeed live;
     private final AbnormalSweeper sweeper;
     private final Store store;
     private final String url;
     private final CountDownLatch closed = new CountDownLatch(1);
 
-    RunningServer(WebServer web, AbnormalSweeper sweeper, Store store, String url) {
+    RunningServer(WebServer web, LiveFeed live, AbnormalSweeper sweeper, Store store, String url) {
         this.web = web;
+        this.live = live;
         this.sweeper = sweeper;
         this.store = store;
         this.url = url;
@@ -40,6 +43,11 @@ public final class RunningServer implements AutoCloseable {
         return store;
     }
 
+    /** The live feed, for tests (e.g. counting watchers). */
+    public LiveFeed live() {
+        return live;
+    }
+
     /** Blocks until {@link #close()} has finished. */
     public void awaitClosed() throws InterruptedException {
         closed.await();
@@ -50,6 +58,8 @@ public final class RunningServer implements AutoCloseable {
         if (closed.getCount() == 0) {
             return;
         }
+        // Live streams first, while HTTP still runs, so each connection ends cleanly.
+        live.close();
         try {
             web.close();
         } catch (RuntimeException e) {

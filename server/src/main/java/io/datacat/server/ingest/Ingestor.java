@@ -11,13 +11,18 @@ import io.datacat.protocol.WireRecord;
 import io.datacat.server.store.RecordRow;
 import io.datacat.server.store.SessionNotFoundException;
 import io.datacat.server.store.SessionRow;
+import io.datacat.server.store.StateValue;
 import io.datacat.server.store.Store;
 import io.datacat.server.store.WriteTransaction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.LongSupplier;
 
@@ -28,23 +33,53 @@ import java.util.function.LongSupplier;
  * restart, changes nothing. The compatible single-record routes come through here too.
  */
 public final class Ingestor {
+    private static final Logger LOG = LoggerFactory.getLogger(Ingestor.class);
+
     private final Store store;
     private final LongSupplier clock;
+    private final CommitListener listener;
 
-    /** @param clock the server's time in microseconds (last_seen, server-made records) */
-    public Ingestor(Store store, LongSupplier clock) {
+    /**
+     * @param clock    the server's time in microseconds (last_seen, server-made records)
+     * @param listener told what each write stored, once it has committed
+     */
+    public Ingestor(Store store, LongSupplier clock, CommitListener listener) {
         this.store = store;
         this.clock = clock;
+        this.listener = listener;
+    }
+
+    public Ingestor(Store store, LongSupplier clock) {
+        this(store, clock, CommitListener.NONE);
     }
 
     public Ingestor(Store store) {
         this(store, Timestamps::nowMicros);
     }
 
+    /** What one write did, and what the listener hears of it. */
+    private record Applied(IngestResult result, CommitListener.Committed committed) {
+    }
+
     /** Stores a batch; returns once the transaction has committed. */
     public IngestResult ingest(Batch batch) {
         PreparedBatch prepared = PreparedBatch.of(batch.records(), batch.sessions());
-        return store.write(tx -> apply(tx, prepared));
+        return write(prepared);
+    }
+
+    private IngestResult write(PreparedBatch prepared) {
+        Applied applied = store.write(tx -> apply(tx, prepared));
+        tell(applied);
+        return applied.result();
+    }
+
+    /** The write has committed: a failing listener must not turn it into an error that a daemon would retry. */
+    private void tell(Applied applied) {
+        try {
+            listener.committed(applied.committed());
+        } catch (RuntimeException e) {
+            LOG.error("a commit listener failed", e);
+        }
     }
 
     /**
@@ -57,8 +92,7 @@ public final class Ingestor {
     public String createSession(ObjectNode start) {
         String sid = UUID.randomUUID().toString();
         WireRecord record = validate(sid, new ApiRecord(RecordKind.SESSION_START, null, start));
-        PreparedBatch prepared = PreparedBatch.of(List.of(record), Map.of());
-        store.write(tx -> apply(tx, prepared));
+        write(PreparedBatch.of(List.of(record), Map.of()));
         return sid;
     }
 
@@ -71,13 +105,14 @@ public final class Ingestor {
     public void append(String sid, ApiRecord apiRecord) {
         // Validate before taking the writer; the real seq only changes the identity.
         WireRecord draft = validate(sid, apiRecord);
-        store.write(tx -> {
+        Applied applied = store.write(tx -> {
             SessionRow row = tx.session(sid).orElseThrow(() -> new SessionNotFoundException(sid));
             long seq = tx.lastSeq(row.sk(), Source.API) + 1;
             ObjectNode body = draft.body().deepCopy().put("seq", seq);
             WireRecord record = new WireRecord(sid, Source.API, seq, draft.kind(), draft.ts(), body);
             return apply(tx, PreparedBatch.of(List.of(record), Map.of()));
         });
+        tell(applied);
     }
 
     /**
@@ -87,11 +122,12 @@ public final class Ingestor {
      * @throws SessionNotFoundException when the session does not exist
      */
     public void heartbeat(String sid) {
-        store.write(tx -> {
+        Applied applied = store.write(tx -> {
             tx.session(sid).orElseThrow(() -> new SessionNotFoundException(sid));
             SessionCounters beat = new SessionCounters(0, 0, clock.getAsLong());
             return apply(tx, PreparedBatch.of(List.of(), Map.of(sid, beat)));
         });
+        tell(applied);
     }
 
     /** Validates an api record as the first of its space; {@link #append} gives it its real seq. */
@@ -105,7 +141,7 @@ public final class Ingestor {
         return RecordValidator.validate(body, "body");
     }
 
-    private IngestResult apply(WriteTransaction tx, PreparedBatch batch) {
+    private Applied apply(WriteTransaction tx, PreparedBatch batch) {
         long now = clock.getAsLong();
         Map<String, SessionRow> stored = tx.sessions(batch.sessionIds());
         Map<String, SessionChange> changes = new LinkedHashMap<>();
@@ -132,14 +168,21 @@ public final class Ingestor {
                     c.value(), c.body()));
         }
         boolean[] inserted = tx.insertRecords(rows);
-        int accepted = 0;
+        List<WireRecord> added = new ArrayList<>();
+        Map<Long, Set<StateValue>> stateValues = new LinkedHashMap<>();
         for (int i = 0; i < inserted.length; i++) {
             if (inserted[i]) {
-                accepted++;
                 WireRecord r = records.get(i);
-                changes.get(r.sid()).apply(r);
+                added.add(r);
+                SessionChange change = changes.get(r.sid());
+                change.apply(r);
+                List<StateValue> values = batch.columns(i).stateValues();
+                if (!values.isEmpty()) {
+                    stateValues.computeIfAbsent(change.sk(), sk -> new LinkedHashSet<>()).addAll(values);
+                }
             }
         }
+        stateValues.forEach(tx::insertStateValues);
 
         batch.counters().forEach((sid, c) -> {
             SessionChange change = changes.get(sid);
@@ -147,10 +190,14 @@ public final class Ingestor {
                 change.counters(c);
             }
         });
+        List<SessionRow> sessions = new ArrayList<>(changes.size());
         for (SessionChange change : changes.values()) {
             change.mergeState(tx);
-            tx.updateSession(change.build());
+            SessionRow row = change.build();
+            tx.updateSession(row);
+            sessions.add(row);
         }
-        return new IngestResult(accepted, records.size() - accepted);
+        return new Applied(new IngestResult(added.size(), records.size() - added.size()),
+                new CommitListener.Committed(added, sessions));
     }
 }

@@ -1,9 +1,12 @@
 package io.datacat.server.ingest;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datacat.protocol.RecordKind;
 import io.datacat.protocol.SessionCounters;
 import io.datacat.protocol.WireRecord;
 import io.datacat.server.store.RecordBodies;
+import io.datacat.server.store.StateValue;
+import io.datacat.server.store.StateValues;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,8 +26,11 @@ final class PreparedBatch {
     private final Map<String, Long> firstTs = new LinkedHashMap<>();
     private final Set<String> sessionIds = new LinkedHashSet<>();
 
-    /** What a record adds to the columns of its row. */
-    record Columns(String name, String level, Double value, String body) {
+    /**
+     * What a record adds to the columns of its row, and for a state patch the values it sets
+     * (worked out here, before the batch takes the store's single writer).
+     */
+    record Columns(String name, String level, Double value, String body, List<StateValue> stateValues) {
     }
 
     private PreparedBatch(List<WireRecord> records, Map<String, SessionCounters> counters) {
@@ -50,7 +56,9 @@ final class PreparedBatch {
         String name = event || k == RecordKind.METRIC ? r.name() : null;
         String level = event ? r.text("level") : null;
         Double value = k == RecordKind.METRIC ? r.number("value", 0) : null;
-        return new Columns(name, level, value, encoder.encode(r.body()));
+        List<StateValue> stateValues = k == RecordKind.STATE
+                ? StateValues.of((ObjectNode) r.body().get("patch")) : List.of();
+        return new Columns(name, level, value, encoder.encode(r.body()), stateValues);
     }
 
     List<WireRecord> records() {

@@ -11,6 +11,7 @@ import io.datacat.server.store.RecordBodies;
 import io.datacat.server.store.SessionRow;
 import io.datacat.server.store.SessionStatus;
 import io.datacat.server.store.StateKey;
+import io.datacat.server.store.StateSnapshot;
 import io.datacat.server.store.WriteTransaction;
 
 import java.util.ArrayList;
@@ -25,6 +26,12 @@ final class SessionChange {
     /** Event names that compatible clients use for hang reports. */
     private static final String COMPAT_HUNG_EVENT = "application_appears_hung";
     private static final String COMPAT_RECOVERED_EVENT = "application_recovered";
+
+    /**
+     * Patches between two stored snapshots: the state at any moment is read as the snapshot
+     * before it plus fewer patches than this.
+     */
+    static final int SNAPSHOT_EVERY = 128;
 
     private final SessionRow.Builder row;
     private final List<WireRecord> newPatches = new ArrayList<>();
@@ -123,9 +130,10 @@ final class SessionChange {
     }
 
     /**
-     * Merges the new state patches in (src, seq) order. When one sorts before the last patch
-     * already merged (out-of-order delivery), the state is rebuilt from every stored patch,
-     * which the transaction already holds, new ones included.
+     * Merges the new state patches in (src, seq) order, and stores the state after every
+     * {@value #SNAPSHOT_EVERY}-th patch. When one sorts before the last patch already merged
+     * (out-of-order delivery), the state and its snapshots are rebuilt from every stored
+     * patch, which the transaction already holds, new ones included.
      */
     void mergeState(WriteTransaction tx) {
         if (newPatches.isEmpty()) {
@@ -135,22 +143,35 @@ final class SessionChange {
         StateKey applied = row.stateKey();
         ObjectNode state;
         StateKey last;
+        List<StateSnapshot> snapshots = new ArrayList<>();
         if (applied != null && key(newPatches.get(0)).compareTo(applied) < 0) {
+            tx.deleteSnapshots(sk());
             ObjectNode rebuilt = Json.mapper().createObjectNode();
             StateKey[] lastSeen = {null};
-            tx.forEachStatePatch(sk(), null, rec -> {
+            long[] merged = {0};
+            tx.forEachStatePatch(sk(), null, null, rec -> {
                 DeepMerge.apply(rebuilt, (ObjectNode) RecordBodies.decode(rec.body()).get("patch"));
                 lastSeen[0] = new StateKey(rec.src(), rec.seq());
+                if (++merged[0] % SNAPSHOT_EVERY == 0) {
+                    snapshots.add(new StateSnapshot(lastSeen[0], RecordBodies.toText(rebuilt)));
+                }
                 return true;
             });
             state = rebuilt;
             last = lastSeen[0];
         } else {
             state = RecordBodies.decode(row.state());
+            long merged = row.counts().states() - newPatches.size(); // before this batch
             for (WireRecord p : newPatches) {
                 DeepMerge.apply(state, (ObjectNode) p.body().get("patch"));
+                if (++merged % SNAPSHOT_EVERY == 0) {
+                    snapshots.add(new StateSnapshot(key(p), RecordBodies.toText(state)));
+                }
             }
             last = key(newPatches.get(newPatches.size() - 1));
+        }
+        for (StateSnapshot snapshot : snapshots) {
+            tx.insertSnapshot(sk(), snapshot.key(), snapshot.state());
         }
         row.state(RecordBodies.toText(state), last);
     }

@@ -53,19 +53,54 @@ public final class QueryParams {
 
     /** {@code limit}: {@code dflt} when absent, otherwise 1 to {@code max}. */
     public int limit(int dflt, int max) {
-        String v = text("limit", 12);
+        return number("limit", dflt, 1, max);
+    }
+
+    /** {@code true} or {@code false}; false when absent. */
+    public boolean flag(String name) {
+        String v = text(name, 8);
+        if (v == null || v.equals("false")) {
+            return false;
+        }
+        if (v.equals("true")) {
+            return true;
+        }
+        throw new InvalidInputException(name + " must be true or false, got '" + v + "'", name);
+    }
+
+    /** A required whole number of at least 1. */
+    public long positive(String name) {
+        String v = text(name, 20);
         if (v == null) {
-            return dflt;
+            throw new InvalidInputException(name + " is required", name);
         }
         try {
-            int n = Integer.parseInt(v);
-            if (n >= 1 && n <= max) {
+            long n = Long.parseLong(v);
+            if (n >= 1) {
                 return n;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new InvalidInputException("limit must be a whole number from 1 to " + max + ", got '" + v + "'", "limit");
+        throw new InvalidInputException(name + " must be a whole number of at least 1, got '" + v + "'", name);
+    }
+
+    /** A whole number from {@code min} to {@code max}; {@code dflt} when absent. */
+    public int number(String name, int dflt, int min, int max) {
+        String v = text(name, 12);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new InvalidInputException(name + " must be a whole number from " + min + " to " + max + ", got '" + v
+                + "'", name);
     }
 
     /** A time given as RFC 3339 or as microseconds since the epoch; null when absent. */

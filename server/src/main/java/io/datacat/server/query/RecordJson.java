@@ -5,13 +5,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datacat.protocol.Json;
 import io.datacat.protocol.RecordKind;
 import io.datacat.protocol.Timestamps;
+import io.datacat.protocol.WireRecord;
 import io.datacat.server.store.RecordBodies;
 import io.datacat.server.store.StoredRecord;
 
 import java.util.Map;
 
-/** The JSON of a record in query responses. */
-final class RecordJson {
+/** The JSON of a record in query responses and in the live stream. */
+public final class RecordJson {
     private RecordJson() {
     }
 
@@ -19,7 +20,7 @@ final class RecordJson {
      * {@code seq}, {@code src}, {@code kind}, {@code ts} (µs), {@code timestamp} (RFC 3339),
      * then the record's own fields.
      */
-    static ObjectNode of(StoredRecord r) {
+    public static ObjectNode of(StoredRecord r) {
         ObjectNode n = Json.mapper().createObjectNode();
         n.put("seq", r.seq());
         n.put("src", r.src().wire());
@@ -28,6 +29,22 @@ final class RecordJson {
         n.put("timestamp", Timestamps.format(r.ts()));
         for (Map.Entry<String, JsonNode> e : RecordBodies.decode(r.body()).properties()) {
             if (!n.has(e.getKey())) {
+                n.set(e.getKey(), e.getValue());
+            }
+        }
+        return n;
+    }
+
+    /** The same shape for a record as received (its body holds every field, common ones included). */
+    public static ObjectNode of(WireRecord r) {
+        ObjectNode n = Json.mapper().createObjectNode();
+        n.put("seq", r.seq());
+        n.put("src", r.src().wire());
+        n.put("kind", r.kind().wire());
+        n.put("ts", r.ts());
+        n.put("timestamp", Timestamps.format(r.ts()));
+        for (Map.Entry<String, JsonNode> e : r.body().properties()) {
+            if (!n.has(e.getKey()) && !e.getKey().equals("sid")) {
                 n.set(e.getKey(), e.getValue());
             }
         }

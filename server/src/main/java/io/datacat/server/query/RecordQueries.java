@@ -8,21 +8,31 @@ import io.datacat.protocol.Json;
 import io.datacat.protocol.Level;
 import io.datacat.protocol.Limits;
 import io.datacat.protocol.RecordKind;
+import io.datacat.protocol.Source;
 import io.datacat.server.store.ReadTransaction;
+import io.datacat.server.store.RecordCursor;
 import io.datacat.server.store.RecordFilter;
 import io.datacat.server.store.RecordPage;
+import io.datacat.server.store.RecordStream;
 import io.datacat.server.store.SessionNotFoundException;
 import io.datacat.server.store.SessionRow;
 import io.datacat.server.store.StateKey;
 import io.datacat.server.store.Store;
+import io.datacat.server.store.StoredRecord;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * A session's records, paged in (ts, src, seq) order: its events (with exceptions), its
- * metrics, everything (for a timeline), its current state and its state history.
+ * metrics, everything, its timeline; its current state, its state history and the state at
+ * any update.
  */
 public final class RecordQueries {
     public static final int DEFAULT_LIMIT = 100;
@@ -36,8 +46,109 @@ public final class RecordQueries {
         this.store = store;
     }
 
-    /** {@code GET /api/sessions/{id}/events?level=&name=&limit=&cursor=}: events and exceptions. */
+    /**
+     * {@code GET /api/sessions/{id}/events?level=&name=&from=&to=&limit=&cursor=}: events and
+     * exceptions.
+     */
     public ObjectNode events(String id, QueryParams p) {
+        return page(id, "events", EnumSet.of(RecordKind.EVENT, RecordKind.EXCEPTION), levels(p), p);
+    }
+
+    /** {@code GET /api/sessions/{id}/metrics?name=&from=&to=&limit=&cursor=}. */
+    public ObjectNode metrics(String id, QueryParams p) {
+        return page(id, "metrics", EnumSet.of(RecordKind.METRIC), Set.of(), p);
+    }
+
+    /** {@code GET /api/sessions/{id}/records?kind=&limit=&cursor=}: every kind unless {@code kind} lists some. */
+    public ObjectNode records(String id, QueryParams p) {
+        return page(id, "records", kinds(p), Set.of(), p);
+    }
+
+    /**
+     * {@code GET /api/sessions/{id}/timeline?kind=&level=&name=&notable=&from=&to=&limit=&cursor=}:
+     * everything but metrics (unless {@code kind} says otherwise) in time order. Each stream of
+     * kinds is read as its own index range and the pages are merged, so a page costs the same
+     * in a session of any length. {@code level} and {@code name} apply to events, and leave out
+     * the kinds that have neither; {@code notable=true} keeps only exceptions and events of level
+     * warning or worse.
+     */
+    public ObjectNode timeline(String id, QueryParams p) {
+        Set<RecordKind> kinds = kinds(p);
+        if (kinds.isEmpty()) {
+            kinds = EnumSet.complementOf(EnumSet.of(RecordKind.METRIC));
+        }
+        Set<String> levels = levels(p);
+        String name = p.text("name", Limits.MAX_NAME_CHARS);
+        boolean notable = p.flag("notable");
+        int limit = p.limit(DEFAULT_LIMIT, MAX_LIMIT);
+        String cursor = p.text("cursor", 1024);
+        RecordCursor after = cursor == null ? null : Cursors.record(cursor);
+        Long from = p.time("from");
+        Long to = p.time("to");
+        checkRange(from, to);
+        Map<RecordStream, Set<RecordKind>> byStream = new EnumMap<>(RecordStream.class);
+        for (RecordKind k : kinds) {
+            boolean eventKind = RecordStream.of(k) == RecordStream.EVENTS;
+            if (eventKind || (levels.isEmpty() && name == null)) {
+                byStream.computeIfAbsent(RecordStream.of(k), s -> EnumSet.noneOf(RecordKind.class)).add(k);
+            }
+        }
+        List<RecordPage> pages = store.read(tx -> {
+            long sk = session(tx, id).sk();
+            List<RecordPage> out = new ArrayList<>();
+            byStream.forEach((stream, streamKinds) -> out.add(tx.records(sk, new RecordFilter(streamKinds, levels,
+                    name, from, to, notable && stream == RecordStream.EVENTS, after), limit)));
+            return out;
+        });
+        List<StoredRecord> merged = new ArrayList<>();
+        boolean more = false;
+        for (RecordPage page : pages) {
+            merged.addAll(page.records());
+            more |= page.more();
+        }
+        merged.sort(TIME_ORDER);
+        if (merged.size() > limit) {
+            merged = merged.subList(0, limit);
+            more = true;
+        }
+        return pageJson("records", merged, more);
+    }
+
+    private static final Comparator<StoredRecord> TIME_ORDER = Comparator.comparingLong(StoredRecord::ts)
+            .thenComparingInt(r -> r.src().code()).thenComparingLong(StoredRecord::seq);
+
+    private ObjectNode page(String id, String field, Set<RecordKind> kinds, Set<String> levels, QueryParams p) {
+        String name = p.text("name", Limits.MAX_NAME_CHARS);
+        int limit = p.limit(DEFAULT_LIMIT, MAX_LIMIT);
+        String cursor = p.text("cursor", 1024);
+        Long from = p.time("from");
+        Long to = p.time("to");
+        checkRange(from, to);
+        // Warnings and worse have an index of their own: a session's few errors among a
+        // million events are found without reading the others.
+        boolean notable = !levels.isEmpty() && NOTABLE_LEVELS.containsAll(levels);
+        RecordFilter filter = new RecordFilter(kinds, levels, name, from, to, notable,
+                cursor == null ? null : Cursors.record(cursor));
+        RecordPage page = store.read(tx -> tx.records(session(tx, id).sk(), filter, limit));
+        return pageJson(field, page.records(), page.more());
+    }
+
+    private static final Set<String> NOTABLE_LEVELS =
+            Set.of(Level.WARNING.wire(), Level.ERROR.wire(), Level.CRITICAL.wire());
+
+    private static ObjectNode pageJson(String field, List<StoredRecord> records, boolean more) {
+        ObjectNode out = Json.mapper().createObjectNode();
+        ArrayNode items = out.putArray(field);
+        records.forEach(r -> items.add(RecordJson.of(r)));
+        if (more && !records.isEmpty()) {
+            out.put("next_cursor", Cursors.record(records.get(records.size() - 1).cursor()));
+        } else {
+            out.putNull("next_cursor");
+        }
+        return out;
+    }
+
+    private static Set<String> levels(QueryParams p) {
         Set<String> levels = new LinkedHashSet<>();
         for (String l : p.list("level")) {
             Level level = Level.fromWire(l);
@@ -47,16 +158,10 @@ public final class RecordQueries {
             }
             levels.add(level.wire());
         }
-        return page(id, "events", EnumSet.of(RecordKind.EVENT, RecordKind.EXCEPTION), levels, p);
+        return levels;
     }
 
-    /** {@code GET /api/sessions/{id}/metrics?name=&limit=&cursor=}. */
-    public ObjectNode metrics(String id, QueryParams p) {
-        return page(id, "metrics", EnumSet.of(RecordKind.METRIC), Set.of(), p);
-    }
-
-    /** {@code GET /api/sessions/{id}/records?kind=&limit=&cursor=}: every kind unless {@code kind} lists some. */
-    public ObjectNode records(String id, QueryParams p) {
+    private static Set<RecordKind> kinds(QueryParams p) {
         Set<RecordKind> kinds = EnumSet.noneOf(RecordKind.class);
         for (String k : p.list("kind")) {
             RecordKind kind = RecordKind.fromWire(k);
@@ -66,24 +171,13 @@ public final class RecordQueries {
             }
             kinds.add(kind);
         }
-        return page(id, "records", kinds, Set.of(), p);
+        return kinds;
     }
 
-    private ObjectNode page(String id, String field, Set<RecordKind> kinds, Set<String> levels, QueryParams p) {
-        String name = p.text("name", Limits.MAX_NAME_CHARS);
-        int limit = p.limit(DEFAULT_LIMIT, MAX_LIMIT);
-        String cursor = p.text("cursor", 1024);
-        RecordFilter filter = new RecordFilter(kinds, levels, name, cursor == null ? null : Cursors.record(cursor));
-        RecordPage page = store.read(tx -> tx.records(session(tx, id).sk(), filter, limit));
-        ObjectNode out = Json.mapper().createObjectNode();
-        ArrayNode items = out.putArray(field);
-        page.records().forEach(r -> items.add(RecordJson.of(r)));
-        if (page.more()) {
-            out.put("next_cursor", Cursors.record(page.records().get(page.records().size() - 1).cursor()));
-        } else {
-            out.putNull("next_cursor");
+    static void checkRange(Long from, Long to) {
+        if (from != null && to != null && from >= to) {
+            throw new InvalidInputException("from must be earlier than to", "from");
         }
-        return out;
     }
 
     /** {@code GET /api/sessions/{id}/state}: {@code {"state": {…}}}. */
@@ -110,6 +204,52 @@ public final class RecordQueries {
         } else {
             out.putNull("next_cursor");
         }
+        return out;
+    }
+
+    /**
+     * {@code GET /api/sessions/{id}/state/at?src=&seq=} (a state update) or {@code ?ts=} (the
+     * last update at or before that moment): the whole state right after that update, the
+     * update's patch, and what it changed against the state before it.
+     */
+    public ObjectNode stateAt(String id, QueryParams p) {
+        String srcText = p.text("src", 16);
+        String seqText = p.text("seq", 20);
+        Long ts = p.time("ts");
+        StateKey target;
+        if (srcText != null || seqText != null) {
+            Source src = srcText == null ? null : Source.fromWire(srcText);
+            if (src == null) {
+                throw new InvalidInputException("src must be app, daemon or api (with seq: a state update)", "src");
+            }
+            target = new StateKey(src, p.positive("seq"));
+        } else if (ts == null) {
+            throw new InvalidInputException("give src and seq of a state update, or ts (a moment)", "ts");
+        } else {
+            target = null;
+        }
+        StateHistory.Moment moment = store.read(tx -> {
+            long sk = session(tx, id).sk();
+            StateKey key = target != null ? target : tx.lastPatchAtOrBefore(sk, ts).orElse(null);
+            return key == null ? null : StateHistory.at(tx, sk, key);
+        });
+        ObjectNode out = Json.mapper().createObjectNode();
+        if (moment == null) {
+            if (target != null) {
+                throw new NotFoundException("this session has no state update " + target.src().wire() + "/"
+                        + target.seq());
+            }
+            // Before the first update the state is empty.
+            out.putNull("update");
+            out.putObject("state");
+            out.putArray("changes");
+            return out;
+        }
+        out.set("update", RecordJson.of(moment.patchRecord()));
+        out.set("state", moment.after());
+        ArrayNode changes = StateDiff.changes(moment.before(), moment.after());
+        out.set("changes", changes);
+        out.put("changes_truncated", changes.size() >= StateDiff.MAX_CHANGES);
         return out;
     }
 

@@ -10,12 +10,12 @@ import io.datacat.server.store.SessionRow;
 import io.datacat.server.store.SessionStatus;
 
 /** The JSON shapes of a session. Optional fields are left out when unknown. */
-final class SessionJson {
+public final class SessionJson {
     private SessionJson() {
     }
 
     /** What the sessions list shows of each session. */
-    static ObjectNode summary(SessionRow r) {
+    public static ObjectNode summary(SessionRow r) {
         ObjectNode n = Json.mapper().createObjectNode();
         n.put("id", r.id());
         n.put("product", r.product());

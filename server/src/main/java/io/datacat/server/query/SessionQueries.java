@@ -8,6 +8,7 @@ import io.datacat.protocol.InvalidInputException;
 import io.datacat.protocol.Json;
 import io.datacat.protocol.Limits;
 import io.datacat.protocol.RecordKind;
+import io.datacat.server.store.ReadTransaction;
 import io.datacat.server.store.RecordFilter;
 import io.datacat.server.store.RecordPage;
 import io.datacat.server.store.SessionCursor;
@@ -15,10 +16,13 @@ import io.datacat.server.store.SessionFilter;
 import io.datacat.server.store.SessionNotFoundException;
 import io.datacat.server.store.SessionRow;
 import io.datacat.server.store.SessionStatus;
+import io.datacat.server.store.StateMatch;
+import io.datacat.server.store.StateValues;
 import io.datacat.server.store.Store;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -30,7 +34,8 @@ public final class SessionQueries {
     public static final int EMBEDDED_MAX = 1_000;
     /** Sessions read per query while exporting, so an export never holds a reader for long. */
     private static final int EXPORT_CHUNK = 100;
-    private static final String STATUS_VALUES = "active, ended, crashed, abnormal or hung";
+    private static final String STATUS_VALUES = "active, ended, crashed, abnormal, hung (hung now) or hung_ever "
+            + "(hung at some point)";
 
     private final Store store;
 
@@ -39,25 +44,80 @@ public final class SessionQueries {
     }
 
     /**
-     * {@code GET /api/sessions}: newest first, filtered by {@code product}, {@code version},
-     * {@code status} (one of {@value #STATUS_VALUES}), {@code from}/{@code to} (created_at,
-     * from inclusive, to exclusive), {@code event} (logged an event of that name), paged by
-     * {@code limit} and {@code cursor}.
+     * {@code GET /api/sessions}: newest first (or oldest first with {@code sort=oldest}),
+     * filtered by {@code product}, {@code version}, {@code status} (one of {@value #STATUS_VALUES}),
+     * {@code from}/{@code to} (created_at, from inclusive, to exclusive), {@code event} (logged an
+     * event of that name), {@code state_key}/{@code state_value} with {@code state_scope}
+     * ({@code now}, the default, or {@code ever}), and {@code q} (free text in event names and
+     * messages), paged by {@code limit} and {@code cursor}.
+     *
+     * <p>Every filter but {@code q} is answered from indexes. {@code q} reads the events of the
+     * candidate sessions, newest first, for at most {@link #TEXT_SEARCH_BUDGET_MS} ms per request;
+     * when that runs out before the page is full, the answer says {@code "partial": true} with a
+     * {@code next_cursor} that continues the search where it stopped.
      */
     public ObjectNode list(QueryParams p) {
         SessionFilter filter = filter(p);
         int limit = p.limit(DEFAULT_LIMIT, MAX_LIMIT);
-        List<SessionRow> rows = store.read(tx -> tx.listSessions(filter, limit + 1));
+        String text = p.text("q", Limits.MAX_NAME_CHARS);
         ObjectNode out = Json.mapper().createObjectNode();
         ArrayNode sessions = out.putArray("sessions");
-        rows.stream().limit(limit).forEach(r -> sessions.add(SessionJson.summary(r)));
-        if (rows.size() > limit) {
-            SessionRow last = rows.get(limit - 1);
-            out.put("next_cursor", Cursors.session(new SessionCursor(last.createdAt(), last.id())));
-        } else {
-            out.putNull("next_cursor");
+        if (text == null) {
+            List<SessionRow> rows = store.read(tx -> tx.listSessions(filter, limit + 1));
+            rows.stream().limit(limit).forEach(r -> sessions.add(SessionJson.summary(r)));
+            putCursor(out, rows.size() > limit ? rows.get(limit - 1) : null);
+            return out;
         }
+        TextSearch found = store.read(tx -> searchText(tx, filter, text, limit));
+        found.rows().forEach(r -> sessions.add(SessionJson.summary(r)));
+        putCursor(out, found.resumeAfter());
+        out.put("partial", found.partial());
         return out;
+    }
+
+    /** How long one request of a free-text search reads events before it answers with what it found. */
+    static final long TEXT_SEARCH_BUDGET_MS = 250;
+    /** Candidate sessions read per query while searching text. */
+    private static final int TEXT_SEARCH_CHUNK = 200;
+
+    /**
+     * @param resumeAfter where the next page starts: the last session shown when the page is
+     *                    full, the last one searched when the time ran out, null when done
+     */
+    private record TextSearch(List<SessionRow> rows, SessionRow resumeAfter, boolean partial) {
+    }
+
+    private static TextSearch searchText(ReadTransaction tx, SessionFilter filter, String text, int limit) {
+        long deadline = System.nanoTime() + TEXT_SEARCH_BUDGET_MS * 1_000_000;
+        List<SessionRow> found = new ArrayList<>();
+        SessionFilter page = filter;
+        while (true) {
+            List<SessionRow> candidates = tx.listSessions(page, TEXT_SEARCH_CHUNK);
+            for (SessionRow row : candidates) {
+                if (tx.mentions(row.sk(), text)) {
+                    if (found.size() == limit) {
+                        return new TextSearch(found, found.get(limit - 1), false);
+                    }
+                    found.add(row);
+                }
+                if (System.nanoTime() > deadline) {
+                    return new TextSearch(found, row, true);
+                }
+            }
+            if (candidates.size() < TEXT_SEARCH_CHUNK) {
+                return new TextSearch(found, null, false);
+            }
+            SessionRow last = candidates.get(candidates.size() - 1);
+            page = filter.withAfter(new SessionCursor(last.createdAt(), last.id()));
+        }
+    }
+
+    private static void putCursor(ObjectNode out, SessionRow after) {
+        if (after == null) {
+            out.putNull("next_cursor");
+        } else {
+            out.put("next_cursor", Cursors.session(new SessionCursor(after.createdAt(), after.id())));
+        }
     }
 
     private static SessionFilter filter(QueryParams p) {
@@ -65,10 +125,9 @@ public final class SessionQueries {
         String version = p.text("version", Limits.MAX_PRODUCT_CHARS);
         String statusText = p.text("status", 16);
         SessionStatus status = null;
-        boolean hung = false;
-        if ("hung".equals(statusText)) {
-            hung = true;
-        } else if (statusText != null) {
+        boolean hung = "hung".equals(statusText);
+        boolean hungEver = "hung_ever".equals(statusText);
+        if (statusText != null && !hung && !hungEver) {
             status = SessionStatus.fromWire(statusText);
             if (status == null) {
                 throw new InvalidInputException("status must be " + STATUS_VALUES + ", got '" + statusText + "'",
@@ -77,13 +136,47 @@ public final class SessionQueries {
         }
         Long from = p.time("from");
         Long to = p.time("to");
-        if (from != null && to != null && from >= to) {
-            throw new InvalidInputException("from must be earlier than to", "from");
-        }
+        RecordQueries.checkRange(from, to);
         String event = p.text("event", Limits.MAX_NAME_CHARS);
+        String sort = p.text("sort", 16);
+        if (sort != null && !sort.equals("newest") && !sort.equals("oldest")) {
+            throw new InvalidInputException("sort must be newest or oldest, got '" + sort + "'", "sort");
+        }
         String cursor = p.text("cursor", 1024);
-        return new SessionFilter(product, version, status, hung, from, to, event,
-                cursor == null ? null : Cursors.session(cursor));
+        return new SessionFilter(product, version, status, hung, hungEver, from, to, event, stateMatch(p),
+                "oldest".equals(sort), cursor == null ? null : Cursors.session(cursor));
+    }
+
+    private static StateMatch stateMatch(QueryParams p) {
+        String key = p.text("state_key", StateValues.MAX_TEXT_CHARS);
+        String value = p.text("state_value", StateValues.MAX_TEXT_CHARS);
+        String scope = p.text("state_scope", 8);
+        if (key == null && value == null) {
+            return null;
+        }
+        if (key == null || value == null) {
+            throw new InvalidInputException("state_key and state_value go together: give both", key == null
+                    ? "state_key" : "state_value");
+        }
+        if (scope != null && !scope.equals("now") && !scope.equals("ever")) {
+            throw new InvalidInputException("state_scope must be now or ever, got '" + scope + "'", "state_scope");
+        }
+        StateMatch match = new StateMatch(key, value, "ever".equals(scope));
+        if (!StateValues.isPathUsable(match.segments())) {
+            throw new InvalidInputException("state_key is a path of keys joined by '.', e.g. player.level; a key "
+                    + "may not be empty or contain '\"'", "state_key");
+        }
+        return match;
+    }
+
+    /** {@code GET /api/sessions/{id}/summary}: what the sessions list shows of it, without its records. */
+    public ObjectNode summary(String id) {
+        return SessionJson.summary(row(id));
+    }
+
+    /** The stored session, for routes that need it as it is. */
+    public SessionRow row(String id) {
+        return store.read(tx -> tx.session(id)).orElseThrow(() -> new SessionNotFoundException(id));
     }
 
     /**

@@ -9,31 +9,64 @@ import io.datacat.server.store.ReadTransaction;
 import io.datacat.server.store.RecordBodies;
 import io.datacat.server.store.SessionRow;
 import io.datacat.server.store.StateKey;
+import io.datacat.server.store.StateSnapshot;
 import io.datacat.server.store.StoredRecord;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The state after each patch, rebuilt by replaying a session's kept patches in merge order.
- * Only patches are stored (a full copy per update would grow with the square of the state),
- * so a page replays every patch before it: cost grows with the session's number of state
- * updates, not with the page.
+ * Only patches and a snapshot every 128 patches are stored (a full copy per update would grow
+ * with the square of the state), so a read starts from the snapshot before the first patch
+ * it needs.
  */
 final class StateHistory {
     private StateHistory() {
     }
 
-    /** Up to {@code limit} entries after {@code after} (null: from the first), with their patches. */
+    /** The state right before and right after one patch. */
+    record Moment(StoredRecord patchRecord, ObjectNode patch, ObjectNode before, ObjectNode after) {
+    }
+
+    /**
+     * The state around patch {@code target}: the snapshot before it plus the patches up to it,
+     * so the cost is bounded however many patches the session has. Null when the session has
+     * no such patch.
+     */
+    static Moment at(ReadTransaction tx, long sk, StateKey target) {
+        Optional<StateSnapshot> snapshot = tx.snapshotBefore(sk, target, false);
+        ObjectNode state = snapshot.map(s -> RecordBodies.decode(s.state()))
+                .orElseGet(() -> Json.mapper().createObjectNode());
+        ObjectNode[] before = {null};
+        StoredRecord[] found = {null};
+        tx.forEachStatePatch(sk, snapshot.map(StateSnapshot::key).orElse(null), target, rec -> {
+            if (rec.src() == target.src() && rec.seq() == target.seq()) {
+                before[0] = state.deepCopy();
+                found[0] = rec;
+            }
+            DeepMerge.apply(state, patchOf(rec));
+            return true;
+        });
+        return found[0] == null ? null : new Moment(found[0], patchOf(found[0]), before[0], state);
+    }
+
+    /**
+     * Up to {@code limit} entries after {@code after} (null: from the first), with their
+     * patches. Replays from the last snapshot at or before {@code after}.
+     */
     static HistoryPage page(ReadTransaction tx, long sk, StateKey after, int limit) {
-        ObjectNode state = Json.mapper().createObjectNode();
+        Optional<StateSnapshot> start = after == null ? Optional.empty() : tx.snapshotBefore(sk, after, true);
+        ObjectNode state = start.map(s -> RecordBodies.decode(s.state()))
+                .orElseGet(() -> Json.mapper().createObjectNode());
         List<ObjectNode> entries = new ArrayList<>();
         long[] chars = {0};
         boolean[] more = {false};
         StateKey[] last = {null};
-        tx.forEachStatePatch(sk, null, rec -> {
+        tx.forEachStatePatch(sk, start.map(StateSnapshot::key).orElse(null), null, rec -> {
             ObjectNode patch = patchOf(rec);
             DeepMerge.apply(state, patch);
             StateKey key = new StateKey(rec.src(), rec.seq());
@@ -67,7 +100,7 @@ final class StateHistory {
         long[] seen = {0};
         long[] chars = {0};
         boolean[] dropped = {false};
-        tx.forEachStatePatch(row.sk(), null, rec -> {
+        tx.forEachStatePatch(row.sk(), null, null, rec -> {
             DeepMerge.apply(state, patchOf(rec));
             if (seen[0]++ < skip) {
                 return true;

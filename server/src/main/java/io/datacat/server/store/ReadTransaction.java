@@ -33,10 +33,39 @@ public interface ReadTransaction {
     RecordPage latestRecords(long sk, RecordFilter filter, int limit);
 
     /**
-     * Visits a session's {@code state} records in merge order ((src, seq)), starting after
-     * {@code after} (null: from the first), until {@code visitor} returns false.
+     * Visits up to {@code limit} records of a session matching {@code filter}, in (ts, src, seq)
+     * order, until {@code visitor} returns false; for reads too long for one page.
+     *
+     * @return how many records were visited
      */
-    void forEachStatePatch(long sk, StateKey after, Predicate<StoredRecord> visitor);
+    long forEachRecord(long sk, RecordFilter filter, long limit, Predicate<StoredRecord> visitor);
+
+    /** The times (µs) of the first and last record of a stream of a session, or empty when it has none. */
+    Optional<TimeRange> timeRange(long sk, RecordStream stream);
+
+    /**
+     * Visits a session's {@code state} records in merge order ((src, seq)) after {@code after}
+     * (null: from the first) up to and including {@code upTo} (null: to the last), until
+     * {@code visitor} returns false. Reads only the records in that range, so a bounded range
+     * costs the same in a session of any length.
+     */
+    void forEachStatePatch(long sk, StateKey after, StateKey upTo, Predicate<StoredRecord> visitor);
+
+    /** The latest snapshot taken at or before {@code key} in merge order (strictly before when not inclusive). */
+    Optional<StateSnapshot> snapshotBefore(long sk, StateKey key, boolean inclusive);
+
+    /** The last state patch in time order ((ts, src, seq)) with a time at or before {@code ts}. */
+    Optional<StateKey> lastPatchAtOrBefore(long sk, long ts);
+
+    /** Every product version with its sessions counted by status, at most {@code limit} of them. */
+    List<ProductVersionCounts> productVersions(int limit);
+
+    /**
+     * Whether the session logged an event or exception whose name, message or exception type
+     * or message contains {@code text} (ASCII letters case-insensitively). Reads the session's
+     * events until one matches, so its cost grows with the session's number of events.
+     */
+    boolean mentions(long sk, String text);
 
     long countSessions();
 

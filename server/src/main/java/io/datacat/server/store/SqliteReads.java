@@ -4,18 +4,22 @@ import io.datacat.protocol.RecordKind;
 import io.datacat.protocol.SessionCounters;
 import io.datacat.protocol.Source;
 
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /** The queries of {@link ReadTransaction} on one SQLite connection. */
@@ -86,7 +90,10 @@ class SqliteReads implements ReadTransaction {
         });
     }
 
-    /** Newest first; every filter combination is served by an index in that order (see the query plan test). */
+    /**
+     * Newest (or oldest) first; every filter combination is served by an index in that order,
+     * and the event and state filters probe their own index per session (see the query plan test).
+     */
     static Query listSessionsQuery(SessionFilter f, int limit) {
         StringBuilder sql = new StringBuilder("SELECT ").append(SESSION_COLUMNS).append(" FROM sessions s WHERE 1 = 1");
         List<Object> args = new ArrayList<>();
@@ -105,6 +112,9 @@ class SqliteReads implements ReadTransaction {
         if (f.hungOnly()) {
             sql.append(" AND hung = 1"); // a literal, so the partial index sessions_hung applies
         }
+        if (f.hungEver()) {
+            sql.append(" AND hang_count > 0"); // likewise for sessions_hung_ever
+        }
         if (f.createdFrom() != null) {
             sql.append(" AND created_at >= ?");
             args.add(f.createdFrom());
@@ -119,14 +129,45 @@ class SqliteReads implements ReadTransaction {
                     .append(RecordStream.EVENTS.code()).append(" AND r.name = ? AND r.sk = s.sk)");
             args.add(f.eventName());
         }
+        if (f.state() != null) {
+            stateCondition(f.state(), sql, args);
+        }
         if (f.after() != null) {
-            sql.append(" AND (created_at, id) < (?, ?)");
+            sql.append(f.oldestFirst() ? " AND (created_at, id) > (?, ?)" : " AND (created_at, id) < (?, ?)");
             args.add(f.after().createdAt());
             args.add(f.after().id());
         }
-        sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
+        sql.append(f.oldestFirst() ? " ORDER BY created_at, id" : " ORDER BY created_at DESC, id DESC")
+                .append(" LIMIT ?");
         args.add(limit);
         return new Query(sql.toString(), args);
+    }
+
+    /**
+     * Every value a key ever held is in {@code state_values}, the current one included, so
+     * both forms probe it; "now" then also reads the key from the session's current state.
+     */
+    private static void stateCondition(StateMatch m, StringBuilder sql, List<Object> args) {
+        Set<String> texts = new LinkedHashSet<>(List.of(m.value()));
+        BigDecimal decimal = StateValues.number(m.value());
+        Double number = decimal == null ? null : decimal.doubleValue();
+        if (decimal != null) {
+            texts.add(StateValues.numberText(decimal));
+        }
+        sql.append(" AND EXISTS (SELECT 1 FROM state_values v WHERE v.path = ? AND v.value IN (")
+                .append(placeholders(texts.size())).append(") AND v.sk = s.sk)");
+        args.add(m.path());
+        args.addAll(texts);
+        if (m.ever()) {
+            return;
+        }
+        String jsonPath = StateValues.jsonPath(m.segments());
+        // json_extract gives SQL values: numbers compare as numbers (3 = 3.0), booleans as 1/0.
+        sql.append(" AND (CASE json_type(s.state, ?) WHEN 'text' THEN json_extract(s.state, ?) = ?"
+                + " WHEN 'integer' THEN json_extract(s.state, ?) = ? WHEN 'real' THEN json_extract(s.state, ?) = ?"
+                + " WHEN 'true' THEN ? = 'true' WHEN 'false' THEN ? = 'false' ELSE 0 END)");
+        args.addAll(Arrays.asList(jsonPath, jsonPath, m.value(), jsonPath, number, jsonPath, number, m.value(),
+                m.value()));
     }
 
     @Override
@@ -166,8 +207,13 @@ class SqliteReads implements ReadTransaction {
      * A session's records in (ts, src, seq) order. Kinds of one stream use the stream index;
      * kinds of several streams (or none given: the whole timeline) sort the session's records.
      */
-    static Query recordPageQuery(long sk, RecordFilter f, RecordCursor after, boolean newestFirst, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT ").append(RECORD_COLUMNS).append(" FROM records WHERE sk = ?");
+    static Query recordPageQuery(long sk, RecordFilter f, RecordCursor after, boolean newestFirst, long limit) {
+        StringBuilder sql = new StringBuilder("SELECT ").append(RECORD_COLUMNS).append(" FROM records");
+        if (f.notable()) {
+            sql.append(" INDEXED BY records_notable WHERE sk = ? AND ").append(SqliteSchema.NOTABLE_EVENTS);
+        } else {
+            sql.append(" WHERE sk = ?");
+        }
         List<Object> args = new ArrayList<>();
         args.add(sk);
         if (!f.kinds().isEmpty()) {
@@ -189,6 +235,14 @@ class SqliteReads implements ReadTransaction {
             sql.append(" AND name = ?");
             args.add(f.name());
         }
+        if (f.fromTs() != null) {
+            sql.append(" AND ts >= ?");
+            args.add(f.fromTs());
+        }
+        if (f.toTs() != null) {
+            sql.append(" AND ts < ?");
+            args.add(f.toTs());
+        }
         if (after != null) {
             sql.append(" AND (ts, src, seq) > (?, ?, ?)");
             args.add(after.ts());
@@ -201,17 +255,56 @@ class SqliteReads implements ReadTransaction {
     }
 
     @Override
-    public void forEachStatePatch(long sk, StateKey after, Predicate<StoredRecord> visitor) {
+    public long forEachRecord(long sk, RecordFilter filter, long limit, Predicate<StoredRecord> visitor) {
+        Query q = recordPageQuery(sk, filter, filter.after(), false, limit);
+        return query(q.sql(), ps -> {
+            bind(ps, q.args());
+            long visited = 0;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    visited++;
+                    if (!visitor.test(readRecord(rs))) {
+                        break;
+                    }
+                }
+            }
+            return visited;
+        });
+    }
+
+    @Override
+    public Optional<TimeRange> timeRange(long sk, RecordStream stream) {
+        // Two index probes (first and last entry) instead of one aggregate over the stream.
+        String sql = "SELECT (SELECT ts FROM records INDEXED BY records_by_stream WHERE sk = ?1 AND stream = ?2"
+                + " ORDER BY ts LIMIT 1), (SELECT ts FROM records INDEXED BY records_by_stream WHERE sk = ?1"
+                + " AND stream = ?2 ORDER BY ts DESC LIMIT 1)";
+        return query(sql, ps -> {
+            ps.setLong(1, sk);
+            ps.setInt(2, stream.code());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long first = rs.getLong(1);
+                return rs.wasNull() ? Optional.empty() : Optional.of(new TimeRange(first, rs.getLong(2)));
+            }
+        });
+    }
+
+    @Override
+    public void forEachStatePatch(long sk, StateKey after, StateKey upTo, Predicate<StoredRecord> visitor) {
         // Read only the state records and sort them into merge order, rather than walk the
         // primary key (already in that order) through all of the session's other records.
         String sql = "SELECT " + RECORD_COLUMNS + " FROM records INDEXED BY records_by_stream"
                 + " WHERE sk = ? AND stream = " + RecordStream.STATE.code()
-                + (after == null ? "" : " AND (src, seq) > (?, ?)") + " ORDER BY src, seq";
+                + (after == null ? "" : " AND (src, seq) > (?, ?)")
+                + (upTo == null ? "" : " AND (src, seq) <= (?, ?)") + " ORDER BY src, seq";
         query(sql, ps -> {
-            ps.setLong(1, sk);
-            if (after != null) {
-                ps.setInt(2, after.src().code());
-                ps.setLong(3, after.seq());
+            int i = 1;
+            ps.setLong(i++, sk);
+            for (StateKey k : new StateKey[] {after, upTo}) {
+                if (k != null) {
+                    ps.setInt(i++, k.src().code());
+                    ps.setLong(i++, k.seq());
+                }
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -221,6 +314,75 @@ class SqliteReads implements ReadTransaction {
                 }
             }
             return null;
+        });
+    }
+
+    @Override
+    public Optional<StateSnapshot> snapshotBefore(long sk, StateKey key, boolean inclusive) {
+        String sql = "SELECT src, seq, state FROM state_snapshots WHERE sk = ? AND (src, seq) "
+                + (inclusive ? "<=" : "<") + " (?, ?) ORDER BY src DESC, seq DESC LIMIT 1";
+        return query(sql, ps -> {
+            ps.setLong(1, sk);
+            ps.setInt(2, key.src().code());
+            ps.setLong(3, key.seq());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new StateSnapshot(
+                        new StateKey(Source.fromCode(rs.getInt(1)), rs.getLong(2)), rs.getString(3)))
+                        : Optional.empty();
+            }
+        });
+    }
+
+    @Override
+    public Optional<StateKey> lastPatchAtOrBefore(long sk, long ts) {
+        String sql = "SELECT src, seq FROM records INDEXED BY records_by_stream WHERE sk = ? AND stream = "
+                + RecordStream.STATE.code() + " AND ts <= ? ORDER BY ts DESC, src DESC, seq DESC LIMIT 1";
+        return query(sql, ps -> {
+            ps.setLong(1, sk);
+            ps.setLong(2, ts);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new StateKey(Source.fromCode(rs.getInt(1)), rs.getLong(2)))
+                        : Optional.empty();
+            }
+        });
+    }
+
+    static final String PRODUCT_VERSIONS_SQL = "SELECT product, version, COUNT(*),"
+            + " SUM(status = 'active'), SUM(status = 'ended'), SUM(status = 'crashed'), SUM(status = 'abnormal'),"
+            + " SUM(hang_count > 0), SUM(hung), MAX(last_seen)"
+            + " FROM sessions INDEXED BY sessions_overview GROUP BY product, version LIMIT ?";
+
+    @Override
+    public List<ProductVersionCounts> productVersions(int limit) {
+        return query(PRODUCT_VERSIONS_SQL, ps -> {
+            ps.setInt(1, limit);
+            List<ProductVersionCounts> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new ProductVersionCounts(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
+                            rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9),
+                            rs.getLong(10)));
+                }
+            }
+            return out;
+        });
+    }
+
+    static final String MENTIONS_SQL = "SELECT EXISTS (SELECT 1 FROM records INDEXED BY records_by_stream"
+            + " WHERE sk = ?1 AND stream = " + RecordStream.EVENTS.code() + " AND (name LIKE ?2 ESCAPE '\\'"
+            + " OR json_extract(body, '$.message') LIKE ?2 ESCAPE '\\'"
+            + " OR json_extract(body, '$.exception_type') LIKE ?2 ESCAPE '\\'"
+            + " OR json_extract(body, '$.exception_msg') LIKE ?2 ESCAPE '\\'))";
+
+    @Override
+    public boolean mentions(long sk, String text) {
+        String pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        return query(MENTIONS_SQL, ps -> {
+            ps.setLong(1, sk);
+            ps.setString(2, pattern);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getInt(1) == 1;
+            }
         });
     }
 

@@ -13,6 +13,13 @@ import java.util.List;
  */
 final class SqliteSchema {
 
+    /**
+     * The events the {@code records_notable} index holds: exceptions and warnings or worse.
+     * A query that wants that index repeats this text exactly, so SQLite can prove it applies.
+     */
+    static final String NOTABLE_EVENTS =
+            "stream = 1 AND (kind = 'exception' OR level IN ('warning', 'error', 'critical'))";
+
     private static final List<List<String>> MIGRATIONS = List.of(List.of(
             """
             CREATE TABLE sessions (
@@ -68,7 +75,34 @@ final class SqliteSchema {
             // A session's events, metrics or state by time; (src, seq) ride along as the key.
             "CREATE INDEX records_by_stream ON records (sk, stream, ts)",
             // Which sessions logged an event of a given name.
-            "CREATE INDEX records_events_by_name ON records (name, sk) WHERE stream = 1"));
+            "CREATE INDEX records_events_by_name ON records (name, sk) WHERE stream = 1"),
+        List.of(
+            // The products overview counts sessions by product, version and status from this
+            // index alone, without reading the (large) session rows.
+            "CREATE INDEX sessions_overview ON sessions (product, version, status, hang_count, hung, last_seen)",
+            "CREATE INDEX sessions_hung_ever ON sessions (created_at, id) WHERE hang_count > 0",
+            // The session page's markers and its warning-and-worse filter: only those events
+            // get an entry, so ordinary events cost nothing more at ingest.
+            "CREATE INDEX records_notable ON records (sk, ts) WHERE " + NOTABLE_EVENTS,
+            // Every scalar value a state key ever held, per session: the sessions list's
+            // "state key = value at any point" filter. One row per distinct (key, value, session).
+            """
+            CREATE TABLE state_values (
+              path  TEXT    NOT NULL,
+              value TEXT    NOT NULL,
+              sk    INTEGER NOT NULL,
+              PRIMARY KEY (path, value, sk)
+            ) WITHOUT ROWID""",
+            // The full state after every SNAPSHOT_EVERY-th patch, so the state at any moment is
+            // a snapshot plus fewer than SNAPSHOT_EVERY patches, however long the session.
+            """
+            CREATE TABLE state_snapshots (
+              sk    INTEGER NOT NULL,
+              src   INTEGER NOT NULL,
+              seq   INTEGER NOT NULL,
+              state TEXT    NOT NULL,
+              PRIMARY KEY (sk, src, seq)
+            ) WITHOUT ROWID"""));
 
     /** The schema version this server writes. */
     static final int VERSION = MIGRATIONS.size();

@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,6 +99,45 @@ final class SqliteWrites extends SqliteReads implements WriteTransaction {
                 inserted[i] = changes[i] > 0;
             }
             return inserted;
+        });
+    }
+
+    @Override
+    public void insertStateValues(long sk, Collection<StateValue> values) {
+        if (values.isEmpty()) {
+            return;
+        }
+        query("INSERT INTO state_values (path, value, sk) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", ps -> {
+            for (StateValue v : values) {
+                ps.setString(1, v.path());
+                ps.setString(2, v.value());
+                ps.setLong(3, sk);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            return null;
+        });
+    }
+
+    @Override
+    public void insertSnapshot(long sk, StateKey key, String state) {
+        query("INSERT INTO state_snapshots (sk, src, seq, state) VALUES (?, ?, ?, ?)"
+                + " ON CONFLICT DO UPDATE SET state = excluded.state", ps -> {
+                    ps.setLong(1, sk);
+                    ps.setInt(2, key.src().code());
+                    ps.setLong(3, key.seq());
+                    ps.setString(4, state);
+                    ps.executeUpdate();
+                    return null;
+                });
+    }
+
+    @Override
+    public void deleteSnapshots(long sk) {
+        query("DELETE FROM state_snapshots WHERE sk = ?", ps -> {
+            ps.setLong(1, sk);
+            ps.executeUpdate();
+            return null;
         });
     }
 

@@ -2,6 +2,7 @@ package io.datacat.server.store;
 
 import io.datacat.protocol.Source;
 
+import java.util.Collection;
 import java.util.List;
 
 /** The writes of one transaction; it also reads what it has written so far. */
@@ -19,6 +20,15 @@ public interface WriteTransaction extends ReadTransaction {
      * @return for each row, whether it was inserted (false: a duplicate)
      */
     boolean[] insertRecords(List<RecordRow> rows);
+
+    /** Remembers that the session's state held these values (already stored ones are skipped). */
+    void insertStateValues(long sk, Collection<StateValue> values);
+
+    /** Stores the state right after patch {@code key}. */
+    void insertSnapshot(long sk, StateKey key, String state);
+
+    /** Removes the session's snapshots, before its state is rebuilt from all of its patches. */
+    void deleteSnapshots(long sk);
 
     /** The highest seq stored for a session in one sequence space, 0 if none. */
     long lastSeq(long sk, Source src);

@@ -9,10 +9,16 @@ import io.datacat.server.compat.CompatRequests;
 import io.datacat.server.ingest.ApiRecord;
 import io.datacat.server.ingest.IngestResult;
 import io.datacat.server.ingest.Ingestor;
+import io.datacat.server.live.LiveFeed;
+import io.datacat.server.live.TooManyWatchersException;
+import io.datacat.server.query.MetricQueries;
+import io.datacat.server.query.NotFoundException;
+import io.datacat.server.query.ProductQueries;
 import io.datacat.server.query.QueryParams;
 import io.datacat.server.query.RecordQueries;
 import io.datacat.server.query.SessionQueries;
 import io.datacat.server.store.SessionNotFoundException;
+import io.datacat.server.store.SessionRow;
 import io.datacat.server.store.StoreUnavailableException;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
@@ -21,11 +27,13 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.sse.SseHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 
 /**
@@ -36,11 +44,13 @@ public final class WebServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebServer.class);
     /** What a 500 says; the details go to the log, never to the client. */
     static final String INTERNAL_ERROR = "internal error; see the server log";
+    private static final String STARTED = "datacat.started";
 
     private final Javalin app;
 
     /** The collaborators the routes call. */
-    public record Services(Ingestor ingestor, SessionQueries sessions, RecordQueries records, String version) {
+    public record Services(Ingestor ingestor, SessionQueries sessions, RecordQueries records, MetricQueries metrics,
+                           ProductQueries products, LiveFeed live, String version) {
     }
 
     private WebServer(Javalin app) {
@@ -53,7 +63,7 @@ public final class WebServer implements AutoCloseable {
      * @throws io.javalin.util.JavalinBindException when the address cannot be bound
      */
     public static WebServer start(String host, int port, long maxBodyBytes, Services services) {
-        Routes routes = new Routes(services, new RequestBodies(maxBodyBytes));
+        Routes routes = new Routes(services, new RequestBodies(maxBodyBytes), new UiAssets());
         Javalin app = Javalin.create(config -> configure(config, host, port, routes));
         try {
             app.start();
@@ -90,6 +100,11 @@ public final class WebServer implements AutoCloseable {
                 (e, ctx) -> JsonResponses.error(ctx, 400, e.getMessage(), e.field()));
         r.exception(SessionNotFoundException.class,
                 (e, ctx) -> JsonResponses.error(ctx, 404, "session not found", null));
+        r.exception(NotFoundException.class, (e, ctx) -> JsonResponses.error(ctx, 404, e.getMessage(), null));
+        r.exception(TooManyWatchersException.class, (e, ctx) -> {
+            ctx.header("Retry-After", "30");
+            JsonResponses.error(ctx, 503, e.getMessage(), null);
+        });
         r.exception(ApiError.class, (e, ctx) -> JsonResponses.error(ctx, e.status(), e.getMessage(), null));
         r.exception(StoreUnavailableException.class, (e, ctx) -> {
             LOG.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
@@ -108,14 +123,33 @@ public final class WebServer implements AutoCloseable {
     private static final class Routes {
         private final Services services;
         private final RequestBodies bodies;
+        private final UiAssets ui;
 
-        Routes(Services services, RequestBodies bodies) {
+        Routes(Services services, RequestBodies bodies, UiAssets ui) {
             this.services = services;
             this.bodies = bodies;
+            this.ui = ui;
         }
 
         void register(RoutesConfig r) {
+            // How long the server worked on an API request, for browsers' dev tools and the UI benchmark.
+            r.before("/api/*", ctx -> ctx.attribute(STARTED, System.nanoTime()));
+            r.after("/api/*", ctx -> {
+                Long started = ctx.attribute(STARTED);
+                if (started != null) {
+                    ctx.header("Server-Timing", String.format(Locale.ROOT, "app;dur=%.2f",
+                            (System.nanoTime() - started) / 1e6));
+                }
+            });
             otherMethods(r, "/health", this::health);
+
+            // The web UI: one page for every UI path (the app routes in the browser), its files under /ui/.
+            for (String page : List.of("/", "/sessions", "/sessions/{id}", "/metrics")) {
+                r.get(page, ui::page);
+            }
+            r.get("/ui/<path>", ui::file);
+            r.get("/api/products", ctx -> JsonResponses.send(ctx, 200, services.products().overview()));
+            r.get("/api/metrics", ctx -> JsonResponses.send(ctx, 200, services.metrics().acrossSessions(params(ctx))));
 
             r.post("/api/ingest", this::ingest);
             otherMethods(r, "/api/ingest", methodNotAllowed("use POST for /api/ingest"), HandlerType.POST);
@@ -144,6 +178,15 @@ public final class WebServer implements AutoCloseable {
                     ctx -> JsonResponses.send(ctx, 200, services.records().metrics(sessionId(ctx), params(ctx))));
             r.get("/api/sessions/{id}/records",
                     ctx -> JsonResponses.send(ctx, 200, services.records().records(sessionId(ctx), params(ctx))));
+            r.get("/api/sessions/{id}/summary",
+                    ctx -> JsonResponses.send(ctx, 200, services.sessions().summary(sessionId(ctx))));
+            r.get("/api/sessions/{id}/timeline",
+                    ctx -> JsonResponses.send(ctx, 200, services.records().timeline(sessionId(ctx), params(ctx))));
+            r.get("/api/sessions/{id}/state/at",
+                    ctx -> JsonResponses.send(ctx, 200, services.records().stateAt(sessionId(ctx), params(ctx))));
+            r.get("/api/sessions/{id}/series", ctx -> JsonResponses.send(ctx, 200,
+                    services.metrics().sessionSeries(sessionId(ctx), params(ctx))));
+            r.get("/api/sessions/{id}/live", this::live);
             r.get("/api/sessions/{id}/state",
                     ctx -> JsonResponses.send(ctx, 200, services.records().state(sessionId(ctx))));
             r.get("/api/sessions/{id}/state/history", ctx -> JsonResponses.send(ctx, 200,
@@ -161,7 +204,7 @@ public final class WebServer implements AutoCloseable {
             Handler notFound = ctx -> {
                 throw new ApiError(404, "Not found: no route for " + ctx.method() + " " + ctx.path());
             };
-            otherMethods(r, "/", notFound);
+            otherMethods(r, "/", notFound, HandlerType.GET);
             otherMethods(r, "/<path>", notFound);
         }
 
@@ -175,6 +218,30 @@ public final class WebServer implements AutoCloseable {
             IngestResult result = services.ingestor().ingest(batch);
             JsonResponses.send(ctx, 200, JsonResponses.object().put("status", "ok")
                     .put("accepted", result.accepted()).put("duplicates", result.duplicates()));
+        }
+
+        /**
+         * Server-sent events of the session's new records ({@link LiveFeed}). Checked before
+         * the stream starts, so an unknown session or a plain GET gets a JSON error.
+         */
+        private void live(Context ctx) throws Exception {
+            String id = sessionId(ctx);
+            SessionRow session = services.sessions().row(id);
+            String accept = ctx.header("Accept");
+            if (accept == null || !accept.contains("text/event-stream")) {
+                throw new ApiError(406, "this route streams server-sent events: send Accept: text/event-stream");
+            }
+            new SseHandler(client -> {
+                AutoCloseable watch = services.live().watch(session, new SseSink(client));
+                client.onClose(() -> {
+                    try {
+                        watch.close();
+                    } catch (Exception e) {
+                        LOG.debug("closing a live watch failed: {}", e.getMessage());
+                    }
+                });
+                client.keepAlive();
+            }).handle(ctx);
         }
 
         private void createSession(Context ctx) {

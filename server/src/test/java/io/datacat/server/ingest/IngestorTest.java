@@ -6,20 +6,25 @@ import io.datacat.protocol.CrashReason;
 import io.datacat.protocol.Json;
 import io.datacat.protocol.RecordKind;
 import io.datacat.protocol.Source;
+import io.datacat.server.store.ProductVersionCounts;
 import io.datacat.server.store.ReadTransaction;
 import io.datacat.server.store.RecordCounts;
 import io.datacat.server.store.RecordFilter;
 import io.datacat.server.store.RecordPage;
 import io.datacat.server.store.SessionFilter;
 import io.datacat.server.store.RecordRow;
+import io.datacat.server.store.RecordStream;
 import io.datacat.server.store.SessionNotFoundException;
 import io.datacat.server.store.SessionRow;
 import io.datacat.server.store.SessionStatus;
 import io.datacat.server.store.SqliteStore;
 import io.datacat.server.store.SqliteSync;
 import io.datacat.server.store.StateKey;
+import io.datacat.server.store.StateSnapshot;
+import io.datacat.server.store.StateValue;
 import io.datacat.server.store.Store;
 import io.datacat.server.store.StoredRecord;
+import io.datacat.server.store.TimeRange;
 import io.datacat.server.store.WriteTransaction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -460,8 +465,53 @@ class IngestorTest {
         }
 
         @Override
-        public void forEachStatePatch(long sk, StateKey after, Predicate<StoredRecord> visitor) {
-            tx.forEachStatePatch(sk, after, visitor);
+        public void forEachStatePatch(long sk, StateKey after, StateKey upTo, Predicate<StoredRecord> visitor) {
+            tx.forEachStatePatch(sk, after, upTo, visitor);
+        }
+
+        @Override
+        public long forEachRecord(long sk, RecordFilter filter, long limit, Predicate<StoredRecord> visitor) {
+            return tx.forEachRecord(sk, filter, limit, visitor);
+        }
+
+        @Override
+        public Optional<TimeRange> timeRange(long sk, RecordStream stream) {
+            return tx.timeRange(sk, stream);
+        }
+
+        @Override
+        public Optional<StateSnapshot> snapshotBefore(long sk, StateKey key, boolean inclusive) {
+            return tx.snapshotBefore(sk, key, inclusive);
+        }
+
+        @Override
+        public Optional<StateKey> lastPatchAtOrBefore(long sk, long ts) {
+            return tx.lastPatchAtOrBefore(sk, ts);
+        }
+
+        @Override
+        public List<ProductVersionCounts> productVersions(int limit) {
+            return tx.productVersions(limit);
+        }
+
+        @Override
+        public boolean mentions(long sk, String text) {
+            return tx.mentions(sk, text);
+        }
+
+        @Override
+        public void insertStateValues(long sk, Collection<StateValue> values) {
+            tx.insertStateValues(sk, values);
+        }
+
+        @Override
+        public void insertSnapshot(long sk, StateKey key, String state) {
+            tx.insertSnapshot(sk, key, state);
+        }
+
+        @Override
+        public void deleteSnapshots(long sk) {
+            tx.deleteSnapshots(sk);
         }
 
         @Override

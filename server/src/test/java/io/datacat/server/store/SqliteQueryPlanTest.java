@@ -65,7 +65,7 @@ class SqliteQueryPlanTest {
 
     private static SessionFilter filter(String product, String version, SessionStatus status, boolean hung,
                                         Long from, String event) {
-        return new SessionFilter(product, version, status, hung, from, null, event, AFTER);
+        return new SessionFilter(product, version, status, hung, false, from, null, event, null, false, AFTER);
     }
 
     @Test
@@ -88,11 +88,47 @@ class SqliteQueryPlanTest {
     }
 
     @Test
+    void theStateFilterProbesStateValuesWhileWalkingTheListInOrder() throws SQLException {
+        for (boolean ever : new boolean[] {true, false}) {
+            SessionFilter f = new SessionFilter("P", null, null, false, false, null, null, null,
+                    new StateMatch("player.level", "3", ever), false, AFTER);
+            SqliteReads.Query q = SqliteReads.listSessionsQuery(f, 51);
+            assertIndexedWithoutSort(q, "sessions_by_product");
+            assertThat(plan(q)).contains("SEARCH v EXISTS USING PRIMARY KEY (path=? AND value=? AND sk=?)");
+        }
+    }
+
+    @Test
+    void hungAtSomePointAndOldestFirstUseIndexesToo() throws SQLException {
+        assertIndexedWithoutSort(SqliteReads.listSessionsQuery(
+                new SessionFilter(null, null, null, false, true, null, null, null, null, false, AFTER), 51),
+                "sessions_hung_ever");
+        assertIndexedWithoutSort(SqliteReads.listSessionsQuery(
+                new SessionFilter("P", "1", null, false, false, null, null, null, null, true, AFTER), 51),
+                "sessions_by_product_version");
+    }
+
+    @Test
+    void theOverviewReadsOnlyItsCoveringIndex() throws SQLException {
+        List<String> steps = plan(new SqliteReads.Query(SqliteReads.PRODUCT_VERSIONS_SQL, List.of(100)));
+        assertThat(steps).noneMatch(s -> s.contains("TEMP B-TREE"));
+        assertThat(steps.get(0)).contains("USING COVERING INDEX sessions_overview");
+    }
+
+    @Test
+    void warningsAndWorseUseTheirOwnIndex() throws SQLException {
+        RecordFilter f = new RecordFilter(Set.of(RecordKind.EVENT, RecordKind.EXCEPTION), Set.of("error"), null, 1L,
+                9L, true, null);
+        assertIndexedWithoutSort(SqliteReads.recordPageQuery(1, f, new RecordCursor(5, Source.APP, 7), false, 101),
+                "records_notable");
+    }
+
+    @Test
     void eventsMetricsAndStatePagesUseTheStreamIndex() throws SQLException {
         RecordCursor after = new RecordCursor(5, Source.APP, 7);
         for (Set<RecordKind> kinds : List.of(Set.of(RecordKind.EVENT, RecordKind.EXCEPTION), Set.of(RecordKind.EVENT),
                 Set.of(RecordKind.METRIC), Set.of(RecordKind.STATE))) {
-            RecordFilter f = new RecordFilter(kinds, Set.of("error"), "name", after);
+            RecordFilter f = new RecordFilter(kinds, Set.of("error"), "name", 1L, 9L, false, after);
             assertIndexedWithoutSort(SqliteReads.recordPageQuery(1, f, after, false, 101), "records_by_stream");
             assertIndexedWithoutSort(SqliteReads.recordPageQuery(1, f, null, true, 1001), "records_by_stream");
         }

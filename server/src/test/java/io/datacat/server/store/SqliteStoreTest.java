@@ -171,8 +171,8 @@ class SqliteStoreTest {
             // three bodies pass the budget, so the fourth waits for the next page
             assertThat(first.records()).hasSize(3);
             assertThat(first.more()).isTrue();
-            RecordPage rest = store.read(tx -> tx.records(sk, new RecordFilter(Set.of(), Set.of(), null,
-                    first.records().get(2).cursor()), 100));
+            RecordPage rest = store.read(tx -> tx.records(sk, new RecordFilter(Set.of(), Set.of(), null, null,
+                    null, false, first.records().get(2).cursor()), 100));
             assertThat(rest.records()).extracting(StoredRecord::seq).containsExactly(4L, 5L);
             assertThat(rest.more()).isFalse();
         }

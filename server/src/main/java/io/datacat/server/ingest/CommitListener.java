@@ -1,0 +1,28 @@
+package io.datacat.server.ingest;
+
+import io.datacat.protocol.WireRecord;
+import io.datacat.server.store.SessionRow;
+
+import java.util.List;
+
+/**
+ * Told what each write stored, right after its transaction committed, on the thread that
+ * wrote it: it must return quickly and never throw.
+ */
+@FunctionalInterface
+public interface CommitListener {
+    CommitListener NONE = committed -> { };
+
+    void committed(Committed committed);
+
+    /**
+     * @param records  the records newly stored (duplicates left out), in the order received
+     * @param sessions every session the write touched, as it is now
+     */
+    record Committed(List<WireRecord> records, List<SessionRow> sessions) {
+        public Committed {
+            records = List.copyOf(records);
+            sessions = List.copyOf(sessions);
+        }
+    }
+}

@@ -1,0 +1,239 @@
+package io.datacat.server.live;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.datacat.protocol.Json;
+import io.datacat.protocol.WireRecord;
+import io.datacat.server.ingest.CommitListener;
+import io.datacat.server.query.RecordJson;
+import io.datacat.server.query.SessionJson;
+import io.datacat.server.store.SessionRow;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Pushes what ingest commits to the clients watching a session (the web UI's live updates,
+ * over server-sent events). Ingest only hands each watched session's new records to its
+ * watchers' bounded queues and returns; sender threads write them out. A session nobody
+ * watches costs ingest one map lookup per batch.
+ *
+ * <p>Events: {@code session} (the session summary, after every write that touched it),
+ * {@code records} (a JSON array of its new records, at most {@value #MAX_RECORDS_PER_EVENT}),
+ * {@code gap} ({@code {"records": n}}: a write brought more records than one event carries,
+ * read them with the query routes), {@code overflow} (the watcher fell more than
+ * {@value #MAX_QUEUED_EVENTS} events behind and those were dropped: reload).
+ */
+public final class LiveFeed implements CommitListener, AutoCloseable {
+    /** Events queued per watcher at most; a watcher that falls further behind is told to reload. */
+    public static final int MAX_QUEUED_EVENTS = 256;
+    /** Records sent in one {@code records} event at most. */
+    public static final int MAX_RECORDS_PER_EVENT = 500;
+    /** Watchers at once, over all sessions. */
+    public static final int MAX_WATCHERS = 1_000;
+    /** A comment goes to every watcher this often, so connections that died are noticed and closed. */
+    static final long KEEPALIVE_SECONDS = 15;
+
+    private static final Logger LOG = LoggerFactory.getLogger(LiveFeed.class);
+
+    private final Map<String, Set<Watcher>> bySession = new ConcurrentHashMap<>();
+    private final AtomicInteger watchers = new AtomicInteger();
+    private final ExecutorService senders;
+    private final ScheduledExecutorService keepAlive;
+
+    public LiveFeed() {
+        senders = Executors.newFixedThreadPool(4, daemonThreads("datacat-live-sender"));
+        keepAlive = Executors.newSingleThreadScheduledExecutor(daemonThreads("datacat-live-keepalive"));
+        keepAlive.scheduleWithFixedDelay(this::ping, KEEPALIVE_SECONDS, KEEPALIVE_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** Where a watcher's events go: a server-sent-events connection, or a test's list. */
+    public interface Sink {
+        /** Writes one event; false when the connection is gone. May block while the client is slow. */
+        boolean send(String event, String data);
+
+        /** Writes a comment line (keeps proxies and the connection check busy); false when gone. */
+        boolean comment(String text);
+
+        void close();
+    }
+
+    /**
+     * Starts sending {@code sid}'s new records to {@code sink}, beginning with a {@code session}
+     * event that shows the session as it is.
+     *
+     * @throws TooManyWatchersException when {@value #MAX_WATCHERS} watchers are connected
+     */
+    public AutoCloseable watch(SessionRow session, Sink sink) {
+        if (watchers.incrementAndGet() > MAX_WATCHERS) {
+            watchers.decrementAndGet();
+            throw new TooManyWatchersException(MAX_WATCHERS);
+        }
+        Watcher w = new Watcher(session.id(), sink);
+        bySession.compute(session.id(), (k, ws) -> {
+            Set<Watcher> set = ws == null ? ConcurrentHashMap.newKeySet() : ws;
+            set.add(w);
+            return set;
+        });
+        w.offer(new Event("session", SessionJson.summary(session).toString()));
+        return w::stop;
+    }
+
+    /** Watchers connected now. */
+    public int watcherCount() {
+        return watchers.get();
+    }
+
+    @Override
+    public void committed(Committed committed) {
+        for (SessionRow row : committed.sessions()) {
+            Set<Watcher> ws = bySession.get(row.id());
+            if (ws == null || ws.isEmpty()) {
+                continue;
+            }
+            List<Event> events = eventsFor(row, committed.records());
+            for (Watcher w : ws) {
+                events.forEach(w::offer);
+            }
+        }
+    }
+
+    private static List<Event> eventsFor(SessionRow row, List<WireRecord> records) {
+        List<Event> events = new ArrayList<>(2);
+        ArrayNode items = Json.mapper().createArrayNode();
+        int count = 0;
+        for (WireRecord r : records) {
+            if (r.sid().equals(row.id()) && ++count <= MAX_RECORDS_PER_EVENT) {
+                items.add(RecordJson.of(r));
+            }
+        }
+        if (count > MAX_RECORDS_PER_EVENT) {
+            events.add(new Event("gap", Json.mapper().createObjectNode().put("records", count).toString()));
+        } else if (count > 0) {
+            events.add(new Event("records", items.toString()));
+        }
+        events.add(new Event("session", SessionJson.summary(row).toString()));
+        return events;
+    }
+
+    private void ping() {
+        for (Set<Watcher> ws : bySession.values()) {
+            ws.forEach(Watcher::ping);
+        }
+    }
+
+    @Override
+    public void close() {
+        keepAlive.shutdownNow();
+        for (Set<Watcher> ws : bySession.values()) {
+            ws.forEach(Watcher::stop);
+        }
+        senders.shutdownNow();
+    }
+
+    private record Event(String name, String data) {
+        static final Event OVERFLOW = new Event("overflow", "{}");
+        static final Event PING = new Event(null, "ping");
+    }
+
+    /** One connection: a bounded queue, drained by one sender thread at a time. */
+    private final class Watcher {
+        private final String sid;
+        private final Sink sink;
+        private final ArrayDeque<Event> queue = new ArrayDeque<>();
+        private boolean draining;
+        private boolean stopped;
+
+        Watcher(String sid, Sink sink) {
+            this.sid = sid;
+            this.sink = sink;
+        }
+
+        void offer(Event e) {
+            synchronized (this) {
+                if (stopped) {
+                    return;
+                }
+                if (queue.size() >= MAX_QUEUED_EVENTS) {
+                    // Behind by more than the bound: drop what waits and say so, never block ingest.
+                    queue.clear();
+                    queue.add(Event.OVERFLOW);
+                } else {
+                    queue.add(e);
+                }
+                if (draining) {
+                    return;
+                }
+                draining = true;
+            }
+            try {
+                senders.execute(this::drain);
+            } catch (RejectedExecutionException closing) {
+                stop();
+            }
+        }
+
+        void ping() {
+            offer(Event.PING);
+        }
+
+        private void drain() {
+            while (true) {
+                Event e;
+                synchronized (this) {
+                    e = queue.poll();
+                    if (e == null || stopped) {
+                        draining = false;
+                        return;
+                    }
+                }
+                boolean sent = e.name() == null ? sink.comment(e.data()) : sink.send(e.name(), e.data());
+                if (!sent) {
+                    stop();
+                    return;
+                }
+            }
+        }
+
+        void stop() {
+            synchronized (this) {
+                if (stopped) {
+                    return;
+                }
+                stopped = true;
+                queue.clear();
+            }
+            bySession.computeIfPresent(sid, (k, ws) -> {
+                ws.remove(this);
+                return ws.isEmpty() ? null : ws;
+            });
+            watchers.decrementAndGet();
+            try {
+                sink.close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing a live connection failed: {}", e.getMessage());
+            }
+        }
+    }
+
+    private static ThreadFactory daemonThreads(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,268 @@
+package io.datacat.server.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.datacat.protocol.Json;
+import io.datacat.protocol.MetricType;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The records of one metric series (name, type and tags) folded into at most {@code points}
+ * equal time buckets over a range, so a chart gets a bounded number of points however many
+ * records there are. Per bucket: gauges keep average, min, max and last; counters the sum of
+ * their increments (a rate, and a running total); histograms and timers merge their buckets,
+ * from which p50/p95/p99 are read.
+ */
+final class MetricSeries {
+    private final String name;
+    private final MetricType type;
+    private final List<String> tags;
+    private final long from;
+    private final long span;
+    private final Bucket[] buckets;
+    private final Bucket whole = new Bucket();
+    private String unit;
+    /** The last running total of a counter sent as {@code "cumulative": true}, to turn totals into increments. */
+    private Double lastCumulative;
+    /** The time of the previous counter record: the start of the interval the next one covers. */
+    private Long lastCounterTs;
+
+    /**
+     * @param from   the range's first time (µs)
+     * @param to     its last time (µs, included)
+     * @param points the number of buckets, at least 1
+     */
+    MetricSeries(String name, MetricType type, List<String> tags, long from, long to, int points) {
+        this.name = name;
+        this.type = type;
+        this.tags = List.copyOf(tags);
+        this.from = from;
+        this.span = Math.max(1, to - from + 1);
+        this.buckets = new Bucket[points];
+    }
+
+    /** The key that tells series apart: name, type and tags. */
+    static String key(String name, MetricType type, List<String> tags) {
+        return name + '\u0000' + type.wire() + '\u0000' + String.join("\u0000", tags);
+    }
+
+    MetricType type() {
+        return type;
+    }
+
+    /** Folds in one metric record's fields (its stored body) taken at {@code ts}. */
+    void add(long ts, JsonNode body) {
+        if (unit == null && body.hasNonNull("unit")) {
+            unit = body.get("unit").asText();
+        }
+        int i = (int) Math.min(buckets.length - 1, Math.max(0, (ts - from) * buckets.length / span));
+        if (buckets[i] == null) {
+            buckets[i] = new Bucket();
+        }
+        double value = body.path("value").asDouble();
+        switch (type) {
+            case GAUGE -> {
+                buckets[i].sample(value);
+                whole.sample(value);
+            }
+            case COUNTER -> {
+                double increment = increment(value, body.path("cumulative").asBoolean(false));
+                // A counter record holds the increments since the previous one (a client flush
+                // interval): its rate is spread over that interval, not over the chart's bucket.
+                double seconds = Math.max(0, ts - (lastCounterTs == null ? from : lastCounterTs)) / 1e6;
+                lastCounterTs = ts;
+                buckets[i].increment(increment, seconds);
+                whole.increment(increment, seconds);
+            }
+            case HISTOGRAM, TIMER -> {
+                buckets[i].distribution(body, value);
+                whole.distribution(body, value);
+            }
+        }
+    }
+
+    private double increment(double value, boolean cumulative) {
+        if (!cumulative) {
+            return value;
+        }
+        // A running total that went down means the sender restarted its count.
+        double increment = lastCumulative == null || value < lastCumulative ? value : value - lastCumulative;
+        lastCumulative = value;
+        return increment;
+    }
+
+    /**
+     * {@code {"name","type","unit"?,"tags","points":{"t":[µs…], …}, "summary":{…}}}; the
+     * point arrays are aligned with {@code t} (the start of each non-empty bucket).
+     */
+    ObjectNode toJson() {
+        ObjectNode n = Json.mapper().createObjectNode();
+        n.put("name", name);
+        n.put("type", type.wire());
+        if (unit != null) {
+            n.put("unit", unit);
+        }
+        ArrayNode tagArray = n.putArray("tags");
+        tags.forEach(tagArray::add);
+        n.set("points", points());
+        n.set("summary", summary());
+        return n;
+    }
+
+    private ObjectNode points() {
+        ObjectNode p = Json.mapper().createObjectNode();
+        ArrayNode t = p.putArray("t");
+        Map<String, ArrayNode> columns = new TreeMap<>();
+        double total = 0;
+        for (int i = 0; i < buckets.length; i++) {
+            Bucket b = buckets[i];
+            if (b == null) {
+                continue;
+            }
+            t.add(from + i * span / buckets.length);
+            switch (type) {
+                case GAUGE -> {
+                    column(p, columns, "avg").add(b.sum / b.count);
+                    column(p, columns, "min").add(b.min);
+                    column(p, columns, "max").add(b.max);
+                    column(p, columns, "last").add(b.last);
+                }
+                case COUNTER -> {
+                    total += b.sum;
+                    column(p, columns, "sum").add(b.sum);
+                    column(p, columns, "rate").add(b.rate());
+                    column(p, columns, "total").add(total);
+                }
+                case HISTOGRAM, TIMER -> {
+                    column(p, columns, "count").add(b.count);
+                    column(p, columns, "mean").add(b.sum / b.count);
+                    column(p, columns, "max").add(b.max);
+                    column(p, columns, "p50").add(b.percentile(0.50));
+                    column(p, columns, "p95").add(b.percentile(0.95));
+                    column(p, columns, "p99").add(b.percentile(0.99));
+                }
+            }
+        }
+        return p;
+    }
+
+    private static ArrayNode column(ObjectNode points, Map<String, ArrayNode> columns, String field) {
+        return columns.computeIfAbsent(field, points::putArray);
+    }
+
+    private ObjectNode summary() {
+        ObjectNode s = Json.mapper().createObjectNode();
+        s.put("records", whole.records);
+        if (whole.count == 0) {
+            return s;
+        }
+        switch (type) {
+            case GAUGE -> s.put("avg", whole.sum / whole.count).put("min", whole.min).put("max", whole.max)
+                    .put("last", whole.last);
+            case COUNTER -> s.put("total", whole.sum).put("rate", whole.rate());
+            case HISTOGRAM, TIMER -> s.put("count", whole.count).put("sum", whole.sum)
+                    .put("mean", whole.sum / whole.count).put("min", whole.min).put("max", whole.max)
+                    .put("p50", whole.percentile(0.50)).put("p95", whole.percentile(0.95))
+                    .put("p99", whole.percentile(0.99));
+        }
+        return s;
+    }
+
+    /** What one time bucket (or the whole range) has seen. */
+    static final class Bucket {
+        long records;
+        long count;
+        double sum;
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        double last;
+        /** The time the counter records of the bucket cover. */
+        double seconds;
+        /** Upper bound ("le") → samples in the bucket, for distributions. */
+        final TreeMap<Double, Long> counts = new TreeMap<>();
+
+        void sample(double v) {
+            records++;
+            count++;
+            sum += v;
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+            last = v;
+        }
+
+        void increment(double v, double overSeconds) {
+            records++;
+            count++;
+            sum += v;
+            seconds += overSeconds;
+        }
+
+        /** Increments per second over the intervals the records covered. */
+        double rate() {
+            return seconds > 0 ? sum / seconds : 0;
+        }
+
+        /**
+         * A histogram or timer record: an aggregate ({@code count}, {@code sum}, {@code min},
+         * {@code max}, optional {@code buckets}) or a single sample ({@code value}).
+         */
+        void distribution(JsonNode body, double value) {
+            records++;
+            long n = body.path("count").asLong(0);
+            if (n < 1) {
+                count++;
+                sum += value;
+                min = Math.min(min, value);
+                max = Math.max(max, value);
+                counts.merge(value, 1L, Long::sum);
+                return;
+            }
+            count += n;
+            sum += body.path("sum").asDouble(value * n);
+            min = Math.min(min, body.path("min").asDouble(value));
+            max = Math.max(max, body.path("max").asDouble(value));
+            JsonNode bounds = body.path("buckets");
+            if (!bounds.isArray() || bounds.isEmpty()) {
+                // Without buckets all that is known is the mean.
+                counts.merge(value, n, Long::sum);
+                return;
+            }
+            for (JsonNode b : bounds) {
+                JsonNode le = b.path("le");
+                double bound = le.isNumber() ? le.asDouble() : Double.POSITIVE_INFINITY;
+                counts.merge(bound, b.path("count").asLong(0), Long::sum);
+            }
+        }
+
+        /**
+         * The {@code q}-quantile, interpolated linearly inside the bucket that holds it and kept
+         * within the observed min and max (the +Inf bucket ends at max).
+         */
+        double percentile(double q) {
+            long total = 0;
+            for (long c : counts.values()) {
+                total += c;
+            }
+            if (total == 0) {
+                return sum / count; // buckets that hold no samples say nothing beyond the mean
+            }
+            double rank = q * total;
+            long below = 0;
+            double lower = min;
+            for (Map.Entry<Double, Long> e : counts.entrySet()) {
+                long c = e.getValue();
+                double upper = Math.max(min, Math.min(max, e.getKey()));
+                if (c > 0 && below + c >= rank) {
+                    return lower + (upper - lower) * (rank - below) / c;
+                }
+                below += c;
+                lower = upper;
+            }
+            return max;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+// One metric across the latest sessions of a product version: each run overlaid against its
+// own time since start, and a per-session summary (e.g. frame time p95 per session).
+import {h, link, pathWith, replace} from './dom.js';
+import {get} from './api.js';
+import {date, num, shortId} from './format.js';
+import {acrossChart, emptyChart} from './charts.js';
+
+/** The value a chart of many sessions draws, and the summary column, per metric type. */
+const FIELD = {gauge: ['avg', 'avg'], counter: ['rate', 'total'], histogram: ['p95', 'p95'], timer: ['p95', 'p95']};
+
+export async function renderMetrics(ctx) {
+  const chosen = {product: ctx.params.get('product') || '', version: ctx.params.get('version') || '',
+    name: ctx.params.get('name') || ''};
+  const products = (await get('/api/products')).products;
+  if (!chosen.product && products.length) chosen.product = products[0].product;
+  const product = products.find((p) => p.product === chosen.product);
+
+  const go = (change) => ctx.navigate(pathWith('/metrics', {...chosen, ...change}), true);
+  const select = (name, options, value, onchange) => {
+    const el = h('select', {name, onchange: (e) => onchange(e.target.value)},
+      options.map(([v, label]) => h('option', {value: v}, label)));
+    el.value = value;
+    return el;
+  };
+  const controls = h('form', {class: 'card metric-controls', id: 'metric-controls', onsubmit: (e) => e.preventDefault()},
+    h('label', {class: 'field'}, 'Product', select('product', products.map((p) => [p.product, p.product]), chosen.product,
+      (v) => go({product: v, version: '', name: ''}))),
+    h('label', {class: 'field'}, 'Version', select('version',
+      [['', 'All versions'], ...(product ? product.versions.map((v) => [v.version, v.version]) : [])], chosen.version,
+      (v) => go({version: v}))));
+  const body = h('div', {class: 'stack'});
+  replace(ctx.root,
+    h('div', {class: 'page-head'}, h('h1', {}, 'Metrics across sessions'),
+      h('span', {class: 'sub'}, 'One metric in the latest sessions of a version, each run against its own time since start.')),
+    controls, body);
+  if (!chosen.product) {
+    replace(body, h('div', {class: 'empty'}, 'No sessions yet.'));
+    return;
+  }
+
+  const data = await get('/api/metrics', {product: chosen.product, version: chosen.version, name: chosen.name || null,
+    sessions: 20, points: 120});
+  if (data.names.length === 0) {
+    replace(body, h('div', {class: 'empty'}, 'These sessions logged no metrics.'));
+    return;
+  }
+  if (!chosen.name) {
+    chosen.name = data.names[0].name;
+    go({name: chosen.name});
+    return;
+  }
+  controls.appendChild(h('label', {class: 'field'}, 'Metric',
+    select('name', data.names.map((n) => [n.name, `${n.name} (${n.type})`]), chosen.name, (v) => go({name: v}))));
+
+  const sessions = data.sessions || [];
+  if (sessions.length === 0) {
+    replace(body, h('div', {class: 'empty'}, 'No recent session logged this metric.'));
+    return;
+  }
+  const type = sessions[0].type;
+  const [field, summaryField] = FIELD[type] || FIELD.gauge;
+  const chartEl = h('div', {class: 'chart', id: 'across-chart', 'data-metric': chosen.name});
+  const max = Math.max(...sessions.map((s) => s.summary[summaryField] || 0), 1e-9);
+  replace(body,
+    h('section', {class: 'card'},
+      h('div', {class: 'card-head'}, h('h2', {}, `${chosen.name} — ${field} over time`),
+        h('span', {class: 'muted'}, `${sessions.length} latest sessions; crashed ones in red`)),
+      chartEl),
+    h('section', {class: 'card'},
+      h('div', {class: 'card-head'}, h('h2', {}, `${summaryField} per session`)),
+      h('table', {class: 'grid', id: 'across-table'},
+        h('thead', {}, h('tr', {}, h('th', {}, 'Session'), h('th', {}, 'Status'), h('th', {}, 'Started'),
+          h('th', {class: 'num'}, summaryField), h('th', {class: 'num'}, 'Records'))),
+        h('tbody', {}, sessions.map((s) => h('tr', {},
+          h('td', {}, link(`/sessions/${encodeURIComponent(s.session)}`, h('span', {class: 'session-id'}, shortId(s.session)))),
+          h('td', {}, h('span', {class: `badge ${s.status}`}, s.status), s.hung ? [' ', h('span', {class: 'badge hung'}, 'hung')] : null),
+          h('td', {}, date(s.created_at)),
+          h('td', {class: 'num'}, h('div', {class: 'bar-cell'},
+            h('div', {class: 'bar', style: {width: `${Math.round(((s.summary[summaryField] || 0) / max) * 120)}px`}}),
+            h('span', {}, num(s.summary[summaryField])))),
+          h('td', {class: 'num'}, String(s.summary.records))))))));
+  if (sessions.every((s) => s.points.t.length === 0)) {
+    replace(chartEl, emptyChart('No points to draw.'));
+    return;
+  }
+  const chart = acrossChart(chartEl, sessions, field);
+  const redraw = () => { chart.destroy(); renderMetrics(ctx); };
+  document.addEventListener('datacat-theme', redraw, {once: true});
+  ctx.onLeave(() => { chart.destroy(); document.removeEventListener('datacat-theme', redraw); });
+}

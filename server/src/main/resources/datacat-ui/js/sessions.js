@@ -1,0 +1,137 @@
+// Sessions list: filters kept in the URL (so a view can be shared), cursor paging.
+import {h, link, pathWith, replace} from './dom.js';
+import {get} from './api.js';
+import {count, crashReason, date, duration, micros, shortId} from './format.js';
+
+/** The URL parameters of this page, in the order the filter bar shows them. */
+const FILTERS = ['product', 'version', 'status', 'from', 'to', 'state_key', 'state_value', 'state_scope', 'event', 'q', 'sort'];
+
+const STATUSES = [
+  ['', 'Any status'], ['active', 'Active'], ['ended', 'Ended'], ['crashed', 'Crashed'], ['abnormal', 'Abnormal'],
+  ['hung', 'Hung now'], ['hung_ever', 'Hung at some point'],
+];
+
+export async function renderSessions(ctx) {
+  const filters = {};
+  for (const f of FILTERS) filters[f] = ctx.params.get(f) || '';
+
+  const rows = h('tbody', {});
+  const foot = h('div', {class: 'list-foot'});
+  const table = h('table', {class: 'grid sessions'},
+    h('thead', {}, h('tr', {},
+      h('th', {}, 'Status'), h('th', {}, 'Session'), h('th', {}, 'Product'), h('th', {}, 'Started'),
+      h('th', {class: 'num'}, 'Duration'), h('th', {}, 'Host'), h('th', {class: 'num'}, 'Events'),
+      h('th', {class: 'num'}, 'Exceptions'), h('th', {}, 'Outcome'))),
+    rows);
+  replace(ctx.root,
+    h('div', {class: 'page-head'}, h('h1', {}, 'Sessions'), h('span', {class: 'sub'}, describe(filters))),
+    filterBar(filters, ctx),
+    h('section', {class: 'card'}, table, foot));
+
+  let shown = 0;
+  async function load(cursor) {
+    replace(foot, h('span', {}, 'Loading…'));
+    const params = {limit: 50, cursor};
+    for (const f of FILTERS) params[f] = apiValue(f, filters[f]);
+    let page;
+    try {
+      page = await get('/api/sessions', params);
+    } catch (e) {
+      replace(foot, h('span', {class: 'error-box'}, e.message));
+      return;
+    }
+    page.sessions.forEach((s) => rows.appendChild(sessionRow(s)));
+    shown += page.sessions.length;
+    const parts = [h('span', {'data-shown': String(shown)}, `${count(shown)} ${shown === 1 ? 'session' : 'sessions'} shown`)];
+    if (page.partial) {
+      parts.push(h('span', {}, 'The text search stopped to keep the page fast; it has not looked at older sessions yet.'));
+    }
+    if (page.next_cursor) {
+      parts.push(h('button', {type: 'button', class: 'btn', onclick: () => load(page.next_cursor)},
+        page.partial ? 'Search further' : 'Load more'));
+    } else if (shown === 0) {
+      rows.appendChild(h('tr', {}, h('td', {colspan: 9, class: 'muted'}, 'No session matches these filters.')));
+    }
+    replace(foot, ...parts);
+  }
+  await load(null);
+}
+
+/** datetime-local gives local time without a zone; the API wants RFC 3339. */
+function apiValue(name, value) {
+  if ((name === 'from' || name === 'to') && value) return new Date(value).toISOString();
+  return value;
+}
+
+function describe(f) {
+  const parts = [];
+  if (f.product) parts.push(f.product + (f.version ? ` ${f.version}` : ''));
+  if (f.status) parts.push(STATUSES.find(([v]) => v === f.status)?.[1].toLowerCase() || f.status);
+  if (f.state_key) parts.push(`state ${f.state_key} = ${f.state_value}${f.state_scope === 'ever' ? ' (at any point)' : ''}`);
+  if (f.event) parts.push(`logged ${f.event}`);
+  if (f.q) parts.push(`mentions “${f.q}”`);
+  return parts.length ? parts.join(' · ') : 'Newest first. Filter by product, status, state, events or text.';
+}
+
+function filterBar(f, ctx) {
+  const input = (name, placeholder, type = 'text') =>
+    h('input', {type, name, value: f[name], placeholder, autocomplete: 'off'});
+  const select = (name, options) => {
+    const el = h('select', {name}, options.map(([v, label]) => h('option', {value: v}, label)));
+    el.value = f[name];
+    return el;
+  };
+  const form = h('form', {class: 'card filters', id: 'filters'},
+    h('label', {class: 'field'}, 'Product', input('product', 'any')),
+    h('label', {class: 'field'}, 'Version', input('version', 'any')),
+    h('label', {class: 'field'}, 'Status', select('status', STATUSES)),
+    h('label', {class: 'field'}, 'Started from', input('from', '', 'datetime-local')),
+    h('label', {class: 'field'}, 'Started before', input('to', '', 'datetime-local')),
+    h('label', {class: 'field'}, 'Sort', select('sort', [['', 'Newest first'], ['oldest', 'Oldest first']])),
+    h('label', {class: 'field wide'}, 'State key = value',
+      h('div', {class: 'state-row'}, input('state_key', 'player.level'), input('state_value', 'value'),
+        select('state_scope', [['', 'now'], ['ever', 'ever']]))),
+    h('label', {class: 'field'}, 'Logged event', input('event', 'event name')),
+    h('label', {class: 'field'}, 'Text in events', input('q', 'name or message', 'search')),
+    h('div', {class: 'actions'},
+      h('a', {href: '/sessions', 'data-link': true, class: 'btn'}, 'Clear'),
+      h('button', {type: 'submit', class: 'btn primary'}, 'Apply')));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const data = new FormData(form);
+    const next = {};
+    for (const name of FILTERS) next[name] = (data.get(name) || '').trim();
+    if (!next.state_key || !next.state_value) {
+      next.state_key = '';
+      next.state_value = '';
+      next.state_scope = '';
+    }
+    ctx.navigate(pathWith('/sessions', next));
+  });
+  return form;
+}
+
+function sessionRow(s) {
+  const end = s.ended_at || s.last_seen;
+  const ms = (micros(end) - micros(s.created_at)) / 1000;
+  return h('tr', {'data-session': s.id},
+    h('td', {}, statusBadges(s)),
+    h('td', {}, link(`/sessions/${encodeURIComponent(s.id)}`, h('span', {class: 'session-id', title: s.id}, shortId(s.id)))),
+    h('td', {}, h('span', {class: 'cell-strong'}, s.product), ' ', h('span', {class: 'muted'}, s.version)),
+    h('td', {title: s.created_at}, date(s.created_at)),
+    h('td', {class: 'num'}, duration(ms)),
+    h('td', {class: 'muted'}, s.hostname || '—'),
+    h('td', {class: 'num'}, count(s.counts.events)),
+    h('td', {class: 'num'}, s.counts.exceptions ? h('span', {class: 'reason'}, count(s.counts.exceptions)) : h('span', {class: 'zero'}, '0')),
+    h('td', {}, s.status === 'crashed' ? h('span', {class: 'reason'}, crashReason(s.crash_reason))
+      : s.status === 'ended' ? h('span', {class: 'muted'}, 'Ended cleanly') : h('span', {class: 'muted'}, '—')));
+}
+
+export function statusBadges(s, large = false) {
+  const size = large ? ' large' : '';
+  return [
+    h('span', {class: `badge ${s.status}${size}`, 'data-status': s.status}, s.status),
+    s.hung ? h('span', {class: `badge hung${size}`}, 'hung')
+      : s.hang_count > 0 ? h('span', {class: `badge hung${size}`, title: 'Hung, then recovered'}, `hung ×${s.hang_count}`) : null,
+  ];
+}

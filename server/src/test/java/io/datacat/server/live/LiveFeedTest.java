@@ -1,0 +1,159 @@
+package io.datacat.server.live;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.datacat.protocol.Timestamps;
+import io.datacat.server.ingest.Ingestor;
+import io.datacat.server.store.SessionRow;
+import io.datacat.server.store.SqliteStore;
+import io.datacat.server.store.SqliteSync;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static io.datacat.server.testing.TestRecords.batch;
+import static io.datacat.server.testing.TestRecords.event;
+import static io.datacat.server.testing.TestRecords.metric;
+import static io.datacat.server.testing.TestRecords.start;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class LiveFeedTest {
+    @TempDir
+    Path dir;
+    private SqliteStore store;
+    private LiveFeed feed;
+    private Ingestor ingestor;
+
+    @BeforeEach
+    void open() {
+        store = SqliteStore.open(dir, SqliteSync.NORMAL);
+        feed = new LiveFeed();
+        ingestor = new Ingestor(store, Timestamps::nowMicros, feed);
+        ingestor.ingest(batch(start("w", 1, "Game", "1.0"), start("other", 1, "Game", "1.0")));
+    }
+
+    @AfterEach
+    void close() {
+        feed.close();
+        store.close();
+    }
+
+    private SessionRow row(String id) {
+        return store.read(tx -> tx.session(id)).orElseThrow();
+    }
+
+    /** Keeps what it is sent; can be made to block, like a client that stopped reading. */
+    private static final class ListSink implements LiveFeed.Sink {
+        final List<String> events = Collections.synchronizedList(new ArrayList<>());
+        final CountDownLatch unblock = new CountDownLatch(1);
+        volatile boolean blocking;
+        volatile boolean closed;
+
+        @Override
+        public boolean send(String event, String data) {
+            if (blocking) {
+                try {
+                    unblock.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            events.add(event + " " + data);
+            return !closed;
+        }
+
+        @Override
+        public boolean comment(String text) {
+            return !closed;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+
+        List<String> named(String event) {
+            synchronized (events) {
+                return events.stream().filter(e -> e.startsWith(event + " ")).toList();
+            }
+        }
+    }
+
+    @Test
+    void aWatcherGetsTheSessionThenItsNewRecordsAndNothingOfOtherSessions() {
+        ListSink sink = new ListSink();
+        feed.watch(row("w"), sink);
+        ingestor.ingest(batch(event("w", 2, "boss_spawned", "info"), metric("w", 3, "fps", 60),
+                event("other", 2, "elsewhere", "info")));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> sink.named("records").size() == 1);
+        assertThat(sink.events.get(0)).startsWith("session {\"id\":\"w\"");
+        String records = sink.named("records").get(0);
+        assertThat(records).contains("boss_spawned", "\"name\":\"fps\"", "\"src\":\"app\"").doesNotContain("elsewhere")
+                .doesNotContain("\"sid\"");
+        await().atMost(Duration.ofSeconds(5)).until(() -> sink.named("session").size() == 2);
+        assertThat(sink.named("session").get(1)).contains("\"records\":3");
+    }
+
+    @Test
+    void aBatchTooLargeForOneEventIsAnnouncedAsAGap() {
+        ListSink sink = new ListSink();
+        feed.watch(row("w"), sink);
+        var records = new ArrayList<ObjectNode>();
+        for (int i = 0; i <= LiveFeed.MAX_RECORDS_PER_EVENT; i++) {
+            records.add(event("w", 2 + i, "tick", "debug"));
+        }
+        ingestor.ingest(batch(records.toArray(new ObjectNode[0])));
+        await().atMost(Duration.ofSeconds(5)).until(() -> sink.named("gap").size() == 1);
+        assertThat(sink.named("gap").get(0)).isEqualTo("gap {\"records\":" + (LiveFeed.MAX_RECORDS_PER_EVENT + 1) + "}");
+        assertThat(sink.named("records")).isEmpty();
+    }
+
+    @Test
+    void aWatcherThatStopsReadingNeverHoldsUpIngestAndIsToldToReload() {
+        ListSink slow = new ListSink();
+        slow.blocking = true;
+        feed.watch(row("w"), slow);
+        ListSink fast = new ListSink();
+        feed.watch(row("w"), fast);
+
+        // Each batch makes two events (records, session): more than the slow watcher's queue holds.
+        int batches = LiveFeed.MAX_QUEUED_EVENTS / 2 + 10;
+        long startNanos = System.nanoTime();
+        for (int i = 0; i < batches; i++) {
+            ingestor.ingest(batch(event("w", 2 + i, "tick", "debug")));
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - startNanos)).isLessThan(Duration.ofSeconds(8));
+        await().atMost(Duration.ofSeconds(5)).until(() -> fast.named("records").size() == batches);
+        assertThat(fast.named("overflow")).isEmpty();
+
+        slow.unblock.countDown();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !slow.named("overflow").isEmpty());
+        assertThat(slow.named("records").size()).isLessThan(batches);
+    }
+
+    @Test
+    void aClosedConnectionIsDroppedAndClosingTheWatchClosesTheSink() throws Exception {
+        ListSink gone = new ListSink();
+        feed.watch(row("w"), gone);
+        gone.closed = true;
+        ingestor.ingest(batch(event("w", 2, "tick", "debug")));
+        await().atMost(Duration.ofSeconds(5)).until(() -> feed.watcherCount() == 0);
+
+        ListSink sink = new ListSink();
+        AutoCloseable watch = feed.watch(row("w"), sink);
+        assertThat(feed.watcherCount()).isEqualTo(1);
+        watch.close();
+        assertThat(sink.closed).isTrue();
+        assertThat(feed.watcherCount()).isZero();
+    }
+}

@@ -1,0 +1,99 @@
+package io.datacat.server.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.datacat.protocol.Json;
+import io.datacat.protocol.MetricType;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class MetricSeriesTest {
+    private static final long S = 1_000_000; // µs in a second
+
+    private static JsonNode body(String json) {
+        return Json.parse(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static List<Double> doubles(JsonNode array) {
+        return java.util.stream.StreamSupport.stream(array.spliterator(), false).map(JsonNode::asDouble).toList();
+    }
+
+    @Test
+    void percentilesComeFromTheMergedBucketsOfEveryAggregate() {
+        MetricSeries s = new MetricSeries("frame_time_ms", MetricType.HISTOGRAM, List.of(), 0, 10 * S, 1);
+        // 100 samples: 50 in (0, 10], 40 in (10, 20], 9 in (20, 40], 1 above 40 (max 100).
+        s.add(1 * S, body("{\"value\":12,\"count\":60,\"sum\":700,\"min\":2,\"max\":100,\"buckets\":["
+                + "{\"le\":10,\"count\":30},{\"le\":20,\"count\":24},{\"le\":40,\"count\":5},{\"le\":\"+Inf\",\"count\":1}]}"));
+        s.add(2 * S, body("{\"value\":12,\"count\":40,\"sum\":500,\"min\":3,\"max\":30,\"buckets\":["
+                + "{\"le\":10,\"count\":20},{\"le\":20,\"count\":16},{\"le\":40,\"count\":4}]}"));
+        ObjectNode summary = (ObjectNode) s.toJson().get("summary");
+
+        assertThat(summary.get("count").asLong()).isEqualTo(100);
+        assertThat(summary.get("mean").asDouble()).isEqualTo(12.0);
+        assertThat(summary.get("min").asDouble()).isEqualTo(2.0);
+        assertThat(summary.get("max").asDouble()).isEqualTo(100.0);
+        // rank 50 is the last sample of the first bucket; 95 is 5 into the 9 of (20, 40]; 99 the last of those.
+        assertThat(summary.get("p50").asDouble()).isCloseTo(10.0, within(1e-9));
+        assertThat(summary.get("p95").asDouble()).isCloseTo(20 + 20 * 5 / 9.0, within(1e-9));
+        assertThat(summary.get("p99").asDouble()).isCloseTo(40.0, within(1e-9));
+    }
+
+    @Test
+    void singleSamplesWithoutBucketsGiveExactPercentiles() {
+        MetricSeries s = new MetricSeries("load_ms", MetricType.TIMER, List.of(), 0, 100 * S, 4);
+        for (int i = 1; i <= 100; i++) {
+            s.add(i * S - 1, body("{\"value\":" + i + "}"));
+        }
+        JsonNode json = s.toJson();
+        assertThat(json.at("/summary/p50").asDouble()).isEqualTo(50.0);
+        assertThat(json.at("/summary/p99").asDouble()).isEqualTo(99.0);
+        // 100 records in 4 buckets of 25 s: four points, each with its own percentiles.
+        assertThat(json.at("/points/t")).hasSize(4);
+        assertThat(doubles(json.at("/points/count"))).containsExactly(25.0, 25.0, 25.0, 25.0);
+        assertThat(doubles(json.at("/points/max"))).containsExactly(25.0, 50.0, 75.0, 100.0);
+    }
+
+    @Test
+    void countersGiveTotalsAndRatesOverTheIntervalsTheirRecordsCover() {
+        // One record per second, as a client flushing every second sends them.
+        MetricSeries s = new MetricSeries("shots", MetricType.COUNTER, List.of("weapon:blaster"), 0, 10 * S, 2);
+        for (int i = 1; i <= 10; i++) {
+            s.add(i * S, body("{\"value\":" + (i <= 5 ? 2 : 6) + "}"));
+        }
+        JsonNode json = s.toJson();
+        assertThat(json.at("/summary/total").asDouble()).isEqualTo(40.0);
+        assertThat(json.at("/summary/rate").asDouble()).isEqualTo(4.0);
+        assertThat(doubles(json.at("/points/sum"))).containsExactly(10.0, 30.0);
+        assertThat(doubles(json.at("/points/rate"))).containsExactly(2.0, 6.0);
+        assertThat(doubles(json.at("/points/total"))).containsExactly(10.0, 40.0);
+        assertThat(json.get("tags").get(0).asText()).isEqualTo("weapon:blaster");
+    }
+
+    @Test
+    void cumulativeCountersAreTurnedIntoIncrementsAndSurviveARestartOfTheCount() {
+        MetricSeries s = new MetricSeries("kills", MetricType.COUNTER, List.of(), 0, 10 * S, 1);
+        for (double total : new double[] {5, 7, 12, 3, 4}) { // the sender restarted after 12
+            s.add(S, body("{\"value\":" + total + ",\"cumulative\":true}"));
+        }
+        assertThat(s.toJson().at("/summary/total").asDouble()).isEqualTo(12 + 4);
+    }
+
+    @Test
+    void gaugesGiveAverageMinMaxAndLastPerBucket() {
+        MetricSeries s = new MetricSeries("fps", MetricType.GAUGE, List.of(), 0, 4 * S - 1, 2);
+        s.add(0, body("{\"value\":60}"));
+        s.add(S, body("{\"value\":40}"));
+        s.add(3 * S, body("{\"value\":30}"));
+        JsonNode json = s.toJson();
+        assertThat(doubles(json.at("/points/avg"))).containsExactly(50.0, 30.0);
+        assertThat(doubles(json.at("/points/min"))).containsExactly(40.0, 30.0);
+        assertThat(doubles(json.at("/points/last"))).containsExactly(40.0, 30.0);
+        assertThat(json.at("/summary/avg").asDouble()).isCloseTo(130 / 3.0, within(1e-9));
+        assertThat(json.at("/points/t").get(1).asLong()).isEqualTo(2 * S);
+    }
+}

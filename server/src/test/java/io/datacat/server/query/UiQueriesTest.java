@@ -1,0 +1,228 @@
+package io.datacat.server.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.datacat.protocol.DeepMerge;
+import io.datacat.protocol.InvalidInputException;
+import io.datacat.protocol.Json;
+import io.datacat.server.ingest.Ingestor;
+import io.datacat.server.store.SqliteStore;
+import io.datacat.server.store.SqliteSync;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.datacat.server.testing.TestRecords.T0;
+import static io.datacat.server.testing.TestRecords.batch;
+import static io.datacat.server.testing.TestRecords.crash;
+import static io.datacat.server.testing.TestRecords.daemon;
+import static io.datacat.server.testing.TestRecords.end;
+import static io.datacat.server.testing.TestRecords.event;
+import static io.datacat.server.testing.TestRecords.record;
+import static io.datacat.server.testing.TestRecords.start;
+import static io.datacat.server.testing.TestRecords.state;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The query classes behind the web UI, called directly on a real store filled through ingest. */
+class UiQueriesTest {
+    @TempDir
+    Path dir;
+    private SqliteStore store;
+    private Ingestor ingestor;
+    private SessionQueries sessions;
+    private RecordQueries records;
+    private ProductQueries products;
+
+    @BeforeEach
+    void open() {
+        store = SqliteStore.open(dir, SqliteSync.NORMAL);
+        ingestor = new Ingestor(store);
+        sessions = new SessionQueries(store);
+        records = new RecordQueries(store);
+        products = new ProductQueries(store);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private static QueryParams params(String... kv) {
+        Map<String, List<String>> m = new HashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put(kv[i], List.of(kv[i + 1]));
+        }
+        return QueryParams.of(m);
+    }
+
+    private List<String> ids(ObjectNode list) {
+        List<String> out = new ArrayList<>();
+        list.get("sessions").forEach(s -> out.add(s.get("id").asText()));
+        return out;
+    }
+
+    /** A session of product P created at T0 + n seconds. */
+    private void session(String sid, String version, int n, ObjectNode... more) {
+        List<ObjectNode> rs = new ArrayList<>();
+        rs.add(start(sid, 1, "P", version).put("ts", T0 + n * 1_000_000L));
+        rs.addAll(List.of(more));
+        ingestor.ingest(batch(rs.toArray(new ObjectNode[0])));
+    }
+
+    @Test
+    void theOverviewCountsByStatusAndLeavesAbnormalOutOfTheCrashFreeRate() {
+        session("a", "1.0", 1, end("a", 2));
+        session("b", "1.0", 2, end("b", 2));
+        session("c", "1.0", 3, crash("c", 2, "killed"));
+        session("d", "1.0", 4, record("d", 2, "hang").put("thread", "main"), record("d", 3, "recovered"));
+        session("e", "2.0", 5);
+        store.write(tx -> tx.markSilentSessionsAbnormal(Long.MAX_VALUE)); // d and e fall silent
+
+        JsonNode p = products.overview().get("products").get(0);
+        assertThat(p.get("product").asText()).isEqualTo("P");
+        assertThat(p.get("sessions").asLong()).isEqualTo(5);
+        JsonNode v1 = p.get("versions").get(0).get("version").asText().equals("1.0") ? p.get("versions").get(0)
+                : p.get("versions").get(1);
+        assertThat(v1.get("ended").asLong()).isEqualTo(2);
+        assertThat(v1.get("crashed").asLong()).isEqualTo(1);
+        assertThat(v1.get("abnormal").asLong()).isEqualTo(1);
+        assertThat(v1.get("hung").asLong()).isEqualTo(1);
+        assertThat(v1.get("hung_now").asLong()).isZero();
+        assertThat(v1.get("crash_free_rate").asDouble()).isEqualTo(1 - 1 / 3.0);
+        JsonNode v2 = p.get("versions").get(0) == v1 ? p.get("versions").get(1) : p.get("versions").get(0);
+        assertThat(v2.get("crash_free_rate").isNull()).as("nothing finished").isTrue();
+    }
+
+    @Test
+    void theStateFilterMatchesTheCurrentValueOrAnyEarlierOne() {
+        session("s1", "1", 1, state("s1", 2, "{\"level\":3,\"player\":{\"class\":\"mage\"}}"),
+                state("s1", 3, "{\"level\":4}"));
+        session("s2", "1", 2, state("s2", 2, "{\"level\":3.0}"));
+        session("s3", "1", 3, state("s3", 2, "{\"level\":\"3\",\"player\":{\"class\":null}}"));
+        session("s4", "1", 4, state("s4", 2, "{\"flag\":true}"));
+
+        assertThat(ids(sessions.list(params("state_key", "level", "state_value", "3")))).containsExactly("s3", "s2");
+        assertThat(ids(sessions.list(params("state_key", "level", "state_value", "3", "state_scope", "ever"))))
+                .containsExactly("s3", "s2", "s1");
+        assertThat(ids(sessions.list(params("state_key", "player.class", "state_value", "mage")))).containsExactly("s1");
+        assertThat(ids(sessions.list(params("state_key", "flag", "state_value", "true")))).containsExactly("s4");
+        assertThat(ids(sessions.list(params("state_key", "level", "state_value", "3.00", "state_scope", "ever",
+                "sort", "oldest")))).containsExactly("s1", "s2", "s3");
+        assertThatThrownBy(() -> sessions.list(params("state_key", "level")))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("give both");
+        assertThatThrownBy(() -> sessions.list(params("state_key", "a..b", "state_value", "1")))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("path of keys");
+    }
+
+    @Test
+    void freeTextFindsEventNamesAndMessagesPageByPage() {
+        for (int i = 1; i <= 5; i++) {
+            session("t" + i, "1", i, event("t" + i, 2, i % 2 == 0 ? "boss_spawned" : "tick", "info")
+                    .put("message", i == 5 ? "100% of the TROLL_king" : "nothing"));
+        }
+        assertThat(ids(sessions.list(params("q", "BOSS")))).containsExactly("t4", "t2");
+        assertThat(ids(sessions.list(params("q", "troll_k")))).containsExactly("t5");
+        assertThat(ids(sessions.list(params("q", "0%")))).containsExactly("t5");
+        assertThat(ids(sessions.list(params("q", "_")))).containsExactly("t5", "t4", "t2");
+        ObjectNode first = sessions.list(params("q", "boss", "limit", "1"));
+        assertThat(ids(first)).containsExactly("t4");
+        assertThat(first.get("partial").asBoolean()).isFalse();
+        ObjectNode second = sessions.list(params("q", "boss", "limit", "1", "cursor", first.get("next_cursor").asText()));
+        assertThat(ids(second)).containsExactly("t2");
+    }
+
+    @Test
+    void theTimelineMergesEveryStreamInTimeOrderAndPagesThroughIt() {
+        List<ObjectNode> rs = new ArrayList<>();
+        for (int i = 2; i <= 40; i++) {
+            ObjectNode r = switch (i % 4) {
+                case 0 -> event("tl", i, "e" + i, i == 20 ? "error" : "info");
+                case 1 -> state("tl", i, "{\"i\":" + i + "}");
+                case 2 -> record("tl", i, "metric").put("name", "fps").put("value", i);
+                default -> record("tl", i, "hang").put("thread", "main");
+            };
+            rs.add(r.put("ts", T0 + i * 1_000));
+        }
+        session("tl", "1", 0, rs.toArray(new ObjectNode[0]));
+
+        List<Long> seqs = new ArrayList<>();
+        String cursor = null;
+        do {
+            ObjectNode page = cursor == null ? records.timeline("tl", params("limit", "7"))
+                    : records.timeline("tl", params("limit", "7", "cursor", cursor));
+            page.get("records").forEach(r -> seqs.add(r.get("seq").asLong()));
+            cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asText();
+        } while (cursor != null);
+        List<Long> expected = new ArrayList<>(List.of(1L));
+        for (long i = 2; i <= 40; i++) {
+            if (i % 4 != 2) {
+                expected.add(i);
+            }
+        }
+        assertThat(seqs).as("everything but metrics, in time order, once").isEqualTo(expected);
+
+        ObjectNode window = records.timeline("tl", params("from", String.valueOf(T0 + 10_000),
+                "to", String.valueOf(T0 + 14_000)));
+        assertThat(window.get("records")).extracting(r -> r.get("seq").asLong()).containsExactly(11L, 12L, 13L);
+        ObjectNode notable = records.timeline("tl", params("kind", "event,exception", "notable", "true"));
+        assertThat(notable.get("records")).extracting(r -> r.get("seq").asLong()).containsExactly(20L);
+        ObjectNode errors = records.events("tl", params("level", "error,critical"));
+        assertThat(errors.get("events")).extracting(r -> r.get("seq").asLong()).containsExactly(20L);
+    }
+
+    @Test
+    void theStateAtAnyUpdateMatchesAFullReplayAcrossSnapshots() {
+        int patches = 300; // snapshots after the 128th and the 256th
+        List<ObjectNode> rs = new ArrayList<>();
+        ObjectNode[] expected = new ObjectNode[patches + 2];
+        ObjectNode replay = Json.mapper().createObjectNode();
+        for (int i = 2; i < patches + 2; i++) {
+            String patch = "{\"frame\":" + i + ",\"player\":{\"hp\":" + (100 - i % 50) + (i % 7 == 0
+                    ? ",\"buff\":null" : ",\"buff\":\"haste\"") + "}}";
+            DeepMerge.apply(replay, Json.parseObject(patch.getBytes(StandardCharsets.UTF_8)));
+            expected[i] = replay.deepCopy();
+            rs.add(state("big", i, patch));
+        }
+        session("big", "1", 0, rs.toArray(new ObjectNode[0]));
+
+        for (int seq : new int[] {2, 129, 130, 200, 257, 258, patches + 1}) {
+            ObjectNode at = records.stateAt("big", params("src", "app", "seq", String.valueOf(seq)));
+            assertThat(at.get("state")).as("state after patch %d", seq).isEqualTo(expected[seq]);
+            assertThat(at.at("/update/seq").asLong()).isEqualTo(seq);
+        }
+        ObjectNode at = records.stateAt("big", params("src", "app", "seq", "14"));
+        assertThat(at.get("changes").toString()).contains("\"path\":\"player.buff\",\"change\":\"removed\"");
+
+        // A moment: the last update at or before it.
+        ObjectNode moment = records.stateAt("big", params("ts", String.valueOf(T0 + 150)));
+        assertThat(moment.at("/update/seq").asLong()).isEqualTo(150);
+        assertThat(records.stateAt("big", params("ts", String.valueOf(T0 - 5))).get("update").isNull()).isTrue();
+        assertThatThrownBy(() -> records.stateAt("big", params("src", "app", "seq", "1")))
+                .isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
+    void snapshotsAreRebuiltWhenAPatchArrivesOutOfOrder() {
+        List<ObjectNode> later = new ArrayList<>();
+        for (int i = 1; i <= 200; i++) {
+            later.add(daemon(state("ooo", 1_000 + i, "{\"d\":" + i + "}")));
+        }
+        session("ooo", "1", 0, later.toArray(new ObjectNode[0]));
+        // app patches sort before every daemon patch: the state and its snapshots are rebuilt.
+        ingestor.ingest(batch(state("ooo", 2, "{\"a\":1,\"d\":0}")));
+
+        ObjectNode at = records.stateAt("ooo", params("src", "daemon", "seq", "1150"));
+        assertThat(at.get("state").toString()).isEqualTo("{\"a\":1,\"d\":150}");
+        ObjectNode first = records.stateAt("ooo", params("src", "app", "seq", "2"));
+        assertThat(first.get("state").toString()).isEqualTo("{\"a\":1,\"d\":0}");
+    }
+}

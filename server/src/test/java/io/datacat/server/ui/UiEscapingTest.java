@@ -1,0 +1,141 @@
+package io.datacat.server.ui;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.datacat.server.testing.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Everything a client sends is shown as text: names, messages, state keys and values, tags,
+ * stack traces and crash details full of markup and script are ingested through the real
+ * route, every page that shows them is opened (and every timeline entry clicked), and the
+ * browser shows the markup literally while no script runs and no element is injected.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class UiEscapingTest {
+    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final String IMG = "<img src=x onerror=\"window.__xss=(window.__xss||0)+1\">";
+    private static final String SCRIPT = "<script>window.__xss=(window.__xss||0)+1</script>";
+    private static final String SVG = "\"><svg onload=window.__xss=1>";
+    /** Elements an injection would have made: none may exist. */
+    private static final String INJECTED = "img[src='x'], script:not([src]), svg[onload], [onerror], [onload]";
+
+    private Path dir;
+    private TestServer server;
+    private Browser browser;
+
+    @BeforeAll
+    void start() throws Exception {
+        dir = Files.createTempDirectory("datacat-xss-test");
+        server = TestServer.start(dir);
+        GameSessions s = GameSessions.session("xss-1", IMG, SCRIPT, 20);
+        s.add(5, "state").putObject("patch").put(IMG, SCRIPT).putObject(SVG).put("<b>bold</b>", IMG);
+        ObjectNode event = s.add(10, "event").put("name", IMG).put("level", "warning").put("message", SCRIPT)
+                .put("category", SVG).put("group", IMG);
+        event.putArray("labels").add(SCRIPT).add(SVG);
+        event.putObject("data").put(SVG, IMG);
+        s.add(20, "metric").put("name", SVG).put("type", "gauge").put("value", 1.5).put("unit", IMG)
+                .putArray("tags").add(SCRIPT);
+        s.add(21, "metric").put("name", SVG).put("type", "gauge").put("value", 2.5).put("unit", IMG)
+                .putArray("tags").add(SCRIPT);
+        s.exception(30, IMG, SCRIPT, SCRIPT, "\tat " + IMG, "Caused by: " + SVG);
+        ObjectNode hang = s.add(40, "hang").put("thread", IMG).put("timeout_ms", 1_000).put("silent_ms", 1_200)
+                .put("detected_by", "client");
+        hang.putArray("stack").add("\tat " + SCRIPT);
+        s.add(50, "recovered").put("duration_ms", 300);
+        s.crash(60, IMG, SCRIPT, SVG, "\tat " + IMG);
+        HttpResponse<String> r = server.post("/api/ingest", s.batch());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        browser = Browser.start();
+    }
+
+    @AfterAll
+    void stop() {
+        if (browser != null) {
+            browser.close();
+        }
+        server.close();
+    }
+
+    private String url(String path) {
+        return server.server().url() + path.replaceFirst("^/", "");
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /** No script ran, nothing was injected, and the console has no error (a blocked injection would log one). */
+    private void assertNothingRan() {
+        assertThat(browser.script("return window.__xss")).isNull();
+        assertThat(browser.findAll(INJECTED)).isEmpty();
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    void theOverviewAndTheListShowMarkupAsText() {
+        browser.open(url("/"));
+        await().atMost(WAIT).until(() -> !browser.findAll("[data-product]").isEmpty());
+        assertThat(browser.text()).contains(IMG, SCRIPT);
+        assertNothingRan();
+
+        browser.open(url("/sessions?product=" + enc(IMG)));
+        await().atMost(WAIT).until(() -> !browser.findAll("tr[data-session]").isEmpty());
+        assertThat(browser.text()).contains(IMG, SCRIPT);
+        assertThat(browser.find("input[name='product']").getAttribute("value")).isEqualTo(IMG);
+        assertNothingRan();
+    }
+
+    @Test
+    void theSessionPageShowsEveryFieldAsTextWhereverItIsShown() {
+        browser.size(1280, 720);
+        browser.open(url("/sessions/xss-1"));
+        await().atMost(WAIT).until(() -> browser.findAll("#timeline .tl-item").size() >= 7);
+        await().atMost(WAIT).until(() -> !browser.findAll(".chart[data-drawn-points]").isEmpty());
+        assertThat(browser.find("#crash").getText()).contains(IMG, SCRIPT, SVG);
+        assertThat(browser.find("#incidents").getText()).contains("Thread " + IMG, "at " + SCRIPT);
+        assertThat(browser.find("#charts").getText()).contains(SVG, IMG, SCRIPT);
+        assertNothingRan();
+
+        List<WebElement> items = browser.findAll("#timeline .tl-item");
+        for (int i = 0; i < items.size(); i++) {
+            browser.findAll("#timeline .tl-item").get(i).click();
+            await().atMost(WAIT).until(() -> !browser.findAll("#inspector #state-at h3").isEmpty()
+                    && browser.findAll("#inspector #state-at .muted").stream()
+                    .noneMatch(e -> e.getText().equals("Loading…")));
+            assertNothingRan();
+        }
+        browser.findAll("#timeline .tl-item[data-kind='state']").get(0).click();
+        await().atMost(WAIT).until(() -> !browser.findAll("#state-diff").isEmpty());
+        assertThat(browser.find("#state-diff").getText()).contains(IMG, SCRIPT, "<b>bold</b>", SVG);
+        assertThat(browser.find("#inspector").findElements(By.tagName("b"))).isEmpty();
+
+        browser.findAll("#timeline .tl-item[data-kind='event']").get(0).click();
+        await().atMost(WAIT).until(() -> browser.find("#record-detail").getText().contains("labels"));
+        assertThat(browser.find("#record-detail").getText()).contains(IMG, "message", "group");
+        assertNothingRan();
+    }
+
+    @Test
+    void theMetricsPageShowsMarkupNamesAsText() {
+        browser.open(url("/metrics?product=" + enc(IMG) + "&name=" + enc(SVG)));
+        await().atMost(WAIT).until(() -> !browser.findAll("#across-chart[data-drawn-points]").isEmpty());
+        assertThat(browser.text()).contains(SVG);
+        assertNothingRan();
+    }
+}

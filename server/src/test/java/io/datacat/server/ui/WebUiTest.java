@@ -1,0 +1,282 @@
+package io.datacat.server.ui;
+
+import io.datacat.server.testing.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The web UI in a real headless Chromium against a real server, seeded through
+ * {@code POST /api/ingest}: the overview's counts, the list's filters, the session page's
+ * crash detail, timeline, state diff and charts, and live updates without a reload.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class WebUiTest {
+    private static final Duration WAIT = Duration.ofSeconds(15);
+    /** Screenshots to look at (not committed): target/screenshots. */
+    private static final Path SCREENSHOTS = Path.of(System.getProperty("basedir", ".")).resolve("target/screenshots");
+    private static final String[] CRASH_STACK = {
+        "java.lang.IllegalStateException: the boss of level 2 has no name",
+        "\tat game.Bosses.spawn(Bosses.java:25)",
+        "\tat game.Loop.run(Loop.java:40)",
+        "Caused by: java.lang.NullPointerException: name is null",
+        "\tat game.Bosses.name(Bosses.java:23)",
+        "\t... 2 more"};
+
+    private Path dir;
+    private TestServer server;
+    private Browser browser;
+    private String crashedId;
+    private GameSessions active;
+
+    @BeforeAll
+    void start() throws Exception {
+        dir = Files.createTempDirectory("datacat-ui-test");
+        server = TestServer.start(dir);
+        seed();
+        browser = Browser.start();
+    }
+
+    @AfterAll
+    void stop() {
+        if (browser != null) {
+            browser.close();
+        }
+        server.close();
+    }
+
+    @AfterEach
+    void noScriptErrors() {
+        assertThat(browser.consoleErrors()).as("errors in the browser console").isEmpty();
+    }
+
+    /**
+     * Racer 1.0: two ended sessions (one hung and recovered) and one crashed; Racer 1.1 and
+     * Kart 2.0: one ended session each; Live Demo 0.9: one active session (the live test ends it).
+     */
+    private void seed() {
+        GameSessions crashed = GameSessions.session("racer-crash", "Racer", "1.0", 60)
+                .state(10, "{\"level\": 1, \"player\": {\"name\": \"Ada\", \"hp\": 100}}")
+                .event(20, "level_started", "info", null)
+                .metrics(20)
+                .event(4_000, "player_hit", "warning", "Ada took 60 damage from an orc")
+                .state(4_001, "{\"player\": {\"hp\": 40}}")
+                .exception(9_000, "java.io.IOException", "save slot 7 is corrupt", "java.io.IOException: save slot 7",
+                        "\tat game.Saves.load(Saves.java:12)")
+                .state(15_000, "{\"level\": 2, \"boss\": \"troll\", \"player\": {\"hp\": null}}")
+                .event(15_001, "boss_spawned", "info", "The boss troll enters")
+                .crash(21_000, "java.lang.IllegalStateException", "the boss of level 2 has no name", CRASH_STACK);
+        crashedId = crashed.id();
+        ingest(crashed);
+        ingest(GameSessions.session("racer-ok", "Racer", "1.0", 120).state(5, "{\"level\": 1}")
+                .event(10, "player_hit", "warning", "a scratch").metrics(5).end(6_000));
+        ingest(GameSessions.session("racer-hang", "Racer", "1.0", 100).state(5, "{\"level\": 3}").metrics(6)
+                .hang(2_000, 2_500).end(7_000));
+        active = GameSessions.session("live-1", "Live Demo", "0.9", 30).state(5, "{\"level\": 1}").metrics(3);
+        ingest(active);
+        ingest(GameSessions.session("racer-new", "Racer", "1.1", 200).state(5, "{\"level\": 2}").end(1_000));
+        ingest(GameSessions.session("kart-ok", "Kart", "2.0", 300).end(1_000));
+    }
+
+    private void ingest(GameSessions s) {
+        HttpResponse<String> r = server.post("/api/ingest", s.batch());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+
+    private String url(String path) {
+        return server.server().url() + path.replaceFirst("^/", "");
+    }
+
+    private List<String> listedSessions() {
+        return browser.findAll("tr[data-session]").stream().map(e -> e.getAttribute("data-session")).toList();
+    }
+
+    private void awaitListLoaded() {
+        await().atMost(WAIT).until(() -> !browser.findAll(".list-foot [data-shown]").isEmpty()
+                || browser.text().contains("No session matches"));
+    }
+
+    @Test
+    void theOverviewCountsSessionsByStatusWithTheCrashFreeRate() {
+        browser.open(url("/"));
+        await().atMost(WAIT).until(() -> !browser.findAll("[data-product='Racer'] tr[data-version='1.0']").isEmpty());
+
+        WebElement v10 = browser.find("[data-product='Racer'] tr[data-version='1.0']");
+        assertThat(count(v10, "all")).isEqualTo("3");
+        assertThat(count(v10, "ended")).isEqualTo("2");
+        assertThat(count(v10, "crashed")).isEqualTo("1");
+        assertThat(count(v10, "hung_ever")).isEqualTo("1");
+        assertThat(v10.findElement(By.cssSelector("[data-rate]")).getText()).isEqualTo("66.7 %");
+        WebElement v11 = browser.find("[data-product='Racer'] tr[data-version='1.1']");
+        assertThat(count(v11, "ended")).isEqualTo("1");
+        assertThat(v11.findElement(By.cssSelector("[data-rate]")).getText()).isEqualTo("100 %");
+
+        // Every number opens the sessions it counts.
+        v10.findElement(By.cssSelector("[data-count='crashed']")).click();
+        await().atMost(WAIT).until(() -> browser.driver().getCurrentUrl().contains("/sessions?"));
+        awaitListLoaded();
+        assertThat(browser.driver().getCurrentUrl()).contains("product=Racer", "version=1.0", "status=crashed");
+        assertThat(listedSessions()).containsExactly(crashedId);
+    }
+
+    private static String count(WebElement row, String status) {
+        return row.findElement(By.cssSelector("[data-count='" + status + "']")).getText();
+    }
+
+    @Test
+    void filtersNarrowTheListAndStayInTheUrl() {
+        browser.open(url("/sessions?product=Racer"));
+        awaitListLoaded();
+        assertThat(listedSessions()).containsExactlyInAnyOrder("racer-crash", "racer-ok", "racer-hang", "racer-new");
+
+        // The state's current value: only the crashed session is on level 2 now ...
+        browser.find("input[name='state_key']").sendKeys("level");
+        browser.find("input[name='state_value']").sendKeys("2");
+        browser.find("#filters button[type='submit']").click();
+        await().atMost(WAIT).until(() -> browser.driver().getCurrentUrl().contains("state_key=level"));
+        awaitListLoaded();
+        await().atMost(WAIT).until(() -> listedSessions().size() == 2);
+        assertThat(listedSessions()).containsExactlyInAnyOrder("racer-crash", "racer-new");
+
+        // ... and "at any point" also finds those that were on it before; a shared URL shows the same.
+        browser.open(url("/sessions?product=Racer&state_key=player.hp&state_value=100&state_scope=ever"));
+        awaitListLoaded();
+        assertThat(listedSessions()).containsExactly("racer-crash");
+        browser.open(url("/sessions?product=Racer&state_key=player.hp&state_value=100"));
+        awaitListLoaded();
+        assertThat(listedSessions()).isEmpty();
+
+        browser.open(url("/sessions?event=player_hit"));
+        awaitListLoaded();
+        assertThat(listedSessions()).containsExactlyInAnyOrder("racer-crash", "racer-ok");
+
+        browser.open(url("/sessions?q=troll"));
+        awaitListLoaded();
+        assertThat(listedSessions()).containsExactly("racer-crash");
+
+        browser.open(url("/sessions?status=hung_ever"));
+        awaitListLoaded();
+        assertThat(listedSessions()).containsExactly("racer-hang");
+        assertThat(new Select(browser.find("select[name='status']")).getFirstSelectedOption().getText())
+                .isEqualTo("Hung at some point");
+
+        browser.open(url("/sessions?sort=oldest&product=Kart"));
+        awaitListLoaded();
+        assertThat(listedSessions()).containsExactly("kart-ok");
+    }
+
+    @Test
+    void theSessionPageShowsTheCrashTheTimelineAStateDiffAndCharts() {
+        browser.size(1280, 720);
+        browser.open(url("/sessions/" + crashedId));
+        await().atMost(WAIT).until(() -> !browser.findAll("#crash").isEmpty());
+
+        String crash = browser.find("#crash").getText();
+        assertThat(crash).contains("Uncaught exception", "java.lang.IllegalStateException: the boss of level 2 has no name",
+                "Caused by: java.lang.NullPointerException: name is null", "at game.Bosses.spawn(Bosses.java:25)");
+        assertThat(browser.find("#session-head").getText()).contains("Racer", "rig-07", "31337");
+
+        await().atMost(WAIT).until(() -> browser.findAll("#timeline .tl-item").size() >= 8);
+        List<String> kinds = browser.findAll("#timeline .tl-item").stream().map(e -> e.getAttribute("data-kind")).toList();
+        assertThat(kinds).contains("session_start", "state", "event", "exception", "crash").doesNotContain("metric");
+
+        // The last state update: level 1 → 2, a boss appears, hp is deleted.
+        List<WebElement> states = browser.findAll("#timeline .tl-item[data-kind='state']");
+        states.get(states.size() - 1).click();
+        await().atMost(WAIT).until(() -> !browser.findAll("#state-diff tr").isEmpty());
+        String diff = browser.find("#state-diff").getText();
+        assertThat(diff).contains("level", "1 → 2", "boss", "\"troll\"", "player.hp");
+        assertThat(browser.findAll("#state-diff tr.removed")).hasSize(1);
+        assertThat(browser.find("#state-json").getText()).contains("\"boss\": \"troll\"").doesNotContain("\"hp\"");
+
+        // Every metric has a chart, and each chart drew its points.
+        await().atMost(WAIT).until(() -> browser.findAll(".chart[data-drawn-points]").size() == 3);
+        for (WebElement chart : browser.findAll(".chart[data-drawn-points]")) {
+            assertThat(Integer.parseInt(chart.getAttribute("data-drawn-points"))).as(chart.getAttribute("data-metric"))
+                    .isGreaterThan(0);
+        }
+        assertThat(browser.find(".chart[data-metric='frame_time_ms']").findElement(By.xpath("..")).getText())
+                .contains("p95");
+
+        // Usable at 1280×720: the timeline and the inspector sit side by side, nothing wider than the window.
+        assertThat((Long) browser.script("return document.documentElement.scrollWidth")).isLessThanOrEqualTo(1280L);
+        assertThat(browser.find("#inspector").getLocation().getX()).isGreaterThan(640);
+        browser.screenshot(SCREENSHOTS.resolve("session-page-1280x720.png"));
+
+        browser.size(1280, 1950);
+        browser.script("window.scrollTo(0, 0)");
+        browser.screenshot(Path.of(System.getProperty("basedir", ".")).resolve("../docs/images/session-page.png")
+                .normalize());
+        browser.size(1280, 720);
+    }
+
+    @Test
+    void clickingAnEventShowsItsDataAndTheStateAtThatMoment() {
+        browser.open(url("/sessions/" + crashedId));
+        await().atMost(WAIT).until(() -> !browser.findAll("#timeline .tl-item[data-kind='exception']").isEmpty());
+        browser.find("#timeline .tl-item[data-kind='exception']").click();
+        await().atMost(WAIT).until(() -> !browser.findAll("#state-json").isEmpty());
+        assertThat(browser.find("#record-detail").getText()).contains("java.io.IOException", "save slot 7 is corrupt",
+                "at game.Saves.load(Saves.java:12)");
+        // At 9 s the player had been hit (hp 40) but the boss had not come yet.
+        assertThat(browser.find("#state-json").getText()).contains("\"hp\": 40").doesNotContain("troll");
+    }
+
+    @Test
+    void aRecordIngestedWhileThePageIsOpenAppearsWithoutAReload() {
+        browser.open(url("/sessions/" + active.id()));
+        await().atMost(WAIT).until(() -> !browser.findAll("#live-badge").isEmpty());
+        browser.script("window.__sameDocument = true");
+
+        active.event(20_000, "checkpoint_reached", "info", "checkpoint 3 of 5");
+        ingest(active);
+
+        await().atMost(WAIT).until(() -> browser.find("#timeline").getText().contains("checkpoint_reached"));
+        assertThat(browser.script("return window.__sameDocument")).isEqualTo(true);
+
+        active.end(21_000);
+        ingest(active);
+        await().atMost(WAIT).until(() -> !browser.findAll("#session-head [data-status='ended']").isEmpty());
+        assertThat(browser.findAll("#live-badge")).isEmpty();
+    }
+
+    @Test
+    void theMetricsPageOverlaysAMetricAcrossSessions() {
+        browser.open(url("/metrics?product=Racer&version=1.0&name=frame_time_ms"));
+        await().atMost(WAIT).until(() -> !browser.findAll("#across-chart[data-drawn-points]").isEmpty());
+        assertThat(Integer.parseInt(browser.find("#across-chart").getAttribute("data-drawn-points"))).isGreaterThan(0);
+        assertThat(browser.findAll("#across-table tbody tr")).hasSize(3);
+    }
+
+    @Test
+    void theLightThemeIsOneClickAwayAndRemembered() {
+        browser.open(url("/"));
+        await().atMost(WAIT).until(() -> !browser.findAll("[data-product]").isEmpty());
+        browser.find("#theme-toggle").click();
+        assertThat(browser.script("return document.documentElement.dataset.theme")).isEqualTo("light");
+        browser.open(url("/sessions"));
+        awaitListLoaded();
+        assertThat(browser.script("return document.documentElement.dataset.theme")).isEqualTo("light");
+        browser.open(url("/sessions/" + crashedId));
+        await().atMost(WAIT).until(() -> browser.findAll(".chart[data-drawn-points]").size() == 3);
+        browser.screenshot(SCREENSHOTS.resolve("session-page-light.png"));
+        browser.find("#theme-toggle").click();
+        assertThat(browser.script("return document.documentElement.dataset.theme")).isEqualTo("dark");
+        // The charts are drawn again in the colours of the theme.
+        await().atMost(WAIT).until(() -> browser.findAll(".chart[data-drawn-points]").size() == 3);
+    }
+}
