@@ -9,6 +9,7 @@ import io.datacat.protocol.WireRecord;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -39,8 +40,12 @@ final class FakeDaemon implements AutoCloseable {
     private volatile int failStatus = 503;
     private volatile boolean refuseAll;
 
-    FakeDaemon() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+    FakeDaemon() {
+        try {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         server.setExecutor(Executors.newCachedThreadPool());
         server.createContext("/health", ex -> respond(ex, 200, "{\"status\":\"ok\"}"));
         server.createContext("/v1/batch", this::batch);

@@ -2,8 +2,7 @@ package io.datacat.client;
 
 import io.datacat.protocol.RecordKind;
 import io.datacat.protocol.WireRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -17,17 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 class HangDetectionTest {
-    private FakeDaemon daemon;
-
-    @BeforeEach
-    void start() throws Exception {
-        daemon = new FakeDaemon();
-    }
-
-    @AfterEach
-    void stop() {
-        daemon.close();
-    }
+    @AutoClose
+    private final FakeDaemon daemon = new FakeDaemon();
 
     private Session session() {
         return Datacat.createSession(SessionOptions.builder("Hang", "1.0").daemonPort(daemon.port())

@@ -1,8 +1,7 @@
 package io.datacat.client;
 
 import io.datacat.protocol.RecordKind;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -14,17 +13,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class NeverThrowsTest {
-    private FakeDaemon daemon;
-
-    @BeforeEach
-    void start() throws Exception {
-        daemon = new FakeDaemon();
-    }
-
-    @AfterEach
-    void stop() {
-        daemon.close();
-    }
+    @AutoClose
+    private final FakeDaemon daemon = new FakeDaemon();
 
     @Test
     void badValuesAndRacingMapsNeverReachTheCaller() throws Exception {

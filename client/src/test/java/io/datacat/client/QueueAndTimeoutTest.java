@@ -1,8 +1,7 @@
 package io.datacat.client;
 
 import io.datacat.protocol.RecordKind;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -14,17 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 class QueueAndTimeoutTest {
-    private FakeDaemon daemon;
-
-    @BeforeEach
-    void start() throws Exception {
-        daemon = new FakeDaemon();
-    }
-
-    @AfterEach
-    void stop() {
-        daemon.close();
-    }
+    @AutoClose
+    private final FakeDaemon daemon = new FakeDaemon();
 
     private SessionOptions.Builder options() {
         return SessionOptions.builder("QueueTest", "1.0").daemonPort(daemon.port()).asyncMode(true)

@@ -3,8 +3,7 @@ package io.datacat.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.datacat.protocol.RecordKind;
 import io.datacat.protocol.WireRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -21,17 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 class SessionDeliveryTest {
-    private FakeDaemon daemon;
-
-    @BeforeEach
-    void start() throws Exception {
-        daemon = new FakeDaemon();
-    }
-
-    @AfterEach
-    void stop() {
-        daemon.close();
-    }
+    @AutoClose
+    private final FakeDaemon daemon = new FakeDaemon();
 
     private SessionOptions.Builder options(boolean async) {
         return SessionOptions.builder("DeliveryTest", "1.0").daemonPort(daemon.port()).asyncMode(async)
