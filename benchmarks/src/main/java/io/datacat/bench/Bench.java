@@ -128,7 +128,7 @@ public final class Bench {
                 .warmupIterations(mode.jmhWarmups()).warmupTime(TimeValue.seconds(1))
                 .measurementIterations(mode.jmhIterations()).measurementTime(TimeValue.seconds(1))
                 .jvmArgsAppend("-D" + HotPathBenchmark.SERVER + "=" + stack.serverUrl(),
-                        "-D" + HotPathBenchmark.DAEMON_JAR + "=" + stack.daemonCommand().get(4),
+                        "-D" + HotPathBenchmark.DAEMON_JAR + "=" + stack.daemonJar(),
                         "-D" + HotPathBenchmark.SPOOL + "=" + stack.spoolDir("jmh"))
                 .shouldDoGC(true)
                 .build();

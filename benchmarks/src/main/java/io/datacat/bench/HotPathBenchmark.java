@@ -54,7 +54,8 @@ public class HotPathBenchmark {
         String java = System.getProperty("java.home") + "/bin/java";
         session = Datacat.createSession(SessionOptions.builder("HotPathBench", "1.0")
                 .serverUrl(System.getProperty(SERVER))
-                .daemonCommand(java, "-Xmx128m", "-XX:+UseSerialGC", "-jar", System.getProperty(DAEMON_JAR))
+                .daemonCommand(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar",
+                        System.getProperty(DAEMON_JAR))
                 .spoolDir(System.getProperty(SPOOL)).asyncMode(true).queueSize(1 << 16).crashReporting(false)
                 .build());
         counter = session.counter("enemies");

@@ -53,9 +53,13 @@ final class Stack implements AutoCloseable {
         server.waitFor(30, TimeUnit.SECONDS);
     }
 
-    /** The command a client runs to start a daemon. */
+    /** The command a client runs to start a daemon, with the JVM options of {@code ./datacat daemon}. */
     List<String> daemonCommand() {
-        return List.of(java(), "-Xmx128m", "-XX:+UseSerialGC", "-jar", jar("daemon/target/datacat-daemon.jar"));
+        return List.of(java(), "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", daemonJar());
+    }
+
+    String daemonJar() {
+        return jar("daemon/target/datacat-daemon.jar");
     }
 
     Path spoolDir(String name) throws IOException {

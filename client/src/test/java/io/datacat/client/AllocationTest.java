@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,6 +42,57 @@ class AllocationTest {
                 h.record(i);
                 s.heartbeat();
                 calls += 4;
+            }
+            long after = mx.getThreadAllocatedBytes(tid);
+            assertThat((after - before) / calls).as("bytes per call (%d bytes for %d calls)", after - before, calls).isZero();
+            assertThat(s.shutdown(Duration.ofSeconds(10))).isTrue();
+            assertThat(s.stats().dropped()).isZero();
+        }
+    }
+
+    /**
+     * Events with data, state patches and by-name metrics allocate nothing either, once every
+     * slot of the ring has carried a map (a slot gets its map buffers the first time it needs
+     * them and keeps them).
+     */
+    @Test
+    void mapCallsAndNamedMetricsAllocateNothingOnceSlotsAreWarm() throws Exception {
+        try (FakeDaemon daemon = new FakeDaemon()) {
+            Session s = Datacat.createSession(SessionOptions.builder("Alloc", "1.0").daemonPort(daemon.port())
+                    .asyncMode(true).crashReporting(false).queueSize(1000).dropOnFull(false).build());
+            Map<String, Object> data = new HashMap<>();
+            data.put("kind", "orc");
+            data.put("x", 1);
+            Map<String, Object> position = new HashMap<>();
+            position.put("x", 1);
+            Map<String, Object> patch = new HashMap<>();
+            patch.put("player", position);
+            Integer[] small = new Integer[16];
+            for (int i = 0; i < small.length; i++) {
+                small[i] = i;
+            }
+            com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            long tid = Thread.currentThread().getId();
+            long before = 0;
+            int calls = 0;
+            for (int round = 0; round < 40; round++) {
+                if (round == 39) {
+                    before = mx.getThreadAllocatedBytes(tid);
+                }
+                for (int i = 0; i < 1_000; i++) {
+                    data.put("x", small[i & 15]);
+                    s.logEvent("enemy_spawned", data);
+                    position.put("x", small[i & 15]);
+                    s.updateState(patch);
+                    s.logGauge("fps", i);
+                    s.logCounter("shots", 1);
+                    s.logHistogram("update_ms", i);
+                    calls += 5;
+                }
+                if (round < 39) {
+                    assertThat(s.flush(Duration.ofSeconds(10))).isTrue();
+                    calls = 0;
+                }
             }
             long after = mx.getThreadAllocatedBytes(tid);
             assertThat((after - before) / calls).as("bytes per call (%d bytes for %d calls)", after - before, calls).isZero();

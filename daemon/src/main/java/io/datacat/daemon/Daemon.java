@@ -74,7 +74,7 @@ public final class Daemon implements Closeable {
         Supplier<HttpClient> http = lazy(() -> HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
                 .version(HttpClient.Version.HTTP_1_1).build());
         this.forwarder = new Forwarder(spool, registry,
-                new IngestClient(http, config.serverUrl(), config.apiKey(), config.enableCompression()));
+                new IngestClient(http, config.serverUrl(), config.apiKey(), config.compressToServer()));
         spool.onAppend(forwarder::wake);
         this.processes = new ProcessWatcher(registry, writer, compat::flush, config.parentPid(), CRASH_GRACE);
         this.hangs = new HangWatcher(registry, writer, processes);

@@ -7,12 +7,15 @@ import io.datacat.protocol.InvalidInputException;
 import io.datacat.protocol.Json;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -27,7 +30,7 @@ import java.util.Set;
  * @param batchInterval      flush interval of the compatible counters and histograms
  * @param heartbeatTimeout   hang timeout of compatible clients (and Java clients that give none)
  * @param apiKey             sent as {@code Authorization: Bearer}; empty = none
- * @param enableCompression  gzip the batches sent to the server
+ * @param enableCompression  gzip the batches sent to the server; null = only when it is not on loopback
  * @param portFile           where to write the bound port once listening; null = nowhere
  * @param parentPid          the app process that started the daemon; 0 = none
  * @param spoolDir           the spool root; each daemon keeps its own directory under it
@@ -38,7 +41,7 @@ import java.util.Set;
  * @param linger             how long to keep trying to deliver once the app is gone
  */
 public record DaemonConfig(int port, String serverUrl, Duration batchInterval, Duration heartbeatTimeout,
-                           String apiKey, boolean enableCompression, Path portFile, long parentPid,
+                           String apiKey, Boolean enableCompression, Path portFile, long parentPid,
                            Path spoolDir, long spoolMaxBytes, Duration spoolMaxAge, FsyncPolicy spoolFsync,
                            Duration spoolFsyncInterval, Duration linger) {
 
@@ -57,6 +60,34 @@ public record DaemonConfig(int port, String serverUrl, Duration batchInterval, D
 
     public boolean hasParent() {
         return parentPid > 0;
+    }
+
+    /**
+     * Whether the batches sent to the server are gzipped: {@code enable_compression} when set,
+     * else only when the server is not on this machine's loopback, where compressing costs far
+     * more CPU than the bytes it saves.
+     */
+    public boolean compressToServer() {
+        return enableCompression != null ? enableCompression : !isLoopback(URI.create(serverUrl).getHost());
+    }
+
+    /** {@code localhost} or a loopback address literal; any other name counts as remote (no DNS lookup here). */
+    static boolean isLoopback(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        if (h.equals("localhost") || h.endsWith(".localhost")) {
+            return true;
+        }
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        }
+        if (!h.contains(":") && !h.matches("[0-9.]+")) {
+            return false;
+        }
+        try {
+            return InetAddress.getByName(h).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     /** A builder holding the defaults, with the spool under {@code $DATACAT_HOME} or {@code ~/.datacat}. */
@@ -214,7 +245,7 @@ public record DaemonConfig(int port, String serverUrl, Duration batchInterval, D
         private Duration batchInterval = Duration.ofSeconds(5);
         private Duration heartbeatTimeout = Duration.ofSeconds(60);
         private String apiKey = "";
-        private boolean enableCompression = true;
+        private Boolean enableCompression;
         private Path portFile;
         private long parentPid;
         private Path spoolDir;
@@ -256,7 +287,7 @@ public record DaemonConfig(int port, String serverUrl, Duration batchInterval, D
             return this;
         }
 
-        public Builder enableCompression(boolean v) {
+        public Builder enableCompression(Boolean v) {
             enableCompression = v;
             return this;
         }

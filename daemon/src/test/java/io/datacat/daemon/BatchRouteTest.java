@@ -98,6 +98,28 @@ class BatchRouteTest {
     }
 
     @Test
+    void recordsReachTheServerAsSentWithTheirDefaultsAndPlainOnLoopbackByDefault() throws IOException {
+        server = RecordingServer.start();
+        startDaemon(TestSupport.config(tmp, server.url()).enableCompression(null));
+        String sid = newSid();
+        var warned = event(sid, 2, "low_fps");
+        warned.put("level", "WARN");
+        warned.putObject("data").put("fps", 23.5).putArray("frames").add(1).add(2.5e-7);
+        var metric = TestSupport.record(sid, 3, "metric");
+        metric.put("name", "frame_time").put("value", 0.016);
+
+        post(daemon.port(), "/v1/batch", batch(List.of(start(sid, 0), warned, metric)));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.records(sid).size() == 3);
+        JsonNode event = server.records(sid).get(1);
+        assertThat(event.get("level").asText()).isEqualTo("warning");
+        assertThat(event.get("src").asText()).isEqualTo("app");
+        assertThat(event.get("data")).isEqualTo(warned.get("data"));
+        assertThat(server.records(sid).get(2).get("type").asText()).isEqualTo("gauge");
+        assertThat(server.encodings()).as("the server is on loopback").containsOnly("null");
+    }
+
+    @Test
     void refusesRecordsInTheDaemonsOwnSequenceSpace() throws IOException {
         server = RecordingServer.start();
         startDaemon(TestSupport.config(tmp, server.url()));

@@ -30,7 +30,8 @@ class DaemonConfigTest {
         assertThat(c.batchInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.heartbeatTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.apiKey()).isEmpty();
-        assertThat(c.enableCompression()).isTrue();
+        assertThat(c.enableCompression()).isNull();
+        assertThat(c.compressToServer()).as("the default server is on loopback").isFalse();
         assertThat(c.portFile()).isNull();
         assertThat(c.hasParent()).isFalse();
         assertThat(c.spoolDir()).isEqualTo(Path.of("/dc/spool"));
@@ -67,6 +68,18 @@ class DaemonConfigTest {
         assertThat(c.spoolFsync()).isEqualTo(FsyncPolicy.ALWAYS);
         assertThat(c.spoolFsyncInterval()).isEqualTo(Duration.ofMillis(250));
         assertThat(c.linger()).isZero();
+    }
+
+    @Test
+    void batchesAreGzippedOnlyToARemoteServerUnlessTheConfigSays() throws ConfigException {
+        assertThat(parse("{\"server_url\": \"http://127.0.0.1:9090\"}").compressToServer()).isFalse();
+        assertThat(parse("{\"server_url\": \"http://[::1]:9090\"}").compressToServer()).isFalse();
+        assertThat(parse("{\"server_url\": \"http://127.3.4.5\"}").compressToServer()).isFalse();
+        assertThat(parse("{\"server_url\": \"https://telemetry.example\"}").compressToServer()).isTrue();
+        assertThat(parse("{\"server_url\": \"http://10.0.0.7:9090\"}").compressToServer()).isTrue();
+        assertThat(parse("{\"enable_compression\": true}").compressToServer()).isTrue();
+        assertThat(parse("{\"server_url\": \"https://telemetry.example\", \"enable_compression\": false}")
+                .compressToServer()).isFalse();
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.datacat.daemon;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datacat.daemon.spool.FsyncPolicy;
+import io.datacat.daemon.spool.LegacyFrames;
 import io.datacat.daemon.spool.Spool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -85,8 +86,8 @@ class SpoolRecoveryTest {
         String sid = newSid();
         // A daemon that died: its directory, its frames, a torn last write, and a LOCK nobody holds.
         Spool dead = Spool.open(new Spool.Options(root, 1024 * 1024, Duration.ofDays(1), FsyncPolicy.ALWAYS));
-        dead.append(List.of(start(sid, 0), event(sid, 2, "old")), null);
-        dead.append(List.of(event(sid, 3, "old")), null);
+        dead.append(List.of(start(sid, 0), event(sid, 2, "old")));
+        dead.append(List.of(event(sid, 3, "old")));
         Path deadDir = dead.ownDir();
         dead.close();
         Path segment;
@@ -107,6 +108,27 @@ class SpoolRecoveryTest {
                 .as("the adopted spool went first").isEqualTo(1);
         await().atMost(Duration.ofSeconds(5)).until(() -> !Files.exists(deadDir));
         assertThat(daemonDirs(root)).containsExactly(d.spoolDirectory());
+    }
+
+    @Test
+    void aSpoolLeftByADaemonOfTheFirstFrameFormatIsAdoptedAndDelivered() throws IOException {
+        Path dead = Files.createDirectories(tmp.resolve("spool").resolve("d-1700000000000-4242-abcdef"));
+        Files.createFile(dead.resolve("LOCK"));
+        String sid = newSid();
+        try (FileChannel ch = FileChannel.open(dead.resolve("0000000001-1700000000000.seg"),
+                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ch.write(LegacyFrames.version1("{\"records\":[" + start(sid, 0) + "," + event(sid, 2, "old")
+                    + "],\"sessions\":{\"" + sid + "\":{\"client_dropped\":5,\"spool_evicted\":0,\"last_heartbeat\":0}}}"));
+        }
+
+        server = RecordingServer.start();
+        Daemon d = daemon(TestSupport.config(tmp, server.url()));
+        post(d.port(), "/v1/batch", batch(List.of(event(sid, 3, "new"))));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.records(sid).size() == 3);
+        assertThat(seqs(server.records(sid))).containsExactly(1L, 2L, 3L);
+        assertThat(server.maxCounter(sid, "client_dropped")).isEqualTo(5);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !Files.exists(dead));
     }
 
     @Test

@@ -47,12 +47,7 @@ public record Batch(List<WireRecord> records, Map<String, SessionCounters> sessi
                 throw new InvalidInputException("a batch holds at most " + Limits.MAX_RECORDS_PER_BATCH
                         + " records, got " + recs.size(), "records");
             }
-            String lastSid = null;
-            for (int i = 0; i < recs.size(); i++) {
-                WireRecord r = RecordValidator.validateOwned(recs.get(i), "records[" + i + "]", lastSid);
-                records.add(r);
-                lastSid = r.sid();
-            }
+            RecordValidator.validateOwned((ArrayNode) recs, records);
         }
         Map<String, SessionCounters> sessions = new LinkedHashMap<>();
         if (sess != null && !sess.isNull()) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,17 +31,26 @@ public final class Json {
     }
 
     private static ObjectMapper newMapper() {
-        JsonFactory factory = JsonFactory.builder()
-                .streamReadConstraints(StreamReadConstraints.builder()
-                        .maxNestingDepth(Limits.MAX_JSON_DEPTH)
-                        .maxStringLength((int) Limits.DEFAULT_MAX_BODY_BYTES)
-                        .maxNumberLength(64)
-                        .build())
-                .build();
+        JsonFactory factory = streamingFactory((int) Limits.DEFAULT_MAX_BODY_BYTES);
         factory.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         ObjectMapper mapper = new ObjectMapper(factory);
         mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         return mapper;
+    }
+
+    /**
+     * Parsers with the limits of {@link #mapper()} (nesting, number length), strings bounded to
+     * {@code maxStringChars}, and without Jackson's duplicate-key detection, which keeps a hash
+     * set per object: {@link RecordReader} finds duplicates itself, for less.
+     */
+    static JsonFactory streamingFactory(int maxStringChars) {
+        return JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(Limits.MAX_JSON_DEPTH)
+                        .maxStringLength(maxStringChars)
+                        .maxNumberLength(64)
+                        .build())
+                .build();
     }
 
     /** Parses a JSON document whose top level must be an object. */
@@ -90,17 +100,22 @@ public final class Json {
 
     /** A short human name of a JSON value's type, for error messages. */
     public static String describe(JsonNode node) {
-        if (node == null || node.isMissingNode()) {
+        return describe(node == null ? null : node.asToken());
+    }
+
+    /** A short human name of the type of the value a token starts, for error messages. */
+    public static String describe(JsonToken token) {
+        if (token == null || token == JsonToken.NOT_AVAILABLE) {
             return "nothing";
         }
-        return switch (node.getNodeType()) {
-            case ARRAY -> "an array";
-            case OBJECT -> "an object";
-            case STRING -> "a string";
-            case NUMBER -> "a number";
-            case BOOLEAN -> "a boolean";
-            case NULL -> "null";
-            default -> node.getNodeType().name().toLowerCase();
+        return switch (token) {
+            case START_ARRAY -> "an array";
+            case START_OBJECT -> "an object";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> token.name().toLowerCase();
         };
     }
 

@@ -1,7 +1,5 @@
 package io.datacat.daemon.forward;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datacat.daemon.Log;
 import io.datacat.daemon.session.SessionEntry;
 import io.datacat.daemon.session.SessionRegistry;
@@ -12,7 +10,7 @@ import io.datacat.daemon.spool.FramePayload;
 import io.datacat.daemon.spool.Spool;
 import io.datacat.daemon.spool.SpoolLog;
 import io.datacat.daemon.spool.SpoolPosition;
-import io.datacat.protocol.Batch;
+import io.datacat.protocol.Bytes;
 import io.datacat.protocol.SessionCounters;
 
 import java.io.Closeable;
@@ -47,7 +45,7 @@ public final class Forwarder implements Closeable {
     }
 
     /** A request being delivered: the frames it holds and where the log resumes after them. */
-    private record Outgoing(SpoolLog log, List<Frame> frames, SpoolPosition next, int records, byte[] body,
+    private record Outgoing(SpoolLog log, List<Frame> frames, SpoolPosition next, int records, Bytes body,
                             Map<String, Long> evictedSent) {
     }
 
@@ -158,15 +156,15 @@ public final class Forwarder implements Closeable {
             if (f == null) {
                 break;
             }
-            FramePayload.Contents c = FramePayload.scan(f.payload());
-            if (!frames.isEmpty() && (records + c.records().size() > FramePayload.MAX_RECORDS
-                    || bytes + f.payload().length > FramePayload.MAX_BYTES)) {
+            FramePayload.Contents c = f.contents();
+            if (!frames.isEmpty() && (records + c.records() > FramePayload.MAX_RECORDS
+                    || bytes + c.length() > FramePayload.MAX_BYTES)) {
                 break;
             }
             frames.add(f);
             parts.add(c);
-            records += c.records().size();
-            bytes += f.payload().length;
+            records += c.records();
+            bytes += c.length();
             pos = f.next();
         }
         if (frames.isEmpty()) {
@@ -174,25 +172,13 @@ public final class Forwarder implements Closeable {
         }
         Map<String, SessionCounters> counters = new LinkedHashMap<>();
         for (FramePayload.Contents c : parts) {
-            countersOf(c.sessions()).forEach((sid, v) -> counters.merge(sid, v, SessionCounters::max));
-            c.records().forEach(r -> counters.putIfAbsent(r.sid(), SessionCounters.NONE));
+            c.counters().forEach((sid, v) -> counters.merge(sid, v, SessionCounters::max));
+            c.sids().forEach(sid -> counters.putIfAbsent(sid, SessionCounters.NONE));
         }
         Map<String, Long> evictedSent = withCurrentCounters(counters);
-        ObjectNode sessions = sessionsJson(counters);
-        return new Outgoing(log, frames, pos, records, FramePayload.assemble(parts, sessions), evictedSent);
-    }
-
-    /** The counters a frame carried (what the client sent with the batch). */
-    private static Map<String, SessionCounters> countersOf(ObjectNode sessions) {
-        Map<String, SessionCounters> out = new HashMap<>();
-        if (sessions != null) {
-            sessions.fields().forEachRemaining(e -> {
-                JsonNode c = e.getValue();
-                out.put(e.getKey(), new SessionCounters(c.path("client_dropped").asLong(),
-                        c.path("spool_evicted").asLong(), c.path("last_heartbeat").asLong()));
-            });
-        }
-        return out;
+        Bytes body = new Bytes((int) bytes + 128 * counters.size() + 64);
+        FramePayload.writeBatch(parts, counters, body);
+        return new Outgoing(log, frames, pos, records, body, evictedSent);
     }
 
     /**
@@ -213,10 +199,6 @@ public final class Forwarder implements Closeable {
             return c.max(known);
         });
         return evictedSent;
-    }
-
-    private static ObjectNode sessionsJson(Map<String, SessionCounters> counters) {
-        return counters.isEmpty() ? null : (ObjectNode) new Batch(List.of(), counters).toJson().get("sessions");
     }
 
     private void deliver(Outgoing out) throws IOException, InterruptedException {
@@ -288,7 +270,8 @@ public final class Forwarder implements Closeable {
         if (counters.isEmpty()) {
             return;
         }
-        byte[] body = FramePayload.assemble(List.of(), sessionsJson(counters));
+        Bytes body = new Bytes(256);
+        FramePayload.writeBatch(List.of(), counters, body);
         IngestClient.Outcome outcome = client.post(body);
         if (outcome instanceof IngestClient.Accepted) {
             spool.evictions().markReported(evictedSent);

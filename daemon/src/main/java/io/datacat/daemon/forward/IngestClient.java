@@ -1,6 +1,7 @@
 package io.datacat.daemon.forward;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.datacat.protocol.Bytes;
 import io.datacat.protocol.InvalidInputException;
 import io.datacat.protocol.Json;
 
@@ -59,12 +60,14 @@ public final class IngestClient {
         http.get();
     }
 
-    public Outcome post(byte[] batchJson) throws InterruptedException {
+    public Outcome post(Bytes batchJson) throws InterruptedException {
         HttpRequest.Builder req = HttpRequest.newBuilder(ingest).timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/json");
-        byte[] body = batchJson;
+        byte[] body = batchJson.array();
+        int length = batchJson.size();
         if (gzip) {
-            body = gzip(batchJson);
+            body = gzip(body, length);
+            length = body.length;
             req.header("Content-Encoding", "gzip");
         }
         if (!apiKey.isEmpty()) {
@@ -72,7 +75,7 @@ public final class IngestClient {
         }
         HttpResponse<InputStream> resp;
         try {
-            resp = http.get().send(req.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+            resp = http.get().send(req.POST(HttpRequest.BodyPublishers.ofByteArray(body, 0, length)).build(),
                     HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpTimeoutException e) {
             return new Failed("no answer from " + ingest + " within " + REQUEST_TIMEOUT.toSeconds() + " s");
@@ -120,10 +123,10 @@ public final class IngestClient {
         return text.length() > 500 ? text.substring(0, 500) + "…" : text;
     }
 
-    private static byte[] gzip(byte[] bytes) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length / 4 + 64);
+    private static byte[] gzip(byte[] bytes, int length) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(length / 4 + 64);
         try (GZIPOutputStream gz = new GZIPOutputStream(out, 8192)) {
-            gz.write(bytes);
+            gz.write(bytes, 0, length);
         } catch (IOException e) {
             throw new IllegalStateException("gzip into memory cannot fail", e);
         }

@@ -3,6 +3,7 @@ package io.datacat.daemon.forward;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datacat.daemon.spool.AtomicFiles;
 import io.datacat.daemon.spool.Frame;
+import io.datacat.daemon.spool.FramePayload;
 import io.datacat.protocol.Json;
 import io.datacat.protocol.Timestamps;
 
@@ -33,10 +34,11 @@ final class Quarantine {
         head.put("status", status);
         head.put("error", error);
         byte[] headBytes = Json.mapper().writeValueAsBytes(head);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(headBytes.length + frame.payload().length + 16);
+        byte[] batch = FramePayload.toBatch(frame.contents());
+        ByteArrayOutputStream out = new ByteArrayOutputStream(headBytes.length + batch.length + 16);
         out.write(headBytes, 0, headBytes.length - 1);
         out.writeBytes(",\"batch\":".getBytes(StandardCharsets.US_ASCII));
-        out.writeBytes(frame.payload());
+        out.writeBytes(batch);
         out.write('}');
         Path file = dir.resolve(String.format("%d-%d.json", System.currentTimeMillis(), stored.incrementAndGet()));
         AtomicFiles.write(file, out.toByteArray());

@@ -78,7 +78,7 @@ public final class RecordWriter {
                 body.setAll(f);
                 records.add(RecordValidator.validate(body, "body"));
             }
-            spool.append(records.stream().map(WireRecord::body).toList(), null);
+            spool.append(records.stream().map(WireRecord::body).toList());
             entry.advanceSeq(records.size());
             records.forEach(entry::apply);
             return records;
@@ -91,7 +91,7 @@ public final class RecordWriter {
         ObjectNode body = common(sid, Source.DAEMON, seq, seq);
         body.setAll(fields);
         WireRecord r = RecordValidator.validate(body, "daemon record");
-        spool.append(List.of(r.body()), null);
+        spool.append(List.of(r.body()));
         registry.apply(List.of(r), System.nanoTime());
         return r;
     }

@@ -80,12 +80,9 @@ public final class Spool implements Closeable {
         appendListener = listener;
     }
 
-    /**
-     * Appends validated records (and the sender's per-session counters, may be null) and
-     * returns once they are as durable as the fsync policy promises.
-     */
-    public void append(List<ObjectNode> records, ObjectNode sessions) throws IOException {
-        appendFrames(FramePayload.encode(records, sessions));
+    /** Appends validated records and returns once they are as durable as the fsync policy promises. */
+    public void append(List<ObjectNode> records) throws IOException {
+        appendFrames(FramePayload.encode(records));
     }
 
     /** Appends frames already encoded (one client batch); durable as the fsync policy promises on return. */

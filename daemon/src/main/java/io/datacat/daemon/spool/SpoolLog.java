@@ -35,7 +35,6 @@ import java.util.regex.Pattern;
 public final class SpoolLog implements Closeable {
     private static final Pattern SEGMENT_NAME = Pattern.compile("(\\d{10})-(\\d+)\\.seg");
     private static final String CURSOR_FILE = "cursor";
-    private static final byte[] EMPTY_BATCH = "{\"records\":[]}".getBytes(StandardCharsets.US_ASCII);
 
     private final Path dir;
     private final FsyncPolicy fsync;
@@ -145,15 +144,15 @@ public final class SpoolLog implements Closeable {
         long offset = 0;
         boolean cursorOnBoundary = s.id != cursor.segment() || cursor.offset() == 0;
         try (FileChannel ch = FileChannel.open(s.path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            byte[] payload;
-            while ((payload = FrameCodec.read(ch, offset, s.size)) != null) {
+            FrameCodec.Raw frame;
+            while ((frame = FrameCodec.read(ch, offset, s.size)) != null) {
                 if (s.id == cursor.segment() && offset == cursor.offset()) {
                     cursorOnBoundary = true;
                 }
                 if (s.id > cursor.segment() || s.id == cursor.segment() && offset >= cursor.offset()) {
-                    pending += FramePayload.scan(payload).records().size();
+                    pending += FramePayload.decode(frame.version(), frame.payload()).records();
                 }
-                offset += FrameCodec.frameBytes(payload);
+                offset += FrameCodec.frameBytes(frame.payload());
             }
             if (offset < s.size) {
                 Log.warn("spool segment " + s.path + ": truncated a torn or corrupt tail of " + (s.size - offset)
@@ -330,18 +329,19 @@ public final class SpoolLog implements Closeable {
             readHighWater = Math.max(readHighWater, seg.id);
             end = seg.size;
         }
-        byte[] payload;
+        FrameCodec.Raw frame;
         try (FileChannel ch = FileChannel.open(seg.path, StandardOpenOption.READ)) {
-            payload = FrameCodec.read(ch, at.offset(), end);
+            frame = FrameCodec.read(ch, at.offset(), end);
         }
-        if (payload != null) {
-            return new Frame(at, new SpoolPosition(seg.id, at.offset() + FrameCodec.frameBytes(payload)), payload);
+        if (frame != null) {
+            return new Frame(at, new SpoolPosition(seg.id, at.offset() + FrameCodec.frameBytes(frame.payload())),
+                    FramePayload.decode(frame.version(), frame.payload()));
         }
         // Only bit rot gets here (torn tails are truncated on open): skip to the segment's end
         // with an empty frame, so the forwarder acks past it instead of stalling forever.
         Log.error("spool segment " + seg.path + " is corrupt at offset " + at.offset() + ": skipping "
                 + (end - at.offset()) + " bytes", null);
-        return new Frame(at, new SpoolPosition(seg.id, end), EMPTY_BATCH);
+        return new Frame(at, new SpoolPosition(seg.id, end), FramePayload.Contents.EMPTY);
     }
 
     /** Where the next undelivered frame is. */
@@ -441,26 +441,24 @@ public final class SpoolLog implements Closeable {
              FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                      StandardOpenOption.TRUNCATE_EXISTING)) {
             long offset = 0;
-            byte[] payload;
-            while (offset < s.size && (payload = FrameCodec.read(in, offset, s.size)) != null) {
-                offset += FrameCodec.frameBytes(payload);
-                FramePayload.Contents contents = FramePayload.scan(payload);
+            FrameCodec.Raw frame;
+            while (offset < s.size && (frame = FrameCodec.read(in, offset, s.size)) != null) {
+                offset += FrameCodec.frameBytes(frame.payload());
+                FramePayload.Contents contents = FramePayload.decode(frame.version(), frame.payload());
+                List<FramePayload.RecordSlice> all = FramePayload.slices(contents);
                 List<FramePayload.RecordSlice> kept = new ArrayList<>();
-                for (FramePayload.RecordSlice r : contents.records()) {
+                for (FramePayload.RecordSlice r : all) {
                     if (r.kind() != null && r.kind().alwaysKept()) {
                         kept.add(r);
                     } else {
                         removed.merge(String.valueOf(r.sid()), 1L, Long::sum);
                     }
                 }
-                byte[] rewritten = kept.size() == contents.records().size() ? payload
-                        : kept.isEmpty() && contents.sessions() == null ? null
-                        : FramePayload.assemble(List.of(contents.withRecords(kept)), contents.sessions());
-                if (rewritten != null) {
-                    ByteBuffer buf = FrameCodec.encode(rewritten);
-                    while (buf.hasRemaining()) {
-                        after += out.write(buf, after);
-                    }
+                ByteBuffer buf = kept.size() == all.size() ? FrameCodec.encode(frame.version(), frame.payload())
+                        : kept.isEmpty() && contents.counters().isEmpty() ? null
+                        : FrameCodec.encode(FramePayload.withRecords(contents, kept));
+                while (buf != null && buf.hasRemaining()) {
+                    after += out.write(buf, after);
                 }
             }
             if (fsync != FsyncPolicy.NEVER) {

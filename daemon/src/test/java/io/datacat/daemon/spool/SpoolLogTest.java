@@ -3,16 +3,19 @@ package io.datacat.daemon.spool;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datacat.protocol.Json;
+import io.datacat.protocol.SessionCounters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,6 +25,7 @@ import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SpoolLogTest {
     private static final long SEGMENT = 64 * 1024;
@@ -39,7 +43,7 @@ class SpoolLogTest {
     }
 
     private static List<FramePayload.Encoded> frame(ObjectNode... records) {
-        return FramePayload.encode(List.of(records), null);
+        return FramePayload.encode(List.of(records));
     }
 
     /** Every record still in the log, read from its cursor. */
@@ -48,7 +52,7 @@ class SpoolLogTest {
         SpoolPosition pos = log.cursor();
         Frame f;
         while ((f = log.read(pos)) != null) {
-            Json.parseObject(f.payload()).get("records").forEach(out::add);
+            Json.parseObject(FramePayload.toBatch(f.contents())).get("records").forEach(out::add);
             pos = f.next();
         }
         return out;
@@ -89,19 +93,39 @@ class SpoolLogTest {
         for (int i = 1; i <= 12_000; i++) {
             records.add(record("s", i, "metric"));
         }
-        ObjectNode sessions = Json.mapper().createObjectNode();
-        sessions.putObject("s").put("client_dropped", 3);
+        FramePayload.Builder builder = new FramePayload.Builder();
+        for (ObjectNode r : records) {
+            byte[] bytes = r.toString().getBytes(StandardCharsets.UTF_8);
+            builder.add(bytes, 0, bytes.length, "s");
+        }
 
-        List<FramePayload.Encoded> frames = FramePayload.encode(records, sessions);
+        List<FramePayload.Encoded> frames = builder.finish(Map.of("s", new SessionCounters(3, 0, 0)));
 
         assertThat(frames).extracting(FramePayload.Encoded::records).containsExactly(5000, 5000, 2000);
-        assertThat(FramePayload.scan(frames.get(0).bytes()).sessions().toString())
-                .isEqualTo("{\"s\":{\"client_dropped\":3}}");
-        assertThat(FramePayload.scan(frames.get(1).bytes()).sessions()).isNull();
-        FramePayload.Contents last = FramePayload.scan(frames.get(2).bytes());
-        assertThat(last.records()).hasSize(2000);
-        assertThat(last.records().get(0).sid()).isEqualTo("s");
-        assertThat(Json.parseObject(frames.get(2).bytes()).get("records").get(0).get("seq").asLong()).isEqualTo(10_001);
+        assertThat(FramePayload.decode(2, frames.get(0).bytes()).counters())
+                .containsExactly(Map.entry("s", new SessionCounters(3, 0, 0)));
+        assertThat(FramePayload.decode(2, frames.get(1).bytes()).counters()).isEmpty();
+        FramePayload.Contents last = FramePayload.decode(2, frames.get(2).bytes());
+        assertThat(last.records()).isEqualTo(2000);
+        assertThat(last.sids()).containsExactly("s");
+        assertThat(Json.parseObject(FramePayload.toBatch(last)).get("records").get(0).get("seq").asLong())
+                .isEqualTo(10_001);
+    }
+
+    @Test
+    void aFrameHeaderHoldsAsManySessionsAsABatchCanName() throws IOException {
+        Map<String, SessionCounters> counters = new LinkedHashMap<>();
+        for (int i = 0; i < 70_000; i++) {
+            counters.put("s" + i, new SessionCounters(i, 0, 0));
+        }
+        byte[] record = record("s0", 1, "event").toString().getBytes(StandardCharsets.UTF_8);
+        FramePayload.Builder builder = new FramePayload.Builder();
+        builder.add(record, 0, record.length, "s0");
+
+        FramePayload.Contents c = FramePayload.decode(2, builder.finish(counters).get(0).bytes());
+
+        assertThat(c.records()).isEqualTo(1);
+        assertThat(c.counters()).hasSize(70_000).containsEntry("s69999", new SessionCounters(69_999, 0, 0));
     }
 
     @Test
@@ -140,7 +164,7 @@ class SpoolLogTest {
         log.close();
         Path segment = segments().get(0);
         long whole = Files.size(segment);
-        ByteBuffer torn = FrameCodec.encode(FramePayload.encode(List.of(record("s", 4, "event")), null).get(0).bytes());
+        ByteBuffer torn = FrameCodec.encode(FramePayload.encode(List.of(record("s", 4, "event"))).get(0).bytes());
         torn.limit(torn.limit() / 2);
         try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.APPEND)) {
             ch.write(torn);
@@ -229,12 +253,64 @@ class SpoolLogTest {
         SpoolLog.Compaction c = log.compactOldest(Long.MAX_VALUE, m -> { });
 
         assertThat(c.segment()).as("segment 1 is being forwarded").startsWith("0000000002-");
-        assertThat(log.read(inFlight.at()).payload()).isEqualTo(inFlight.payload());
+        assertThat(FramePayload.toBatch(log.read(inFlight.at()).contents()))
+                .isEqualTo(FramePayload.toBatch(inFlight.contents()));
         int compacted = 1;
         while (log.compactOldest(Long.MAX_VALUE, m -> { }) != null) {
             compacted++;
         }
         assertThat(compacted).as("every segment but the one being forwarded and the one being written")
                 .isEqualTo(segments().size() - 2);
+    }
+
+    private void writeSegment(ByteBuffer... frames) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir.resolve("0000000001-1700000000000.seg"), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE)) {
+            for (ByteBuffer f : frames) {
+                ch.write(f);
+            }
+        }
+    }
+
+    @Test
+    void aSegmentOfTheFirstFormatIsReadAndEvictedLikeAnyOther() throws IOException {
+        String a1 = record("a", 1, "session_start").toString();
+        String a2 = record("a", 2, "event").toString();
+        writeSegment(LegacyFrames.version1("{\"records\":[" + a1 + "," + a2 + "],\"sessions\":{\"a\":{\"client_dropped\":4,"
+                        + "\"spool_evicted\":0,\"last_heartbeat\":9}}}"),
+                LegacyFrames.version1("{\"records\":[" + record("a", 3, "event") + "]}"));
+
+        SpoolLog log = SpoolLog.open(dir, FsyncPolicy.NEVER, SEGMENT);
+
+        assertThat(log.pendingRecords()).isEqualTo(3);
+        Frame first = log.read(log.cursor());
+        assertThat(first.contents().records()).isEqualTo(2);
+        assertThat(first.contents().sids()).containsExactly("a");
+        assertThat(first.contents().counters()).containsExactly(Map.entry("a", new SessionCounters(4, 0, 9)));
+        assertThat(new String(first.contents().payload(), first.contents().start(), first.contents().length(),
+                StandardCharsets.UTF_8)).isEqualTo(a1 + "," + a2);
+        assertThat(readAll(log)).extracting(r -> r.get("seq").asLong()).containsExactly(1L, 2L, 3L);
+        log.close();
+        log = SpoolLog.open(dir, FsyncPolicy.NEVER, SEGMENT);
+
+        SpoolLog.Compaction c = log.compactOldest(Long.MAX_VALUE, m -> { });
+
+        assertThat(c.removed()).containsExactly(Map.entry("a", 2L));
+        assertThat(readAll(log)).extracting(r -> r.get("seq").asLong()).containsExactly(1L);
+        assertThat(log.read(log.cursor()).contents().counters()).as("the counters survive the rewrite")
+                .containsExactly(Map.entry("a", new SessionCounters(4, 0, 9)));
+    }
+
+    @Test
+    void aSegmentOfALaterFormatIsRefusedAndLeftWhole() throws IOException {
+        ByteBuffer later = FrameCodec.encode(2, FramePayload.encode(List.of(record("s", 1, "event"))).get(0).bytes());
+        later.putInt(0, 0x44435339);
+        writeSegment(later);
+        Path segment = segments().get(0);
+        long size = Files.size(segment);
+
+        assertThatThrownBy(() -> SpoolLog.open(dir, FsyncPolicy.NEVER, SEGMENT))
+                .isInstanceOf(IOException.class).hasMessageContaining("DCS9 was written by a newer DataCat daemon");
+        assertThat(Files.size(segment)).isEqualTo(size);
     }
 }
