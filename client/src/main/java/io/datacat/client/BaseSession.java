@@ -64,10 +64,7 @@ abstract class BaseSession implements Session {
         RecordRing r = front.ring();
         int i = r.index(p);
         try {
-            r.kind[i] = SlotKind.EVENT;
-            r.ts[i] = Clock.micros();
-            r.name[i] = name;
-            r.code[i] = level;
+            r.fill(i, SlotKind.EVENT, level, Clock.micros(), 0, name, null);
             if (data != null) {
                 r.doc(i).copyMap(data);
             }
@@ -88,9 +85,7 @@ abstract class BaseSession implements Session {
         }
         RecordRing r = front.ring();
         int i = r.index(p);
-        r.kind[i] = SlotKind.EVENT_OBJECT;
-        r.ts[i] = Clock.micros();
-        r.ref[i] = event;
+        r.fill(i, SlotKind.EVENT_OBJECT, INFO, Clock.micros(), 0, null, event);
         front.publish(p);
     }
 
@@ -111,11 +106,8 @@ abstract class BaseSession implements Session {
         RecordRing r = front.ring();
         int i = r.index(p);
         try {
-            r.kind[i] = SlotKind.EXCEPTION;
-            r.ts[i] = Clock.micros();
-            r.code[i] = ERROR;
             // A thrown exception is immutable in practice: the sender formats it later.
-            r.ref[i] = error;
+            r.fill(i, SlotKind.EXCEPTION, ERROR, Clock.micros(), 0, null, error);
             if (data != null) {
                 r.doc(i).copyMap(data);
             }
@@ -186,11 +178,7 @@ abstract class BaseSession implements Session {
         RecordRing r = front.ring();
         int i = r.index(p);
         try {
-            r.kind[i] = SlotKind.METRIC;
-            r.ts[i] = Clock.micros();
-            r.name[i] = name;
-            r.code[i] = kind;
-            r.value[i] = value;
+            r.fill(i, SlotKind.METRIC, kind, Clock.micros(), value, name, null);
             if (tags != null && tags.length > 0) {
                 r.tags(i).copyOf(tags);
             }
@@ -211,10 +199,7 @@ abstract class BaseSession implements Session {
         }
         RecordRing r = front.ring();
         int i = r.index(p);
-        r.kind[i] = SlotKind.METRIC_HANDLE;
-        r.ts[i] = Clock.micros();
-        r.ref[i] = key;
-        r.value[i] = value;
+        r.fill(i, SlotKind.METRIC_HANDLE, (byte) 0, Clock.micros(), value, null, key);
         front.publish(p);
     }
 
@@ -276,8 +261,7 @@ abstract class BaseSession implements Session {
         RecordRing r = front.ring();
         int i = r.index(p);
         try {
-            r.kind[i] = SlotKind.STATE;
-            r.ts[i] = Clock.micros();
+            r.fill(i, SlotKind.STATE, (byte) 0, Clock.micros(), 0, null, null);
             r.doc(i).copyMap(patch);
         } catch (Throwable t) {
             failed(r, i);
@@ -348,7 +332,7 @@ abstract class BaseSession implements Session {
 
     /** Copying the call failed (a map changed under us, a value's toString threw): skip the slot. */
     private void failed(RecordRing r, int i) {
-        r.kind[i] = SlotKind.NONE;
+        r.skip(i);
         pipeline.countDroppedClaimed();
     }
 

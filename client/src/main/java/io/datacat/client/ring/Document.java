@@ -44,9 +44,14 @@ public final class Document implements BiConsumer<Object, Object>, Consumer<Obje
     private static final int BUDGET = MAX_TOKENS - 2 * MAX_DEPTH - 4;
     private static final String TOO_DEEP = "(truncated: nested too deep)";
 
-    private byte[] tokens = new byte[0];
-    private Object[] refs = new Object[0];
-    private long[] bits = new long[0];
+    private static final int INITIAL_TOKENS = 16;
+    private static final long[] NO_BITS = new long[0];
+
+    // Allocated with the object, so a small map's copy sits in adjacent cache lines.
+    private byte[] tokens = new byte[INITIAL_TOKENS];
+    private Object[] refs = new Object[INITIAL_TOKENS];
+    /** Only numbers held as bits use it, so maps of strings and boxed values never allocate it. */
+    private long[] bits = NO_BITS;
     private int size;
     private int depth;
     private boolean truncated;
@@ -90,6 +95,7 @@ public final class Document implements BiConsumer<Object, Object>, Consumer<Obje
         return refs[i];
     }
 
+    /** The number of a {@link #DOUBLE} or {@link #LONG} token (meaningless for other tokens). */
     public long bits(int i) {
         return bits[i];
     }
@@ -100,7 +106,7 @@ public final class Document implements BiConsumer<Object, Object>, Consumer<Obje
         if (full()) {
             return;
         }
-        add(KEY, key instanceof String ? key : String.valueOf(key), 0);
+        add(KEY, key instanceof String ? key : String.valueOf(key));
         appendValue(value);
     }
 
@@ -116,16 +122,16 @@ public final class Document implements BiConsumer<Object, Object>, Consumer<Obje
         if (!enter()) {
             return;
         }
-        add(OBJECT_START, null, 0);
+        add(OBJECT_START, null);
         map.forEach(this);
-        add(OBJECT_END, null, 0);
+        add(OBJECT_END, null);
         depth--;
     }
 
     private boolean enter() {
         if (depth >= MAX_DEPTH) {
             truncated = true;
-            add(VALUE, TOO_DEEP, 0);
+            add(VALUE, TOO_DEEP);
             return false;
         }
         depth++;
@@ -134,7 +140,7 @@ public final class Document implements BiConsumer<Object, Object>, Consumer<Obje
 
     private void appendValue(Object v) {
         if (v == null || v instanceof String || v instanceof Boolean) {
-            add(VALUE, v, 0);
+            add(VALUE, v);
         } else if (v instanceof Number) {
             appendNumber((Number) v);
         } else if (v instanceof Map) {
@@ -144,37 +150,37 @@ public final class Document implements BiConsumer<Object, Object>, Consumer<Obje
         } else if (v instanceof Object[]) {
             Object[] arr = (Object[]) v;
             if (enter()) {
-                add(ARRAY_START, null, 0);
+                add(ARRAY_START, null);
                 for (Object o : arr) {
                     if (full()) {
                         break;
                     }
                     appendValue(o);
                 }
-                add(ARRAY_END, null, 0);
+                add(ARRAY_END, null);
                 depth--;
             }
         } else if (v.getClass().isArray()) {
             appendPrimitiveArray(v);
         } else if (v instanceof Enum) {
-            add(VALUE, ((Enum<?>) v).name(), 0);
+            add(VALUE, ((Enum<?>) v).name());
         } else if (v instanceof Character) {
-            add(VALUE, v.toString(), 0);
+            add(VALUE, v.toString());
         } else {
             // Unknown (possibly mutable) objects are frozen as their text now, on the caller's thread.
-            add(VALUE, String.valueOf(v), 0);
+            add(VALUE, String.valueOf(v));
         }
     }
 
     private void appendNumber(Number n) {
         if (n instanceof Integer || n instanceof Long || n instanceof Short || n instanceof Byte
                 || n instanceof Double || n instanceof Float || n instanceof BigInteger || n instanceof BigDecimal) {
-            add(VALUE, n, 0);
+            add(VALUE, n);
         } else if (n.doubleValue() == n.longValue()) {
             // AtomicLong, LongAdder and friends change after the call: copy their value now.
-            add(LONG, null, n.longValue());
+            addBits(LONG, n.longValue());
         } else {
-            add(DOUBLE, null, Double.doubleToRawLongBits(n.doubleValue()));
+            addBits(DOUBLE, Double.doubleToRawLongBits(n.doubleValue()));
         }
     }
 
@@ -182,7 +188,7 @@ public final class Document implements BiConsumer<Object, Object>, Consumer<Obje
         if (!enter()) {
             return;
         }
-        add(ARRAY_START, null, 0);
+        add(ARRAY_START, null);
         if (c instanceof List && c instanceof RandomAccess) {
             List<?> list = (List<?>) c;
             for (int i = 0, n = list.size(); i < n && !full(); i++) {
@@ -191,7 +197,7 @@ public final class Document implements BiConsumer<Object, Object>, Consumer<Obje
         } else {
             c.forEach(this);
         }
-        add(ARRAY_END, null, 0);
+        add(ARRAY_END, null);
         depth--;
     }
 
@@ -199,60 +205,60 @@ public final class Document implements BiConsumer<Object, Object>, Consumer<Obje
         if (!enter()) {
             return;
         }
-        add(ARRAY_START, null, 0);
+        add(ARRAY_START, null);
         if (array instanceof int[]) {
             for (int x : (int[]) array) {
                 if (full()) {
                     break;
                 }
-                add(LONG, null, x);
+                addBits(LONG, x);
             }
         } else if (array instanceof long[]) {
             for (long x : (long[]) array) {
                 if (full()) {
                     break;
                 }
-                add(LONG, null, x);
+                addBits(LONG, x);
             }
         } else if (array instanceof double[]) {
             for (double x : (double[]) array) {
                 if (full()) {
                     break;
                 }
-                add(DOUBLE, null, Double.doubleToRawLongBits(x));
+                addBits(DOUBLE, Double.doubleToRawLongBits(x));
             }
         } else if (array instanceof float[]) {
             for (float x : (float[]) array) {
                 if (full()) {
                     break;
                 }
-                add(DOUBLE, null, Double.doubleToRawLongBits(x));
+                addBits(DOUBLE, Double.doubleToRawLongBits(x));
             }
         } else if (array instanceof short[]) {
             for (short x : (short[]) array) {
                 if (full()) {
                     break;
                 }
-                add(LONG, null, x);
+                addBits(LONG, x);
             }
         } else if (array instanceof byte[]) {
             for (byte x : (byte[]) array) {
                 if (full()) {
                     break;
                 }
-                add(LONG, null, x);
+                addBits(LONG, x);
             }
         } else if (array instanceof boolean[]) {
             for (boolean x : (boolean[]) array) {
                 if (full()) {
                     break;
                 }
-                add(VALUE, x ? Boolean.TRUE : Boolean.FALSE, 0);
+                add(VALUE, x ? Boolean.TRUE : Boolean.FALSE);
             }
         } else if (array instanceof char[]) {
-            add(VALUE, new String((char[]) array), 0);
+            add(VALUE, new String((char[]) array));
         }
-        add(ARRAY_END, null, 0);
+        add(ARRAY_END, null);
         depth--;
     }
 
@@ -265,20 +271,30 @@ public final class Document implements BiConsumer<Object, Object>, Consumer<Obje
         return false;
     }
 
-    private void add(byte token, Object ref, long bit) {
+    private void add(byte token, Object ref) {
         if (size == tokens.length) {
             grow();
         }
         tokens[size] = token;
         refs[size] = ref;
+        size++;
+    }
+
+    private void addBits(byte token, long bit) {
+        if (size == tokens.length) {
+            grow();
+        }
+        if (bits.length < tokens.length) {
+            bits = Arrays.copyOf(bits, tokens.length);
+        }
+        tokens[size] = token;
         bits[size] = bit;
         size++;
     }
 
     private void grow() {
-        int n = Math.min(Math.max(16, tokens.length * 2), MAX_TOKENS);
+        int n = Math.min(tokens.length * 2, MAX_TOKENS);
         tokens = Arrays.copyOf(tokens, n);
         refs = Arrays.copyOf(refs, n);
-        bits = Arrays.copyOf(bits, n);
     }
 }

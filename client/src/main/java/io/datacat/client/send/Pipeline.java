@@ -263,10 +263,7 @@ public final class Pipeline implements SlotHandler {
         controlClaims.incrementAndGet();
         RecordRing r = f.ring();
         int i = r.index(p);
-        r.kind[i] = kind;
-        r.ts[i] = Clock.micros();
-        r.ref[i] = ref;
-        r.code[i] = (byte) Level.CRITICAL.ordinal();
+        r.fill(i, kind, (byte) Level.CRITICAL.ordinal(), Clock.micros(), 0, null, ref);
         if (data != null) {
             r.doc(i).copyMap(data);
         }
@@ -508,7 +505,7 @@ public final class Pipeline implements SlotHandler {
 
     @Override
     public void onSlot(RecordRing r, int i, long position) {
-        byte kind = r.kind[i];
+        byte kind = r.kind(i);
         if (kind == SlotKind.NONE) {
             return;
         }
@@ -525,7 +522,7 @@ public final class Pipeline implements SlotHandler {
             }
         }
         boolean terminal = kind == SlotKind.END
-                || kind == SlotKind.REPORT && ((Report) r.ref[i]).type() == Report.Type.CRASH;
+                || kind == SlotKind.REPORT && ((Report) r.ref(i)).type() == Report.Type.CRASH;
         if (terminal) {
             // Metrics aggregated so far belong before the session's last record.
             emitAggregates();
@@ -539,7 +536,7 @@ public final class Pipeline implements SlotHandler {
                     encoder.event(nextSeq, r, i);
                     break;
                 case SlotKind.EVENT_OBJECT:
-                    encoder.event(nextSeq, r.ts[i], (Event) r.ref[i]);
+                    encoder.event(nextSeq, r.ts(i), (Event) r.ref(i));
                     break;
                 case SlotKind.EXCEPTION:
                 case SlotKind.UNCAUGHT_EXCEPTION:
@@ -553,10 +550,10 @@ public final class Pipeline implements SlotHandler {
                     encoder.state(nextSeq, r, i);
                     break;
                 case SlotKind.END:
-                    encoder.end(nextSeq, r.ts[i]);
+                    encoder.end(nextSeq, r.ts(i));
                     break;
                 default:
-                    encoder.report(nextSeq, r.ts[i], (Report) r.ref[i]);
+                    encoder.report(nextSeq, r.ts(i), (Report) r.ref(i));
             }
         } catch (RuntimeException e) {
             batch.truncateTo(mark, depth, comma);
@@ -585,16 +582,16 @@ public final class Pipeline implements SlotHandler {
         if (currentFront.synchronous()) {
             return false;
         }
-        MetricKey key = r.kind[i] == SlotKind.METRIC_HANDLE ? (MetricKey) r.ref[i] : null;
-        byte type = key != null ? key.kind() : r.code[i];
+        MetricKey key = r.kind(i) == SlotKind.METRIC_HANDLE ? (MetricKey) r.ref(i) : null;
+        byte type = key != null ? key.kind() : r.code(i);
         if (!MetricKind.aggregated(type)) {
             return false;
         }
-        Aggregate a = key != null ? aggregator.forKey(key) : aggregator.forCall(type, r.name[i], r.tagsOrNull(i));
+        Aggregate a = key != null ? aggregator.forKey(key) : aggregator.forCall(type, r.name(i), r.tagsOrNull(i));
         if (a == null) {
             return false;
         }
-        a.add(r.value[i], r.ts[i]);
+        a.add(r.value(i), r.ts(i));
         return true;
     }
 

@@ -70,9 +70,9 @@ final class RecordEncoder {
     }
 
     void event(long seq, RecordRing r, int i) {
-        begin(seq, "event", r.ts[i]);
-        name(r.name[i]);
-        w.field("level", LEVELS[r.code[i]].wireName());
+        begin(seq, "event", r.ts(i));
+        name(r.name(i));
+        w.field("level", LEVELS[r.code(i)].wireName());
         data(r, i);
         end();
     }
@@ -96,10 +96,10 @@ final class RecordEncoder {
     }
 
     void exception(long seq, RecordRing r, int i) {
-        Throwable t = (Throwable) r.ref[i];
-        begin(seq, "exception", r.ts[i]);
+        Throwable t = (Throwable) r.ref(i);
+        begin(seq, "exception", r.ts(i));
         w.field("name", "exception");
-        w.field("level", LEVELS[r.code[i]].wireName());
+        w.field("level", LEVELS[r.code(i)].wireName());
         w.field("group", "exception");
         w.name("labels").beginArray().value("exception");
         cut |= w.value(t.getClass().getSimpleName(), MAX_NAME);
@@ -124,21 +124,21 @@ final class RecordEncoder {
 
     /** A raw metric record: gauges, and every metric of a synchronous session. */
     void metric(long seq, RecordRing r, int i) {
-        begin(seq, "metric", r.ts[i]);
-        Object ref = r.ref[i];
+        begin(seq, "metric", r.ts(i));
+        Object ref = r.ref(i);
         if (ref instanceof MetricKey) {
             MetricKey key = (MetricKey) ref;
             name(key.name());
             w.field("type", MetricKind.wire(key.kind()));
-            w.field("value", r.value[i]);
+            w.field("value", r.value(i));
             writeTags(w, key.tags(), MAX_NAME);
             w.optionalField("unit", key.unit());
         } else {
-            name(r.name[i]);
-            w.field("type", MetricKind.wire(r.code[i]));
-            w.field("value", r.value[i]);
+            name(r.name(i));
+            w.field("type", MetricKind.wire(r.code(i)));
+            w.field("value", r.value(i));
             tags(r.tagsOrNull(i));
-            if (r.code[i] == MetricKind.TIMER) {
+            if (r.code(i) == MetricKind.TIMER) {
                 w.field("unit", "ms");
             }
         }
@@ -152,7 +152,7 @@ final class RecordEncoder {
     }
 
     void state(long seq, RecordRing r, int i) {
-        begin(seq, "state", r.ts[i]);
+        begin(seq, "state", r.ts(i));
         w.name("patch");
         if (r.hasDoc(i)) {
             writeDocument(r.doc(i));

@@ -43,15 +43,15 @@ class RecordRingTest {
         long a = ring.tryClaim();
         long b = ring.tryClaim();
         long c = ring.tryClaim();
-        ring.value[ring.index(a)] = 1;
-        ring.value[ring.index(c)] = 3;
+        ring.fill(ring.index(a), SlotKind.METRIC, (byte) 0, 1, 1, null, null);
+        ring.fill(ring.index(c), SlotKind.METRIC, (byte) 0, 1, 3, null, null);
         ring.publish(a);
         ring.publish(c);
         List<Double> seen = new ArrayList<>();
-        assertThat(ring.drain((r, i, p) -> seen.add(r.value[i]), 100)).isEqualTo(1);
-        ring.value[ring.index(b)] = 2;
+        assertThat(ring.drain((r, i, p) -> seen.add(r.value(i)), 100)).isEqualTo(1);
+        ring.fill(ring.index(b), SlotKind.METRIC, (byte) 0, 1, 2, null, null);
         ring.publish(b);
-        assertThat(ring.drain((r, i, p) -> seen.add(r.value[i]), 100)).isEqualTo(2);
+        assertThat(ring.drain((r, i, p) -> seen.add(r.value(i)), 100)).isEqualTo(2);
         assertThat(seen).containsExactly(1.0, 2.0, 3.0);
     }
 
@@ -64,13 +64,13 @@ class RecordRingTest {
             for (int k = 0; k < batch; k++) {
                 long p = ring.tryClaim();
                 assertThat(p).isGreaterThanOrEqualTo(0);
-                ring.ts[ring.index(p)] = p;
+                ring.fill(ring.index(p), SlotKind.EVENT, (byte) 0, p, 0, null, null);
                 ring.publish(p);
             }
             long[] next = {expected};
             ring.drain((r, i, p) -> {
                 assertThat(p).isEqualTo(next[0]);
-                assertThat(r.ts[i]).isEqualTo(p);
+                assertThat(r.ts(i)).isEqualTo(p);
                 next[0]++;
             }, Integer.MAX_VALUE);
             expected = next[0];
@@ -83,13 +83,12 @@ class RecordRingTest {
         RecordRing ring = new RecordRing(4, 0);
         long p = ring.tryClaim();
         int i = ring.index(p);
-        ring.name[i] = "n";
-        ring.ref[i] = new Object();
+        ring.fill(i, SlotKind.EVENT, (byte) 0, 1, 0, "n", new Object());
         ring.doc(i).copyMap(java.util.Collections.singletonMap("k", "v"));
         ring.publish(p);
         ring.drain((r, idx, pos) -> { }, 10);
-        assertThat(ring.name[i]).isNull();
-        assertThat(ring.ref[i]).isNull();
+        assertThat(ring.name(i)).isNull();
+        assertThat(ring.ref(i)).isNull();
         assertThat(ring.hasDoc(i)).isFalse();
     }
 
@@ -123,8 +122,7 @@ class RecordRingTest {
                         continue;
                     }
                     int i = ring.index(p);
-                    ring.code[i] = (byte) id;
-                    ring.ts[i] = k;
+                    ring.fill(i, SlotKind.EVENT, (byte) id, k, 0, null, null);
                     ring.publish(p);
                 }
             });
@@ -141,8 +139,8 @@ class RecordRingTest {
         AtomicBoolean duplicate = new AtomicBoolean();
         long[] consumed = {0};
         SlotHandler check = (r, i, p) -> {
-            int id = r.code[i];
-            int k = (int) r.ts[i];
+            int id = r.code(i);
+            int k = (int) r.ts(i);
             if (seen[id].get(k)) {
                 duplicate.set(true);
             }
