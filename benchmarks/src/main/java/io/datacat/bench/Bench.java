@@ -201,6 +201,22 @@ public final class Bench {
                         ratio(baseline, async, 99.99),
                         baseline.perCall().getMaxValue() / (double) Math.max(1, async.perCall().getMaxValue())));
             }
+            sb.append("\n### By position in the frame\n\n");
+            sb.append("The game thread sleeps between frames, so the first calls of a frame meet cold caches and TLB "
+                    + "(the clock-only row shows the effect on two clock reads); from the fourth call on, a call "
+                    + "costs what it costs in a steady burst.\n\n");
+            sb.append("| logger | 1st call p50 | 1st call p99 | 4th call on: p50 | p90 | p99 | p99.9 |\n");
+            sb.append("|---|---|---|---|---|---|---|\n");
+            for (FrameLoop.Result r : frames) {
+                Histogram first = r.firstOfFrame();
+                Histogram rest = r.fourthOn();
+                sb.append("| ").append(r.name()).append(" | ").append(ns(first.getValueAtPercentile(50))).append(" | ")
+                        .append(ns(first.getValueAtPercentile(99))).append(" | ")
+                        .append(ns(rest.getValueAtPercentile(50))).append(" | ")
+                        .append(ns(rest.getValueAtPercentile(90))).append(" | ")
+                        .append(ns(rest.getValueAtPercentile(99))).append(" | ")
+                        .append(ns(rest.getValueAtPercentile(99.9))).append(" |\n");
+            }
             sb.append("\n## Logging cost per frame (100 calls + heartbeat)\n\n");
             sb.append("| logger | p50 | p99 | p99.9 | max | frames |\n|---|---|---|---|---|---|\n");
             for (FrameLoop.Result r : frames) {
