@@ -170,19 +170,24 @@ public final class Ingestor {
         boolean[] inserted = tx.insertRecords(rows);
         List<WireRecord> added = new ArrayList<>();
         Map<Long, Set<StateValue>> stateValues = new LinkedHashMap<>();
+        Map<Long, Set<String>> eventNames = new LinkedHashMap<>();
         for (int i = 0; i < inserted.length; i++) {
             if (inserted[i]) {
                 WireRecord r = records.get(i);
                 added.add(r);
                 SessionChange change = changes.get(r.sid());
                 change.apply(r);
-                List<StateValue> values = batch.columns(i).stateValues();
-                if (!values.isEmpty()) {
-                    stateValues.computeIfAbsent(change.sk(), sk -> new LinkedHashSet<>()).addAll(values);
+                PreparedBatch.Columns c = batch.columns(i);
+                if (!c.stateValues().isEmpty()) {
+                    stateValues.computeIfAbsent(change.sk(), sk -> new LinkedHashSet<>()).addAll(c.stateValues());
+                }
+                if (r.kind() == RecordKind.EVENT || r.kind() == RecordKind.EXCEPTION) {
+                    eventNames.computeIfAbsent(change.sk(), sk -> new LinkedHashSet<>()).add(c.name());
                 }
             }
         }
         stateValues.forEach(tx::insertStateValues);
+        eventNames.forEach(tx::insertEventNames);
 
         batch.counters().forEach((sid, c) -> {
             SessionChange change = changes.get(sid);
