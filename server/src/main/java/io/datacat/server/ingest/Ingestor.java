@@ -12,6 +12,7 @@ import io.datacat.server.store.RecordRow;
 import io.datacat.server.store.SessionNotFoundException;
 import io.datacat.server.store.SessionRow;
 import io.datacat.server.store.StateValue;
+import io.datacat.server.store.StoredRecord;
 import io.datacat.server.store.Store;
 import io.datacat.server.store.WriteTransaction;
 import org.slf4j.Logger;
@@ -63,8 +64,17 @@ public final class Ingestor {
 
     /** Stores a batch; returns once the transaction has committed. */
     public IngestResult ingest(Batch batch) {
-        PreparedBatch prepared = PreparedBatch.of(batch.records(), batch.sessions());
-        return write(prepared);
+        return write(PreparedBatch.of(batch.records(), batch.sessions()));
+    }
+
+    /**
+     * Validates and stores a batch body ({@code POST /api/ingest}), read as a stream of tokens
+     * without a JSON tree; returns once the transaction has committed.
+     *
+     * @throws io.datacat.protocol.InvalidInputException when any part of the batch is invalid; nothing is stored
+     */
+    public IngestResult ingest(byte[] body) {
+        return write(PreparedBatch.read(body));
     }
 
     private IngestResult write(PreparedBatch prepared) {
@@ -159,30 +169,28 @@ public final class Ingestor {
             changes.put(sid, change);
         }
 
-        List<WireRecord> records = batch.records();
+        List<PreparedBatch.Prepared> records = batch.records();
         List<RecordRow> rows = new ArrayList<>(records.size());
-        for (int i = 0; i < records.size(); i++) {
-            WireRecord r = records.get(i);
-            PreparedBatch.Columns c = batch.columns(i);
-            rows.add(new RecordRow(changes.get(r.sid()).sk(), r.src(), r.seq(), r.kind(), r.ts(), c.name(), c.level(),
-                    c.value(), c.body()));
+        for (PreparedBatch.Prepared r : records) {
+            rows.add(new RecordRow(changes.get(r.sid()).sk(), r.src(), r.seq(), r.kind(), r.ts(), r.name(), r.level(),
+                    r.value(), r.body()));
         }
         boolean[] inserted = tx.insertRecords(rows);
-        List<WireRecord> added = new ArrayList<>();
+        List<CommitListener.CommittedRecord> added = new ArrayList<>();
         Map<Long, Set<StateValue>> stateValues = new LinkedHashMap<>();
         Map<Long, Set<String>> eventNames = new LinkedHashMap<>();
         for (int i = 0; i < inserted.length; i++) {
             if (inserted[i]) {
-                WireRecord r = records.get(i);
-                added.add(r);
+                PreparedBatch.Prepared r = records.get(i);
+                added.add(new CommitListener.CommittedRecord(r.sid(),
+                        new StoredRecord(r.src(), r.seq(), r.kind(), r.ts(), r.body())));
                 SessionChange change = changes.get(r.sid());
                 change.apply(r);
-                PreparedBatch.Columns c = batch.columns(i);
-                if (!c.stateValues().isEmpty()) {
-                    stateValues.computeIfAbsent(change.sk(), sk -> new LinkedHashSet<>()).addAll(c.stateValues());
+                if (!r.stateValues().isEmpty()) {
+                    stateValues.computeIfAbsent(change.sk(), sk -> new LinkedHashSet<>()).addAll(r.stateValues());
                 }
                 if (r.kind() == RecordKind.EVENT || r.kind() == RecordKind.EXCEPTION) {
-                    eventNames.computeIfAbsent(change.sk(), sk -> new LinkedHashSet<>()).add(c.name());
+                    eventNames.computeIfAbsent(change.sk(), sk -> new LinkedHashSet<>()).add(r.name());
                 }
             }
         }

@@ -27,8 +27,9 @@ import java.util.stream.Stream;
  * <p>Batches of 5,000 records (the daemon's request size) spread over 8 sessions: 60 %
  * metrics, 30 % events, 5 % state patches, 5 % events with data. Three runs:
  * <ol>
- *   <li>store only: batches parsed beforehand, {@code Ingestor.ingest} timed;</li>
- *   <li>parse + store on one thread: JSON bytes → {@code Batch.parse} → ingest;</li>
+ *   <li>store only: batches parsed into trees beforehand, {@code Ingestor.ingest(Batch)} timed;</li>
+ *   <li>parse + store on one thread: JSON bytes → {@code Ingestor.ingest(byte[])}, as
+ *       {@code POST /api/ingest} calls it (a token stream, no tree);</li>
  *   <li>parse on the request threads (2), ingest serialized by the store: the server's
  *       real shape.</li>
  * </ol>
@@ -67,7 +68,7 @@ public final class IngestBenchmark {
     private static void parseAndStore(List<byte[]> bodies) throws IOException {
         withStore("parse + store, 1 thread", bodies.size(), ingestor -> {
             for (byte[] body : bodies) {
-                ingestor.ingest(Batch.parse(body));
+                ingestor.ingest(body);
             }
         });
     }
@@ -78,7 +79,7 @@ public final class IngestBenchmark {
             try {
                 List<Future<?>> done = new ArrayList<>();
                 for (byte[] body : bodies) {
-                    done.add(pool.submit(() -> ingestor.ingest(Batch.parse(body))));
+                    done.add(pool.submit(() -> ingestor.ingest(body)));
                 }
                 for (Future<?> f : done) {
                     f.get();
