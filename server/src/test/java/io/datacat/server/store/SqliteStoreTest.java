@@ -3,6 +3,7 @@ package io.datacat.server.store;
 import io.datacat.protocol.RecordKind;
 import io.datacat.protocol.SessionCounters;
 import io.datacat.protocol.Source;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -265,5 +266,22 @@ class SqliteStoreTest {
     private static List<String> sessionsWithEvent(Store store, String name) {
         SessionFilter f = new SessionFilter(null, null, null, false, false, null, null, name, null, false, null);
         return store.read(tx -> tx.listSessions(f, 10)).stream().map(SessionRow::id).toList();
+    }
+
+    @Test
+    void theLogIsCopiedIntoTheDatabaseFileWithoutTheWriterCheckpointing() throws Exception {
+        Path db = dir.resolve(SqliteStore.FILE_NAME);
+        try (SqliteStore store = SqliteStore.open(dir, SqliteSync.NORMAL)) {
+            long sk = newSession(store, "logged").sk();
+            long before = Files.size(db);
+            List<RecordRow> rows = new ArrayList<>();
+            for (long seq = 1; seq <= 2_000; seq++) {
+                rows.add(event(sk, seq));
+            }
+            store.write(tx -> tx.insertRecords(rows)); // far fewer log pages than the writer's own threshold
+
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.size(db) > before);
+            assertThat(store.read(ReadTransaction::countRecords)).isEqualTo(2_000);
+        }
     }
 }
