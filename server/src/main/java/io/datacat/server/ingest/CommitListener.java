@@ -16,7 +16,10 @@ public interface CommitListener {
     void committed(Committed committed);
 
     /** A record as stored, with the id of its session. */
-    record CommittedRecord(String sid, StoredRecord record) {
+    interface CommittedRecord {
+        String sid();
+
+        StoredRecord record();
     }
 
     /**

@@ -12,12 +12,12 @@ import io.datacat.server.store.RecordRow;
 import io.datacat.server.store.SessionNotFoundException;
 import io.datacat.server.store.SessionRow;
 import io.datacat.server.store.StateValue;
-import io.datacat.server.store.StoredRecord;
 import io.datacat.server.store.Store;
 import io.datacat.server.store.WriteTransaction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -71,9 +71,10 @@ public final class Ingestor {
      * Validates and stores a batch body ({@code POST /api/ingest}), read as a stream of tokens
      * without a JSON tree; returns once the transaction has committed.
      *
+     * @param body the request body, inflated and bounded by the caller
      * @throws io.datacat.protocol.InvalidInputException when any part of the batch is invalid; nothing is stored
      */
-    public IngestResult ingest(byte[] body) {
+    public IngestResult ingest(InputStream body) {
         return write(PreparedBatch.read(body));
     }
 
@@ -176,26 +177,21 @@ public final class Ingestor {
                     r.value(), r.body()));
         }
         boolean[] inserted = tx.insertRecords(rows);
-        List<CommitListener.CommittedRecord> added = new ArrayList<>();
+        List<CommitListener.CommittedRecord> added = new ArrayList<>(records.size());
         Map<Long, Set<StateValue>> stateValues = new LinkedHashMap<>();
-        Map<Long, Set<String>> eventNames = new LinkedHashMap<>();
         for (int i = 0; i < inserted.length; i++) {
             if (inserted[i]) {
                 PreparedBatch.Prepared r = records.get(i);
-                added.add(new CommitListener.CommittedRecord(r.sid(),
-                        new StoredRecord(r.src(), r.seq(), r.kind(), r.ts(), r.body())));
+                added.add(r);
                 SessionChange change = changes.get(r.sid());
                 change.apply(r);
                 if (!r.stateValues().isEmpty()) {
                     stateValues.computeIfAbsent(change.sk(), sk -> new LinkedHashSet<>()).addAll(r.stateValues());
                 }
-                if (r.kind() == RecordKind.EVENT || r.kind() == RecordKind.EXCEPTION) {
-                    eventNames.computeIfAbsent(change.sk(), sk -> new LinkedHashSet<>()).add(r.name());
-                }
             }
         }
         stateValues.forEach(tx::insertStateValues);
-        eventNames.forEach(tx::insertEventNames);
+        batch.eventNames().forEach((sid, names) -> tx.insertEventNames(changes.get(sid).sk(), names));
 
         batch.counters().forEach((sid, c) -> {
             SessionChange change = changes.get(sid);

@@ -13,7 +13,9 @@ import io.datacat.protocol.WireRecord;
 import io.datacat.server.store.RecordBodies;
 import io.datacat.server.store.StateValue;
 import io.datacat.server.store.StateValues;
+import io.datacat.server.store.StoredRecord;
 
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -33,6 +35,7 @@ final class PreparedBatch {
     private final Map<String, SessionCounters> counters;
     private final Map<String, Long> firstTs = new LinkedHashMap<>();
     private final Set<String> sessionIds = new LinkedHashSet<>();
+    private final Map<String, Set<String>> eventNames = new LinkedHashMap<>();
 
     /**
      * One record ready to store.
@@ -46,15 +49,30 @@ final class PreparedBatch {
      *                    row; null for events, exceptions and metrics, which only count
      */
     record Prepared(String sid, Source src, long seq, RecordKind kind, long ts, String name, String level,
-                    Double value, String body, List<StateValue> stateValues, WireRecord tree) {
+                    Double value, String body, List<StateValue> stateValues, WireRecord tree)
+            implements CommitListener.CommittedRecord {
+
+        @Override
+        public StoredRecord record() {
+            return new StoredRecord(src, seq, kind, ts, body);
+        }
     }
 
     private PreparedBatch(List<Prepared> records, Map<String, SessionCounters> counters) {
         this.records = records;
         this.counters = counters;
+        Set<String> names = null;
+        String namesOf = null;
         for (Prepared r : records) {
             firstTs.merge(r.sid(), r.ts(), Math::min);
             sessionIds.add(r.sid());
+            if (r.kind() == RecordKind.EVENT || r.kind() == RecordKind.EXCEPTION) {
+                if (!r.sid().equals(namesOf)) {
+                    namesOf = r.sid();
+                    names = eventNames.computeIfAbsent(namesOf, sid -> new LinkedHashSet<>());
+                }
+                names.add(r.name());
+            }
         }
         sessionIds.addAll(counters.keySet());
     }
@@ -80,7 +98,7 @@ final class PreparedBatch {
      *
      * @throws io.datacat.protocol.InvalidInputException for anything the protocol refuses
      */
-    static PreparedBatch read(byte[] body) {
+    static PreparedBatch read(InputStream body) {
         List<Prepared> prepared = new ArrayList<>();
         Bytes bytes = new Bytes(512);
         List<BatchReader.SessionEntry> entries = READER.read(body, r -> prepared.add(prepare(r, bytes)));
@@ -118,6 +136,14 @@ final class PreparedBatch {
     /** Every session the batch names, records first, in order of appearance. */
     Set<String> sessionIds() {
         return sessionIds;
+    }
+
+    /**
+     * The distinct event and exception names of each session's records, duplicates included:
+     * a duplicate's name was stored with the record it repeats, so storing it again changes nothing.
+     */
+    Map<String, Set<String>> eventNames() {
+        return eventNames;
     }
 
     /** The earliest record time of a session in this batch, or null when it has no records here. */

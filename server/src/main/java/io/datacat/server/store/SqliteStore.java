@@ -138,6 +138,8 @@ public final class SqliteStore implements Store {
         cfg.setBusyTimeout(BUSY_TIMEOUT_MS);
         cfg.setCacheSize(-WRITER_CACHE_KIB);
         cfg.setTempStore(SQLiteConfig.TempStore.MEMORY);
+        // Otherwise the driver asks for last_insert_rowid() after every INSERT; RETURNING gives keys.
+        cfg.setGetGeneratedKeys(false);
         SQLiteDataSource ds = new SQLiteDataSource(cfg);
         ds.setUrl(url);
         return ds;

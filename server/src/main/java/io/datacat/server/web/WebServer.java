@@ -213,7 +213,7 @@ public final class WebServer implements AutoCloseable {
         }
 
         private void ingest(Context ctx) {
-            IngestResult result = services.ingestor().ingest(bodies.read(ctx));
+            IngestResult result = services.ingestor().ingest(bodies.open(ctx));
             JsonResponses.send(ctx, 200, JsonResponses.object().put("status", "ok")
                     .put("accepted", result.accepted()).put("duplicates", result.duplicates()));
         }

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * {@code POST /api/ingest} bodies are read as token streams ({@link Ingestor#ingest(byte[])}),
+ * {@code POST /api/ingest} bodies are read as token streams ({@link Ingestor#ingest(InputStream)}),
  * batches built in code as trees ({@link Ingestor#ingest(Batch)}): both must store the same.
  */
 class StreamedIngestTest {
@@ -86,6 +88,10 @@ class StreamedIngestTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    private static InputStream stream(String s) {
+        return new ByteArrayInputStream(bytes(s));
+    }
+
     private static Ingestor ingestor(SqliteStore store) {
         return new Ingestor(store, () -> T0 + 1_000_000);
     }
@@ -93,7 +99,7 @@ class StreamedIngestTest {
     @Test
     void aBodyStoresWhatTheSameBatchAsATreeStores() throws Exception {
         IngestResult fromTrees = ingestor(trees).ingest(Batch.parse(bytes(BODY)));
-        IngestResult fromStream = ingestor(streams).ingest(bytes(BODY));
+        IngestResult fromStream = ingestor(streams).ingest(stream(BODY));
 
         assertThat(fromStream).isEqualTo(fromTrees).isEqualTo(new IngestResult(16, 0));
         assertThat(rows(streams, "SELECT * FROM sessions ORDER BY sk")).isEqualTo(rows(trees, "SELECT * FROM sessions ORDER BY sk"));
@@ -117,10 +123,10 @@ class StreamedIngestTest {
     @Test
     void aBodySentTwiceIsStoredOnce() throws Exception {
         Ingestor ingestor = ingestor(streams);
-        ingestor.ingest(bytes(BODY));
+        ingestor.ingest(stream(BODY));
         List<List<Object>> sessions = rows(streams, "SELECT * FROM sessions ORDER BY sk");
 
-        assertThat(ingestor.ingest(bytes(BODY))).isEqualTo(new IngestResult(0, 16));
+        assertThat(ingestor.ingest(stream(BODY))).isEqualTo(new IngestResult(0, 16));
         assertThat(rows(streams, "SELECT count(*) FROM records")).containsExactly(List.of(16L));
         assertThat(rows(streams, "SELECT * FROM sessions ORDER BY sk")).isEqualTo(sessions);
     }
@@ -148,7 +154,7 @@ class StreamedIngestTest {
     })
     void badInputIsRefusedAsATreeRefusesItAndStoresNothing(String body) throws Exception {
         InvalidInputException fromTree = refusal(() -> Batch.parse(bytes(body)));
-        InvalidInputException fromStream = refusal(() -> ingestor(streams).ingest(bytes(body)));
+        InvalidInputException fromStream = refusal(() -> ingestor(streams).ingest(stream(body)));
 
         assertThat(fromStream.field()).isEqualTo(fromTree.field());
         // A duplicate key is reported where each parser notices it: after the key, or after its value.
