@@ -108,7 +108,7 @@ enum Field {
     record Use(Field field, Need need) {
     }
 
-    /** Whether this is one of the fields every record has ({@code sid}, {@code src}, {@code seq}, {@code kind}, {@code ts}). */
+    /** Whether this is a field every record has: {@code sid}, {@code src}, {@code seq}, {@code kind}, {@code ts}. */
     boolean isCommon() {
         return ordinal() <= TS.ordinal();
     }

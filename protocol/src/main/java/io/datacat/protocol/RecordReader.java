@@ -66,7 +66,10 @@ public final class RecordReader {
     private double bucketBound;
     private String nameText;
     private double value;
-    /** Where the common fields lie in the body ({@code [key, end of value)}, in body order), to leave them out of {@link #writeBodyTo}. */
+    /**
+     * Where the common fields lie in the body ({@code [key, end of value)}, in body order), to
+     * leave them out of {@link #writeBodyTo}.
+     */
     private int commons;
     private final long[] commonSpan = new long[2 * 5];
     /** Names recently read, by hash: a batch repeats a few names thousands of times, and each String is made once. */
@@ -243,7 +246,7 @@ public final class RecordReader {
                 || kind == RecordKind.METRIC && (present & Field.TYPE.bit) == 0;
     }
 
-    /** Appends the absent fields that normalisation adds, besides {@code src}, the first after a comma when {@code comma}. */
+    /** Appends the absent fields normalisation adds, besides {@code src}; the first after a comma when {@code comma}. */
     private void writeDefaults(boolean comma, Bytes out) {
         if (kind == RecordKind.EXCEPTION && (present & Field.NAME.bit) == 0) {
             comma = separate(comma, out);

@@ -102,7 +102,8 @@ class StreamedIngestTest {
         IngestResult fromStream = ingestor(streams).ingest(stream(BODY));
 
         assertThat(fromStream).isEqualTo(fromTrees).isEqualTo(new IngestResult(16, 0));
-        assertThat(rows(streams, "SELECT * FROM sessions ORDER BY sk")).isEqualTo(rows(trees, "SELECT * FROM sessions ORDER BY sk"));
+        String sessions = "SELECT * FROM sessions ORDER BY sk";
+        assertThat(rows(streams, sessions)).isEqualTo(rows(trees, sessions));
         for (String table : List.of("state_values", "state_snapshots", "session_event_names")) {
             assertThat(rows(streams, "SELECT * FROM " + table)).as(table).isEqualTo(rows(trees, "SELECT * FROM " + table));
         }
