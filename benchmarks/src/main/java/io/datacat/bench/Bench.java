@@ -24,8 +24,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code ./datacat bench [--quick|--full]}: runs every benchmark against real processes and
- * writes {@code benchmarks/results/latest.md} (and a dated copy):
+ * {@code ./datacat bench [--quick|--full] [--only ingest]}: runs every benchmark against real
+ * processes and writes {@code benchmarks/results/latest.md} (and a dated copy):
  * <ul>
  *   <li>the 60 FPS frame-loop harness: DataCat's AsyncSession with the server up and down, the
  *       guide's blocking-queue logger and DataCat's synchronous session, in the same run;</li>
@@ -33,6 +33,8 @@ import java.util.Map;
  *   <li>throughput end to end and of the server's ingest alone;</li>
  *   <li>heap per queued metric record.</li>
  * </ul>
+ * {@code --only ingest} runs the server-ingest throughput alone and prints it without writing
+ * the results files: a quick before/after check while working on the server.
  */
 public final class Bench {
     private Bench() {
@@ -45,19 +47,34 @@ public final class Bench {
     private static final Mode QUICK = new Mode("quick", 5, 2, 1, 2, 3, 200_000, 300_000);
     private static final Mode FULL = new Mode("full", 30, 5, 2, 3, 5, 2_000_000, 3_000_000);
 
+    private static final String INGEST_LABEL = "server ingest alone: plain JSON batches of 5,000 over HTTP into "
+            + "SQLite, 2 senders";
+
     public static void main(String[] args) throws Exception {
         Mode mode = QUICK;
+        boolean ingestOnly = false;
         Path repo = Paths.get(".").toAbsolutePath().normalize();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> mode = QUICK;
                 case "--full" -> mode = FULL;
                 case "--repo" -> repo = Paths.get(args[++i]).toAbsolutePath().normalize();
-                default -> {
-                    System.err.println("usage: datacat bench [--quick|--full]");
-                    System.exit(2);
+                case "--only" -> {
+                    if (i + 1 == args.length || !args[++i].equals("ingest")) {
+                        usage();
+                    }
+                    ingestOnly = true;
                 }
+                default -> usage();
             }
+        }
+        if (ingestOnly) {
+            try (Stack stack = Stack.start(repo)) {
+                step("throughput: server ingest (" + mode.ingestRecords() + " records)");
+                System.out.printf(Locale.ROOT, "%s: %,.0f records/s%n", INGEST_LABEL,
+                        Throughput.serverIngest(stack, mode.ingestRecords(), 2));
+            }
+            return;
         }
         Report report = new Report(mode.name());
         try (Stack stack = Stack.start(repo)) {
@@ -67,8 +84,7 @@ public final class Bench {
             report.throughput("end to end: one client → daemon → server → SQLite",
                     Throughput.endToEnd(stack, mode.e2eRecords()), 200_000);
             step("throughput: server ingest (" + mode.ingestRecords() + " records)");
-            report.throughput("server ingest alone: gzip batches of 5,000 over HTTP into SQLite, 2 senders",
-                    Throughput.serverIngest(stack, mode.ingestRecords(), 2), 300_000);
+            report.throughput(INGEST_LABEL, Throughput.serverIngest(stack, mode.ingestRecords(), 2), 300_000);
         }
         step("memory per queued metric record");
         report.memory(QueueMemory.measureInChildJvm(1_000_000));
@@ -80,6 +96,11 @@ public final class Bench {
         Files.writeString(out.resolve(stamp + "-" + mode.name() + ".md"), text, StandardCharsets.UTF_8);
         System.out.println(text);
         System.out.println("written to " + out.resolve("latest.md"));
+    }
+
+    private static void usage() {
+        System.err.println("usage: datacat bench [--quick|--full] [--only ingest]");
+        System.exit(2);
     }
 
     private static void step(String what) {

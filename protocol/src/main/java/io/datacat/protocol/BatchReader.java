@@ -85,7 +85,7 @@ public final class BatchReader {
             throw new InvalidInputException("request body is empty; send a JSON object");
         }
         if (first != JsonToken.START_OBJECT) {
-            throw new InvalidInputException("request body must be a JSON object");
+            throw new InvalidInputException("request body must be a JSON object, got " + Json.describe(first));
         }
         RecordReader records = new RecordReader(p, raw, factory, "records");
         Sessions sessions = null;

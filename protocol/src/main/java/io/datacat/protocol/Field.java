@@ -108,6 +108,11 @@ enum Field {
     record Use(Field field, Need need) {
     }
 
+    /** Whether this is a field every record has: {@code sid}, {@code src}, {@code seq}, {@code kind}, {@code ts}. */
+    boolean isCommon() {
+        return ordinal() <= TS.ordinal();
+    }
+
     static final int COUNT_OF_FIELDS = values().length;
 
     private static final Map<String, Field> BY_NAME = new HashMap<>();

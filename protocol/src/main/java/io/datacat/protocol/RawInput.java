@@ -37,6 +37,11 @@ final class RawInput extends InputStream {
         keepFrom = offset;
     }
 
+    /** The body's byte at {@code offset} (which must still be kept). */
+    byte byteAt(long offset) {
+        return buf[(int) (offset - base)];
+    }
+
     /** Appends the body's bytes {@code [from, to)} to {@code out}. */
     void copy(long from, long to, Bytes out) {
         out.write(buf, (int) (from - base), (int) (to - from));

@@ -64,6 +64,16 @@ public final class RecordReader {
     private Level level;
     private MetricType type;
     private double bucketBound;
+    private String nameText;
+    private double value;
+    /**
+     * Where the common fields lie in the body ({@code [key, end of value)}, in body order), to
+     * leave them out of {@link #writeBodyTo}.
+     */
+    private int commons;
+    private final long[] commonSpan = new long[2 * 5];
+    /** Names recently read, by hash: a batch repeats a few names thousands of times, and each String is made once. */
+    private final String[] recentNames = new String[64];
 
     /** Value spans to replace ({@code null}, a level's other spelling, an infinity's other spelling), by start. */
     private int edits;
@@ -125,6 +135,24 @@ public final class RecordReader {
         return ts;
     }
 
+    /** The name of an event, exception (default {@code exception}) or metric; null for the other kinds. */
+    public String name() {
+        if (kind == RecordKind.EXCEPTION && nameText == null) {
+            return "exception";
+        }
+        return isEvent() || kind == RecordKind.METRIC ? nameText : null;
+    }
+
+    /** The level of an event or exception, in its canonical spelling or defaulted; null for the other kinds. */
+    public Level level() {
+        return isEvent() ? (level != null ? level : defaultLevel()) : null;
+    }
+
+    /** A metric's {@code value}. */
+    public double value() {
+        return value;
+    }
+
     /** The record's JSON path, such as {@code records[3]}, for error messages. */
     public String path() {
         return index < 0 ? pathPrefix : pathPrefix + "[" + index + "]";
@@ -138,35 +166,108 @@ public final class RecordReader {
      */
     public void writeTo(Bytes out) {
         planEdits();
-        long at = recordStart;
-        for (int i = 0; i < edits; i++) {
-            raw.copy(at, editSpan[2 * i], out);
-            out.writeAscii(editText[i]);
-            at = editSpan[2 * i + 1];
-        }
         boolean fillSrc = (present & Field.SRC.bit) == 0;
-        boolean fillName = kind == RecordKind.EXCEPTION && (present & Field.NAME.bit) == 0;
-        boolean fillLevel = isEvent() && (present & Field.LEVEL.bit) == 0;
-        boolean fillType = kind == RecordKind.METRIC && (present & Field.TYPE.bit) == 0;
-        if (!fillSrc && !fillName && !fillLevel && !fillType) {
-            raw.copy(at, recordEnd, out);
+        if (!fillSrc && !fillsDefaults()) {
+            copyEdited(recordStart, recordEnd, out);
             return;
         }
-        raw.copy(at, recordEnd - 1, out);
+        copyEdited(recordStart, recordEnd - 1, out);
         if (fillSrc) {
             out.writeAscii(",\"src\":\"app\"");
         }
-        if (fillName) {
-            out.writeAscii(",\"name\":\"exception\"");
+        writeDefaults(true, out);
+        out.write('}');
+    }
+
+    /**
+     * Appends what {@link #writeTo} appends without the common fields ({@code sid}, {@code src},
+     * {@code seq}, {@code kind}, {@code ts}), which a store keeps beside it, and without the
+     * whitespace between fields. Only for records read from a body.
+     */
+    public void writeBodyTo(Bytes out) {
+        planEdits();
+        out.write('{');
+        boolean wrote = false;
+        long at = recordStart + 1;
+        for (int i = 0; i < commons; i++) {
+            wrote |= writeFields(at, commonSpan[2 * i], wrote, out);
+            at = commonSpan[2 * i + 1];
         }
-        if (fillLevel) {
-            out.writeAscii(",\"level\":");
+        wrote |= writeFields(at, recordEnd - 1, wrote, out);
+        writeDefaults(wrote, out);
+        out.write('}');
+    }
+
+    /**
+     * Copies the fields in {@code [from, to)}, a run of whole fields between two left out (or
+     * the braces), trimmed of the separators around it, after a comma when {@code comma}.
+     *
+     * @return whether it wrote anything
+     */
+    private boolean writeFields(long from, long to, boolean comma, Bytes out) {
+        while (from < to && isSeparator(raw.byteAt(from))) {
+            from++;
+        }
+        while (to > from && isSeparator(raw.byteAt(to - 1))) {
+            to--;
+        }
+        if (from == to) {
+            return false;
+        }
+        if (comma) {
+            out.write(',');
+        }
+        copyEdited(from, to, out);
+        return true;
+    }
+
+    private static boolean isSeparator(byte b) {
+        return b == ',' || b == ' ' || b == '\n' || b == '\r' || b == '\t';
+    }
+
+    /** Copies the body's bytes {@code [from, to)} with the planned edits that lie in them. */
+    private void copyEdited(long from, long to, Bytes out) {
+        long at = from;
+        for (int i = 0; i < edits; i++) {
+            long start = editSpan[2 * i];
+            if (start >= from && start < to) {
+                raw.copy(at, start, out);
+                out.writeAscii(editText[i]);
+                at = editSpan[2 * i + 1];
+            }
+        }
+        raw.copy(at, to, out);
+    }
+
+    /** Whether the record lacks a field that normalisation adds (besides {@code src}). */
+    private boolean fillsDefaults() {
+        return kind == RecordKind.EXCEPTION && (present & Field.NAME.bit) == 0
+                || isEvent() && (present & Field.LEVEL.bit) == 0
+                || kind == RecordKind.METRIC && (present & Field.TYPE.bit) == 0;
+    }
+
+    /** Appends the absent fields normalisation adds, besides {@code src}; the first after a comma when {@code comma}. */
+    private void writeDefaults(boolean comma, Bytes out) {
+        if (kind == RecordKind.EXCEPTION && (present & Field.NAME.bit) == 0) {
+            comma = separate(comma, out);
+            out.writeAscii("\"name\":\"exception\"");
+        }
+        if (isEvent() && (present & Field.LEVEL.bit) == 0) {
+            comma = separate(comma, out);
+            out.writeAscii("\"level\":");
             out.writeAscii(quoted(defaultLevel().wire()));
         }
-        if (fillType) {
-            out.writeAscii(",\"type\":\"gauge\"");
+        if (kind == RecordKind.METRIC && (present & Field.TYPE.bit) == 0) {
+            separate(comma, out);
+            out.writeAscii("\"type\":\"gauge\"");
         }
-        out.write('}');
+    }
+
+    private static boolean separate(boolean comma, Bytes out) {
+        if (comma) {
+            out.write(',');
+        }
+        return true;
     }
 
     /** The record as a tree (normalised), for consumers that need more than its identity. Only for records read from a body. */
@@ -278,6 +379,9 @@ public final class RecordReader {
         ts = 0;
         level = null;
         type = null;
+        nameText = null;
+        value = 0;
+        commons = 0;
         infBuckets = 0;
         srcNull = -1;
         nameNull = -1;
@@ -289,14 +393,15 @@ public final class RecordReader {
         }
         open();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            Field f = Field.byName(name);
+            String key = p.currentName();
+            Field f = Field.byName(key);
+            long keyStart = raw != null && f != null && f.isCommon() ? p.currentTokenLocation().getByteOffset() : -1;
             JsonToken v = p.nextToken();
             if (f == null) {
-                name(name);
+                name(key);
                 skipValue(v);
             } else if ((present & f.bit) != 0) {
-                throw duplicate(name);
+                throw duplicate(key);
             } else {
                 present |= f.bit;
                 if (v == JsonToken.VALUE_NULL) {
@@ -304,6 +409,12 @@ public final class RecordReader {
                     noteNull(f);
                 } else {
                     field(f, v);
+                }
+                if (keyStart >= 0) {
+                    // A valid common field's value is read to its end (strings are decoded to be checked).
+                    commonSpan[2 * commons] = keyStart;
+                    commonSpan[2 * commons + 1] = p.currentLocation().getByteOffset();
+                    commons++;
                 }
             }
         }
@@ -377,7 +488,23 @@ public final class RecordReader {
             tooLong(f, t.length());
         } else if (f.rule == Field.Rule.NON_BLANK && isBlank(t)) {
             fail(f, "must not be empty");
+        } else if (f == Field.NAME) {
+            nameText = recentName(t);
         }
+    }
+
+    private String recentName(CharSequence t) {
+        int h = 0;
+        for (int i = 0; i < t.length(); i++) {
+            h = 31 * h + t.charAt(i);
+        }
+        int slot = h & (recentNames.length - 1);
+        String s = recentNames[slot];
+        if (s == null || !same(s, t)) {
+            s = t.toString();
+            recentNames[slot] = s;
+        }
+        return s;
     }
 
     /** The current string token, as characters in the parser's buffer when reading bytes (no String made). */
@@ -532,6 +659,8 @@ public final class RecordReader {
             skipValue(v);
         } else if (v == JsonToken.VALUE_NUMBER_FLOAT && !finite()) {
             fail(f, "must be a finite number: it is beyond the range of a double (about ±1.8e308)");
+        } else if (f == Field.VALUE) {
+            value = p.getDoubleValue();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.datacat.protocol;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -100,6 +101,69 @@ class BatchReaderTest {
         });
         assertThat(fromStream).hasSize(2001).isEqualTo(fromArray);
         assertThat(fromStream.get(1999)).isEqualTo(records.get(1999).replace("}}", "},\"src\":\"app\",\"level\":\"info\"}"));
+    }
+
+    /** What {@link RecordReader#writeBodyTo} gives for each record of a body. */
+    private static List<String> bodiesOf(String body) {
+        List<String> out = new ArrayList<>();
+        READER.read(body.getBytes(StandardCharsets.UTF_8), r -> {
+            Bytes b = new Bytes(16);
+            r.writeBodyTo(b);
+            out.add(b.toString());
+        });
+        return out;
+    }
+
+    @Test
+    void aBodyIsTheNormalisedRecordWithoutTheCommonFieldsWhereverTheyStand() {
+        assertThat(bodiesOf(batch("{" + COMMON + "\"kind\":\"event\",\"name\":\"x\",\"level\":\"info\",\"data\":{\"é\":1.50}}")))
+                .containsExactly("{\"name\":\"x\",\"level\":\"info\",\"data\":{\"é\":1.50}}");
+        assertThat(bodiesOf(batch("{ \"name\" : \"x\" ,\n \"sid\":\"s-1\", \"data\":{\"sid\":1, \"ts\":2} , \"seq\":1,"
+                + "\"src\":null,\"level\":\"WARN\",\"kind\":\"event\",\"ts\":1764294000000000 }")))
+                .as("separators around the fields left out go; nested fields of the same names stay")
+                .containsExactly("{\"name\" : \"x\",\"data\":{\"sid\":1, \"ts\":2},\"level\":\"warning\"}");
+        assertThat(bodiesOf(batch("{" + COMMON + "\"kind\":\"end\"}", "{\"kind\":\"end\"," + COMMON + "\"src\":\"app\"}")))
+                .as("nothing but common fields").containsExactly("{}", "{}");
+        assertThat(bodiesOf(batch("{" + COMMON + "\"kind\":\"exception\"}", "{" + COMMON + "\"kind\":\"metric\",\"value\":2,"
+                + "\"name\":\"m\",\"type\":\"timer\",\"buckets\":[{\"le\":\"Infinity\",\"count\":1}]}")))
+                .as("defaults and spellings as writeTo fills them")
+                .containsExactly("{\"name\":\"exception\",\"level\":\"error\"}",
+                        "{\"value\":2,\"name\":\"m\",\"type\":\"timer\",\"buckets\":[{\"le\":\"+Inf\",\"count\":1}]}");
+    }
+
+    @Test
+    void aBodyParsesAsTheNormalisedRecordWithoutItsCommonFields() throws Exception {
+        String body = batch(
+                "{" + COMMON + "\"kind\":\"event\",\"name\":\"a\",\"level\":null,\"labels\":[\"x\"],\"message\":\"\\u00e9\\n\"}",
+                "{\"src\":\"daemon\",\"kind\":\"crash\"," + COMMON + "\"reason\":\"killed\",\"detail\":{\"k\":[1,{\"z\":null}]}}",
+                "{\"kind\":\"state\",\"patch\":{\"a\":{\"b\":null}}," + COMMON + "\"unknown\":true}",
+                "{\"kind\":\"metric\",\"type\":null,\"name\":\"fps\",\"value\":-1e-3," + COMMON.substring(0, COMMON.length() - 1) + "}");
+        List<String> records = new ArrayList<>();
+        READER.read(body.getBytes(StandardCharsets.UTF_8), r -> {
+            Bytes b = new Bytes(16);
+            r.writeTo(b);
+            records.add(b.toString());
+        });
+        List<String> bodies = bodiesOf(body);
+        assertThat(bodies).hasSize(4);
+        for (int i = 0; i < 4; i++) {
+            ObjectNode expected = Json.parseObject(records.get(i).getBytes(StandardCharsets.UTF_8));
+            expected.remove(List.of("sid", "src", "seq", "kind", "ts"));
+            assertThat(Json.parseObject(bodies.get(i).getBytes(StandardCharsets.UTF_8))).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void theReaderGivesTheColumnsAStoreKeepsNormalised() {
+        List<Object[]> seen = new ArrayList<>();
+        READER.read(batch("{" + COMMON + "\"kind\":\"event\",\"name\":\"boss\",\"level\":\"WARN\"}",
+                "{" + COMMON + "\"kind\":\"exception\",\"name\":null}",
+                "{" + COMMON + "\"kind\":\"metric\",\"name\":\"fps\",\"value\":59.5}",
+                "{" + COMMON + "\"kind\":\"end\",\"name\":\"not a name here\"}").getBytes(StandardCharsets.UTF_8),
+                r -> seen.add(new Object[] {r.name(), r.level(), r.kind() == RecordKind.METRIC ? r.value() : null}));
+        assertThat(seen).containsExactly(new Object[] {"boss", Level.WARNING, null},
+                new Object[] {"exception", Level.ERROR, null}, new Object[] {"fps", null, 59.5},
+                new Object[] {null, null, null});
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.datacat.server.ingest;
 
-import io.datacat.protocol.WireRecord;
 import io.datacat.server.store.SessionRow;
+import io.datacat.server.store.StoredRecord;
 
 import java.util.List;
 
@@ -15,11 +15,18 @@ public interface CommitListener {
 
     void committed(Committed committed);
 
+    /** A record as stored, with the id of its session. */
+    interface CommittedRecord {
+        String sid();
+
+        StoredRecord record();
+    }
+
     /**
      * @param records  the records newly stored (duplicates left out), in the order received
      * @param sessions every session the write touched, as it is now
      */
-    record Committed(List<WireRecord> records, List<SessionRow> sessions) {
+    record Committed(List<CommittedRecord> records, List<SessionRow> sessions) {
         public Committed {
             records = List.copyOf(records);
             sessions = List.copyOf(sessions);

@@ -17,6 +17,7 @@ import io.datacat.server.store.WriteTransaction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -63,8 +64,18 @@ public final class Ingestor {
 
     /** Stores a batch; returns once the transaction has committed. */
     public IngestResult ingest(Batch batch) {
-        PreparedBatch prepared = PreparedBatch.of(batch.records(), batch.sessions());
-        return write(prepared);
+        return write(PreparedBatch.of(batch.records(), batch.sessions()));
+    }
+
+    /**
+     * Validates and stores a batch body ({@code POST /api/ingest}), read as a stream of tokens
+     * without a JSON tree; returns once the transaction has committed.
+     *
+     * @param body the request body, inflated and bounded by the caller
+     * @throws io.datacat.protocol.InvalidInputException when any part of the batch is invalid; nothing is stored
+     */
+    public IngestResult ingest(InputStream body) {
+        return write(PreparedBatch.read(body));
     }
 
     private IngestResult write(PreparedBatch prepared) {
@@ -159,30 +170,28 @@ public final class Ingestor {
             changes.put(sid, change);
         }
 
-        List<WireRecord> records = batch.records();
+        List<PreparedBatch.Prepared> records = batch.records();
         List<RecordRow> rows = new ArrayList<>(records.size());
-        for (int i = 0; i < records.size(); i++) {
-            WireRecord r = records.get(i);
-            PreparedBatch.Columns c = batch.columns(i);
-            rows.add(new RecordRow(changes.get(r.sid()).sk(), r.src(), r.seq(), r.kind(), r.ts(), c.name(), c.level(),
-                    c.value(), c.body()));
+        for (PreparedBatch.Prepared r : records) {
+            rows.add(new RecordRow(changes.get(r.sid()).sk(), r.src(), r.seq(), r.kind(), r.ts(), r.name(), r.level(),
+                    r.value(), r.body()));
         }
         boolean[] inserted = tx.insertRecords(rows);
-        List<WireRecord> added = new ArrayList<>();
+        List<CommitListener.CommittedRecord> added = new ArrayList<>(records.size());
         Map<Long, Set<StateValue>> stateValues = new LinkedHashMap<>();
         for (int i = 0; i < inserted.length; i++) {
             if (inserted[i]) {
-                WireRecord r = records.get(i);
+                PreparedBatch.Prepared r = records.get(i);
                 added.add(r);
                 SessionChange change = changes.get(r.sid());
                 change.apply(r);
-                List<StateValue> values = batch.columns(i).stateValues();
-                if (!values.isEmpty()) {
-                    stateValues.computeIfAbsent(change.sk(), sk -> new LinkedHashSet<>()).addAll(values);
+                if (!r.stateValues().isEmpty()) {
+                    stateValues.computeIfAbsent(change.sk(), sk -> new LinkedHashSet<>()).addAll(r.stateValues());
                 }
             }
         }
         stateValues.forEach(tx::insertStateValues);
+        batch.eventNames().forEach((sid, names) -> tx.insertEventNames(changes.get(sid).sk(), names));
 
         batch.counters().forEach((sid, c) -> {
             SessionChange change = changes.get(sid);

@@ -1,13 +1,21 @@
 package io.datacat.server.ingest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.datacat.protocol.BatchReader;
+import io.datacat.protocol.Bytes;
+import io.datacat.protocol.Level;
+import io.datacat.protocol.Limits;
 import io.datacat.protocol.RecordKind;
+import io.datacat.protocol.RecordReader;
 import io.datacat.protocol.SessionCounters;
+import io.datacat.protocol.Source;
 import io.datacat.protocol.WireRecord;
 import io.datacat.server.store.RecordBodies;
 import io.datacat.server.store.StateValue;
 import io.datacat.server.store.StateValues;
+import io.datacat.server.store.StoredRecord;
 
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -16,57 +24,109 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A batch with its per-record column values and stored bodies already computed, so the
- * write transaction (which holds the store's single writer) only binds and inserts.
+ * A batch with each record's columns and stored body already worked out, so the write
+ * transaction (which holds the store's single writer) only binds and inserts.
  */
 final class PreparedBatch {
-    private final List<WireRecord> records;
-    private final List<Columns> columns;
+    /** Strings as long as the default body limit, as the tree parser of the other routes allows. */
+    private static final BatchReader READER = new BatchReader((int) Limits.DEFAULT_MAX_BODY_BYTES);
+
+    private final List<Prepared> records;
     private final Map<String, SessionCounters> counters;
     private final Map<String, Long> firstTs = new LinkedHashMap<>();
     private final Set<String> sessionIds = new LinkedHashSet<>();
+    private final Map<String, Set<String>> eventNames = new LinkedHashMap<>();
 
     /**
-     * What a record adds to the columns of its row, and for a state patch the values it sets
-     * (worked out here, before the batch takes the store's single writer).
+     * One record ready to store.
+     *
+     * @param name        the event, exception or metric name; null for the other kinds
+     * @param level       the event or exception level; null for the other kinds
+     * @param value       the metric value; null for the other kinds
+     * @param body        the stored body: the record without its common fields
+     * @param stateValues for a state patch, the values it sets
+     * @param tree        the whole record as a tree, for the kinds whose fields change the session
+     *                    row; null for events, exceptions and metrics, which only count
      */
-    record Columns(String name, String level, Double value, String body, List<StateValue> stateValues) {
+    record Prepared(String sid, Source src, long seq, RecordKind kind, long ts, String name, String level,
+                    Double value, String body, List<StateValue> stateValues, WireRecord tree)
+            implements CommitListener.CommittedRecord {
+
+        @Override
+        public StoredRecord record() {
+            return new StoredRecord(src, seq, kind, ts, body);
+        }
     }
 
-    private PreparedBatch(List<WireRecord> records, Map<String, SessionCounters> counters) {
+    private PreparedBatch(List<Prepared> records, Map<String, SessionCounters> counters) {
         this.records = records;
         this.counters = counters;
-        this.columns = new ArrayList<>(records.size());
-        RecordBodies.Encoder encoder = new RecordBodies.Encoder();
-        for (WireRecord r : records) {
-            columns.add(columnsOf(r, encoder));
+        Set<String> names = null;
+        String namesOf = null;
+        for (Prepared r : records) {
             firstTs.merge(r.sid(), r.ts(), Math::min);
             sessionIds.add(r.sid());
+            if (r.kind() == RecordKind.EVENT || r.kind() == RecordKind.EXCEPTION) {
+                if (!r.sid().equals(namesOf)) {
+                    namesOf = r.sid();
+                    names = eventNames.computeIfAbsent(namesOf, sid -> new LinkedHashSet<>());
+                }
+                names.add(r.name());
+            }
         }
         sessionIds.addAll(counters.keySet());
     }
 
+    /** Prepares records validated as trees (a {@code Batch}, the compatible routes). */
     static PreparedBatch of(List<WireRecord> records, Map<String, SessionCounters> counters) {
-        return new PreparedBatch(records, counters);
+        RecordBodies.Encoder encoder = new RecordBodies.Encoder();
+        List<Prepared> prepared = new ArrayList<>(records.size());
+        for (WireRecord r : records) {
+            RecordKind k = r.kind();
+            boolean event = k == RecordKind.EVENT || k == RecordKind.EXCEPTION;
+            prepared.add(new Prepared(r.sid(), r.src(), r.seq(), k, r.ts(),
+                    event || k == RecordKind.METRIC ? r.name() : null, event ? r.text("level") : null,
+                    k == RecordKind.METRIC ? r.number("value", 0) : null, encoder.encode(r.body()), stateValues(r), r));
+        }
+        return new PreparedBatch(prepared, counters);
     }
 
-    private static Columns columnsOf(WireRecord r, RecordBodies.Encoder encoder) {
+    /**
+     * Reads, validates and prepares a batch body as a stream of tokens (docs/protocol.md,
+     * "Batches"): the stored body of each record is its own bytes without the common fields, and
+     * only the records that change their session's row become trees.
+     *
+     * @throws io.datacat.protocol.InvalidInputException for anything the protocol refuses
+     */
+    static PreparedBatch read(InputStream body) {
+        List<Prepared> prepared = new ArrayList<>();
+        Bytes bytes = new Bytes(512);
+        List<BatchReader.SessionEntry> entries = READER.read(body, r -> prepared.add(prepare(r, bytes)));
+        Map<String, SessionCounters> counters = new LinkedHashMap<>();
+        for (BatchReader.SessionEntry e : entries) {
+            counters.put(e.sid(), e.counters());
+        }
+        return new PreparedBatch(prepared, counters);
+    }
+
+    private static Prepared prepare(RecordReader r, Bytes bytes) {
+        bytes.reset();
+        r.writeBodyTo(bytes);
         RecordKind k = r.kind();
-        boolean event = k == RecordKind.EVENT || k == RecordKind.EXCEPTION;
-        String name = event || k == RecordKind.METRIC ? r.name() : null;
-        String level = event ? r.text("level") : null;
-        Double value = k == RecordKind.METRIC ? r.number("value", 0) : null;
-        List<StateValue> stateValues = k == RecordKind.STATE
-                ? StateValues.of((ObjectNode) r.body().get("patch")) : List.of();
-        return new Columns(name, level, value, encoder.encode(r.body()), stateValues);
+        boolean counted = k == RecordKind.EVENT || k == RecordKind.EXCEPTION || k == RecordKind.METRIC;
+        WireRecord tree = counted ? null : r.toWireRecord();
+        Level level = r.level();
+        return new Prepared(r.sid(), r.src(), r.seq(), k, r.ts(), r.name(), level == null ? null : level.wire(),
+                k == RecordKind.METRIC ? r.value() : null, bytes.toString(),
+                tree == null ? List.of() : stateValues(tree), tree);
     }
 
-    List<WireRecord> records() {
+    private static List<StateValue> stateValues(WireRecord r) {
+        return r.kind() == RecordKind.STATE ? StateValues.of((ObjectNode) r.body().get("patch")) : List.of();
+    }
+
+    List<Prepared> records() {
         return records;
-    }
-
-    Columns columns(int i) {
-        return columns.get(i);
     }
 
     Map<String, SessionCounters> counters() {
@@ -76,6 +136,14 @@ final class PreparedBatch {
     /** Every session the batch names, records first, in order of appearance. */
     Set<String> sessionIds() {
         return sessionIds;
+    }
+
+    /**
+     * The distinct event and exception names of each session's records, duplicates included:
+     * a duplicate's name was stored with the record it repeats, so storing it again changes nothing.
+     */
+    Map<String, Set<String>> eventNames() {
+        return eventNames;
     }
 
     /** The earliest record time of a session in this batch, or null when it has no records here. */

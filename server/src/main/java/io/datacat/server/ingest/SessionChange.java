@@ -60,15 +60,15 @@ final class SessionChange {
     }
 
     /** Applies a record that was newly stored (never a duplicate). */
-    void apply(WireRecord r) {
+    void apply(PreparedBatch.Prepared r) {
         row.counts(row.counts().plus(r.kind()));
         switch (r.kind()) {
-            case SESSION_START -> start(r);
-            case END -> end(r);
-            case CRASH -> crash(r);
+            case SESSION_START -> start(r.tree());
+            case END -> end(r.tree());
+            case CRASH -> crash(r.tree());
             case HANG -> hang();
             case RECOVERED -> recovered();
-            case STATE -> newPatches.add(r);
+            case STATE -> newPatches.add(r.tree());
             case EVENT, EXCEPTION -> {
                 String name = r.name();
                 if (COMPAT_HUNG_EVENT.equals(name)) {

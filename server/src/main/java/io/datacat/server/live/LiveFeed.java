@@ -2,7 +2,6 @@ package io.datacat.server.live;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.datacat.protocol.Json;
-import io.datacat.protocol.WireRecord;
 import io.datacat.server.ingest.CommitListener;
 import io.datacat.server.query.RecordJson;
 import io.datacat.server.query.SessionJson;
@@ -110,13 +109,13 @@ public final class LiveFeed implements CommitListener, AutoCloseable {
         }
     }
 
-    private static List<Event> eventsFor(SessionRow row, List<WireRecord> records) {
+    private static List<Event> eventsFor(SessionRow row, List<CommitListener.CommittedRecord> records) {
         List<Event> events = new ArrayList<>(2);
         ArrayNode items = Json.mapper().createArrayNode();
         int count = 0;
-        for (WireRecord r : records) {
+        for (CommitListener.CommittedRecord r : records) {
             if (r.sid().equals(row.id()) && ++count <= MAX_RECORDS_PER_EVENT) {
-                items.add(RecordJson.of(r));
+                items.add(RecordJson.of(r.record()));
             }
         }
         if (count > MAX_RECORDS_PER_EVENT) {

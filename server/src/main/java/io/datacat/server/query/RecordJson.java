@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datacat.protocol.Json;
 import io.datacat.protocol.RecordKind;
 import io.datacat.protocol.Timestamps;
-import io.datacat.protocol.WireRecord;
 import io.datacat.server.store.RecordBodies;
 import io.datacat.server.store.StoredRecord;
 
@@ -29,22 +28,6 @@ public final class RecordJson {
         n.put("timestamp", Timestamps.format(r.ts()));
         for (Map.Entry<String, JsonNode> e : RecordBodies.decode(r.body()).properties()) {
             if (!n.has(e.getKey())) {
-                n.set(e.getKey(), e.getValue());
-            }
-        }
-        return n;
-    }
-
-    /** The same shape for a record as received (its body holds every field, common ones included). */
-    public static ObjectNode of(WireRecord r) {
-        ObjectNode n = Json.mapper().createObjectNode();
-        n.put("seq", r.seq());
-        n.put("src", r.src().wire());
-        n.put("kind", r.kind().wire());
-        n.put("ts", r.ts());
-        n.put("timestamp", Timestamps.format(r.ts()));
-        for (Map.Entry<String, JsonNode> e : r.body().properties()) {
-            if (!n.has(e.getKey()) && !e.getKey().equals("sid")) {
                 n.set(e.getKey(), e.getValue());
             }
         }

@@ -124,9 +124,7 @@ class SqliteReads implements ReadTransaction {
             args.add(f.createdTo());
         }
         if (f.eventName() != null) {
-            // Without statistics the planner would probe each session's records by primary key.
-            sql.append(" AND EXISTS (SELECT 1 FROM records r INDEXED BY records_events_by_name WHERE r.stream = ")
-                    .append(RecordStream.EVENTS.code()).append(" AND r.name = ? AND r.sk = s.sk)");
+            sql.append(" AND EXISTS (SELECT 1 FROM session_event_names e WHERE e.name = ? AND e.sk = s.sk)");
             args.add(f.eventName());
         }
         if (f.state() != null) {

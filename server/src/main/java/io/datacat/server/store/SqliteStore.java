@@ -42,15 +42,18 @@ public final class SqliteStore implements Store {
     private final FileLock folderLock;
     private final Connection writer;
     private final SqliteWrites writes;
+    private final SqliteCheckpointer checkpointer;
     private final HikariDataSource readers;
     private final ReentrantLock writeLock = new ReentrantLock();
     private boolean closed;
 
-    private SqliteStore(Path file, FileLock folderLock, Connection writer, HikariDataSource readers) {
+    private SqliteStore(Path file, FileLock folderLock, Connection writer, SqliteCheckpointer checkpointer,
+                        HikariDataSource readers) {
         this.file = file;
         this.folderLock = folderLock;
         this.writer = writer;
         this.writes = new SqliteWrites(writer);
+        this.checkpointer = checkpointer;
         this.readers = readers;
     }
 
@@ -64,13 +67,18 @@ public final class SqliteStore implements Store {
         String url = "jdbc:sqlite:" + file;
         FileLock lock = lockFolder(file);
         Connection writer = null;
+        Connection checkpoints = null;
         try {
-            writer = writerSource(url, sync).getConnection();
+            SQLiteDataSource writerSource = writerSource(url, sync);
+            writer = writerSource.getConnection();
             checkWal(writer, file);
             SqliteSchema.migrate(writer, file.toString());
+            execute(writer, "PRAGMA wal_autocheckpoint = " + SqliteCheckpointer.WRITER_FALLBACK_PAGES);
+            checkpoints = writerSource.getConnection();
             HikariDataSource readers = readerPool(url);
-            return new SqliteStore(file, lock, writer, readers);
+            return new SqliteStore(file, lock, writer, new SqliteCheckpointer(checkpoints), readers);
         } catch (SQLException | RuntimeException e) {
+            closeQuietly(checkpoints);
             closeQuietly(writer);
             release(lock);
             if (e instanceof StoreException se) {
@@ -130,6 +138,8 @@ public final class SqliteStore implements Store {
         cfg.setBusyTimeout(BUSY_TIMEOUT_MS);
         cfg.setCacheSize(-WRITER_CACHE_KIB);
         cfg.setTempStore(SQLiteConfig.TempStore.MEMORY);
+        // Otherwise the driver asks for last_insert_rowid() after every INSERT; RETURNING gives keys.
+        cfg.setGetGeneratedKeys(false);
         SQLiteDataSource ds = new SQLiteDataSource(cfg);
         ds.setUrl(url);
         return ds;
@@ -177,6 +187,7 @@ public final class SqliteStore implements Store {
             try {
                 T result = work.run(writes);
                 execute(writer, "COMMIT");
+                checkpointer.committed();
                 return result;
             } catch (SQLException e) {
                 rollback(writer, e);
@@ -243,6 +254,7 @@ public final class SqliteStore implements Store {
             }
             closed = true;
             readers.close();
+            checkpointer.close();
             writes.closeStatements();
             closeQuietly(writer);
             release(folderLock);

@@ -7,24 +7,40 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The writer connection's transaction. There is one instance per store, used under the
  * store's write lock, so its prepared statements are kept and reused across batches.
  */
 final class SqliteWrites extends SqliteReads implements WriteTransaction {
-    private static final String INSERT_RECORD = "INSERT INTO records (sk, src, seq, kind, stream, ts, name, level, "
-            + "value, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+    /** Rows per INSERT statement at most (a power of two); measured best between 64 and 256. */
+    private static final int MAX_ROWS_PER_INSERT = 128;
+    /** The record INSERT of 1, 2, 4, … {@link #MAX_ROWS_PER_INSERT} rows, by log2 of the row count. */
+    private static final String[] INSERT_RECORDS = insertRecordStatements();
     private static final String INSERT_SESSION = "INSERT INTO sessions (" + SESSION_DATA_COLUMNS + ") VALUES ("
             + "?, ".repeat(SESSION_DATA_COLUMN_COUNT - 1) + "?) RETURNING sk";
     private static final String UPDATE_SESSION = "UPDATE sessions SET (" + SESSION_DATA_COLUMNS + ") = ("
             + "?, ".repeat(SESSION_DATA_COLUMN_COUNT - 1) + "?) WHERE sk = ?";
 
     private final Map<String, PreparedStatement> cache = new HashMap<>();
+
+    private static String[] insertRecordStatements() {
+        String[] sql = new String[Integer.numberOfTrailingZeros(MAX_ROWS_PER_INSERT) + 1];
+        for (int i = 0; i < sql.length; i++) {
+            sql[i] = "INSERT INTO records (sk, src, seq, kind, stream, ts, name, level, value, body) VALUES "
+                    + String.join(", ", Collections.nCopies(1 << i, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        }
+        return sql;
+    }
 
     SqliteWrites(Connection conn) {
         super(conn);
@@ -70,35 +86,144 @@ final class SqliteWrites extends SqliteReads implements WriteTransaction {
         });
     }
 
+    /**
+     * Inserts the rows whose identity is new with multi-row statements: one INSERT of many rows
+     * costs SQLite and the driver much less per row than a JDBC batch of one-row INSERTs (about
+     * 1.6 times the rows per second with this schema). Such a statement cannot say which of its
+     * rows were duplicates, so the duplicates are found first, with one range query per
+     * sequence space of the batch (which finds nothing, cheaply, unless the batch is a replay).
+     */
     @Override
     public boolean[] insertRecords(List<RecordRow> rows) {
-        if (rows.isEmpty()) {
-            return new boolean[0];
+        boolean[] fresh = newIdentities(rows);
+        int[] pending = new int[rows.size()];
+        int count = 0;
+        for (int i = 0; i < fresh.length; i++) {
+            if (fresh[i]) {
+                pending[count++] = i;
+            }
         }
-        return query(INSERT_RECORD, ps -> {
-            for (RecordRow r : rows) {
-                ps.setLong(1, r.sk());
-                ps.setInt(2, r.src().code());
-                ps.setLong(3, r.seq());
-                ps.setString(4, r.kind().wire());
-                ps.setInt(5, RecordStream.of(r.kind()).code());
-                ps.setLong(6, r.ts());
-                ps.setString(7, r.name());
-                ps.setString(8, r.level());
-                if (r.value() == null) {
-                    ps.setNull(9, Types.REAL);
-                } else {
-                    ps.setDouble(9, r.value());
+        int at = 0;
+        for (int size = MAX_ROWS_PER_INSERT; size >= 1; size >>= 1) {
+            while (count - at >= size) {
+                insertRows(rows, pending, at, size);
+                at += size;
+            }
+        }
+        return fresh;
+    }
+
+    /** For each row, whether its identity is neither stored yet nor taken by an earlier row of the batch. */
+    private boolean[] newIdentities(List<RecordRow> rows) {
+        Map<SequenceSpace, SpaceRows> spaces = new LinkedHashMap<>();
+        SpaceRows last = null;
+        for (int i = 0; i < rows.size(); i++) {
+            RecordRow r = rows.get(i);
+            if (last == null || last.sk != r.sk() || last.src != r.src()) {
+                last = spaces.computeIfAbsent(new SequenceSpace(r.sk(), r.src()), k -> new SpaceRows(k.sk(), k.src()));
+            }
+            last.add(i, r.seq());
+        }
+        boolean[] fresh = new boolean[rows.size()];
+        Arrays.fill(fresh, true);
+        for (SpaceRows space : spaces.values()) {
+            Set<Long> taken = storedSeqs(space.sk, space.src, space.minSeq, space.maxSeq);
+            if (taken.isEmpty() && space.ascending) {
+                continue; // the usual batch: nothing stored in its range and no seq twice
+            }
+            for (int k = 0; k < space.size; k++) {
+                int i = space.rows[k];
+                fresh[i] = taken.add(rows.get(i).seq());
+            }
+        }
+        return fresh;
+    }
+
+    private Set<Long> storedSeqs(long sk, Source src, long from, long to) {
+        return query("SELECT seq FROM records WHERE sk = ? AND src = ? AND seq BETWEEN ? AND ?", ps -> {
+            ps.setLong(1, sk);
+            ps.setInt(2, src.code());
+            ps.setLong(3, from);
+            ps.setLong(4, to);
+            Set<Long> seqs = new HashSet<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    seqs.add(rs.getLong(1));
                 }
-                ps.setString(10, r.body());
+            }
+            return seqs;
+        });
+    }
+
+    private record SequenceSpace(long sk, Source src) {
+    }
+
+    /** The rows of a batch in one sequence space, with their range of seqs. */
+    private static final class SpaceRows {
+        final long sk;
+        final Source src;
+        int[] rows = new int[16];
+        int size;
+        long minSeq = Long.MAX_VALUE;
+        long maxSeq = Long.MIN_VALUE;
+        boolean ascending = true;
+
+        SpaceRows(long sk, Source src) {
+            this.sk = sk;
+            this.src = src;
+        }
+
+        void add(int row, long seq) {
+            if (size == rows.length) {
+                rows = Arrays.copyOf(rows, size * 2);
+            }
+            rows[size++] = row;
+            ascending &= seq > maxSeq;
+            minSeq = Math.min(minSeq, seq);
+            maxSeq = Math.max(maxSeq, seq);
+        }
+    }
+
+    /** Inserts {@code rows[pending[from]]} … {@code rows[pending[from + size - 1]]} with one statement. */
+    private void insertRows(List<RecordRow> rows, int[] pending, int from, int size) {
+        query(INSERT_RECORDS[Integer.numberOfTrailingZeros(size)], ps -> {
+            int p = 1;
+            for (int i = from; i < from + size; i++) {
+                RecordRow r = rows.get(pending[i]);
+                ps.setLong(p++, r.sk());
+                ps.setInt(p++, r.src().code());
+                ps.setLong(p++, r.seq());
+                ps.setString(p++, r.kind().wire());
+                ps.setInt(p++, RecordStream.of(r.kind()).code());
+                ps.setLong(p++, r.ts());
+                ps.setString(p++, r.name());
+                ps.setString(p++, r.level());
+                if (r.value() == null) {
+                    ps.setNull(p++, Types.REAL);
+                } else {
+                    ps.setDouble(p++, r.value());
+                }
+                ps.setString(p++, r.body());
+            }
+            // Plain INSERT: a duplicate that got here would be a bug, and fails the transaction.
+            ps.executeUpdate();
+            return null;
+        });
+    }
+
+    @Override
+    public void insertEventNames(long sk, Collection<String> names) {
+        if (names.isEmpty()) {
+            return;
+        }
+        query("INSERT INTO session_event_names (name, sk) VALUES (?, ?) ON CONFLICT DO NOTHING", ps -> {
+            for (String name : names) {
+                ps.setString(1, name);
+                ps.setLong(2, sk);
                 ps.addBatch();
             }
-            int[] changes = ps.executeBatch();
-            boolean[] inserted = new boolean[changes.length];
-            for (int i = 0; i < changes.length; i++) {
-                inserted[i] = changes[i] > 0;
-            }
-            return inserted;
+            ps.executeBatch();
+            return null;
         });
     }
 

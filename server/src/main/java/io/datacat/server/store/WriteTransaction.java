@@ -21,6 +21,9 @@ public interface WriteTransaction extends ReadTransaction {
      */
     boolean[] insertRecords(List<RecordRow> rows);
 
+    /** Remembers that the session logged events or exceptions of these names (already stored ones are skipped). */
+    void insertEventNames(long sk, Collection<String> names);
+
     /** Remembers that the session's state held these values (already stored ones are skipped). */
     void insertStateValues(long sk, Collection<StateValue> values);
 

@@ -1,7 +1,6 @@
 package io.datacat.server.web;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.datacat.protocol.Batch;
 import io.datacat.protocol.InvalidInputException;
 import io.datacat.protocol.PayloadTooLargeException;
 import io.datacat.protocol.RecordValidator;
@@ -214,8 +213,7 @@ public final class WebServer implements AutoCloseable {
         }
 
         private void ingest(Context ctx) {
-            Batch batch = Batch.parse(bodies.read(ctx));
-            IngestResult result = services.ingestor().ingest(batch);
+            IngestResult result = services.ingestor().ingest(bodies.open(ctx));
             JsonResponses.send(ctx, 200, JsonResponses.object().put("status", "ok")
                     .put("accepted", result.accepted()).put("duplicates", result.duplicates()));
         }

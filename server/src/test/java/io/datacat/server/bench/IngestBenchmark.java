@@ -9,6 +9,7 @@ import io.datacat.server.store.ReadTransaction;
 import io.datacat.server.store.SqliteStore;
 import io.datacat.server.store.SqliteSync;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +28,9 @@ import java.util.stream.Stream;
  * <p>Batches of 5,000 records (the daemon's request size) spread over 8 sessions: 60 %
  * metrics, 30 % events, 5 % state patches, 5 % events with data. Three runs:
  * <ol>
- *   <li>store only: batches parsed beforehand, {@code Ingestor.ingest} timed;</li>
- *   <li>parse + store on one thread: JSON bytes → {@code Batch.parse} → ingest;</li>
+ *   <li>store only: batches parsed into trees beforehand, {@code Ingestor.ingest(Batch)} timed;</li>
+ *   <li>parse + store on one thread: JSON bytes → {@code Ingestor.ingest(InputStream)}, as
+ *       {@code POST /api/ingest} calls it (a token stream, no tree);</li>
  *   <li>parse on the request threads (2), ingest serialized by the store: the server's
  *       real shape.</li>
  * </ol>
@@ -67,7 +69,7 @@ public final class IngestBenchmark {
     private static void parseAndStore(List<byte[]> bodies) throws IOException {
         withStore("parse + store, 1 thread", bodies.size(), ingestor -> {
             for (byte[] body : bodies) {
-                ingestor.ingest(Batch.parse(body));
+                ingestor.ingest(new ByteArrayInputStream(body));
             }
         });
     }
@@ -78,7 +80,7 @@ public final class IngestBenchmark {
             try {
                 List<Future<?>> done = new ArrayList<>();
                 for (byte[] body : bodies) {
-                    done.add(pool.submit(() -> ingestor.ingest(Batch.parse(body))));
+                    done.add(pool.submit(() -> ingestor.ingest(new ByteArrayInputStream(body))));
                 }
                 for (Future<?> f : done) {
                     f.get();

@@ -500,6 +500,11 @@ class IngestorTest {
         }
 
         @Override
+        public void insertEventNames(long sk, Collection<String> names) {
+            tx.insertEventNames(sk, names);
+        }
+
+        @Override
         public void insertStateValues(long sk, Collection<StateValue> values) {
             tx.insertStateValues(sk, values);
         }

@@ -3,6 +3,7 @@ package io.datacat.server.store;
 import io.datacat.protocol.RecordKind;
 import io.datacat.protocol.SessionCounters;
 import io.datacat.protocol.Source;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -188,6 +189,99 @@ class SqliteStoreTest {
             assertThat(first).containsExactly(true, true, false);
             boolean[] again = store.write(tx -> tx.insertRecords(List.of(b)));
             assertThat(again).containsExactly(false);
+        }
+    }
+
+    @Test
+    void duplicatesAreFoundAmongManyRowsInAnyOrderAndTheRestAreAllStored() {
+        try (SqliteStore store = SqliteStore.open(dir, SqliteSync.NORMAL)) {
+            long sk = newSession(store, "many").sk();
+            List<RecordRow> stored = new ArrayList<>();
+            for (long seq = 100; seq < 400; seq += 2) {
+                stored.add(event(sk, seq));
+            }
+            store.write(tx -> tx.insertRecords(stored));
+
+            // 1..500 backwards (not ascending), interleaved with another space, one seq twice.
+            List<RecordRow> rows = new ArrayList<>();
+            List<Boolean> expected = new ArrayList<>();
+            for (long seq = 500; seq >= 1; seq--) {
+                rows.add(event(sk, seq));
+                expected.add(seq < 100 || seq >= 400 || seq % 2 == 1);
+                rows.add(new RecordRow(sk, Source.DAEMON, seq, RecordKind.HANG, T0 + seq, null, null, null, "{}"));
+                expected.add(true);
+            }
+            rows.add(event(sk, 7));
+            expected.add(false);
+
+            boolean[] inserted = store.write(tx -> tx.insertRecords(rows));
+
+            List<Boolean> actual = new ArrayList<>();
+            for (boolean b : inserted) {
+                actual.add(b);
+            }
+            assertThat(actual).isEqualTo(expected);
+            assertThat(store.read(ReadTransaction::countRecords)).isEqualTo(500 + 500);
+        }
+    }
+
+    private static RecordRow event(long sk, long seq) {
+        return new RecordRow(sk, Source.APP, seq, RecordKind.EVENT, T0 + seq, "e", "info", null, "{\"seq\":" + seq + "}");
+    }
+
+    @Test
+    void aDatabaseOfSchemaVersion2UpgradesAndKeepsItsEventNamesFilterable() throws Exception {
+        Path db = dir.resolve(SqliteStore.FILE_NAME);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
+            SqliteSchema.migrate(c, db.toString(), 2);
+            st.executeUpdate("INSERT INTO sessions (sk, id, product, version, created_at, last_seen, status) VALUES "
+                    + "(1, 'old-boss', 'P', '1', 1, 1, 'active'), (2, 'old-quiet', 'P', '1', 2, 2, 'active')");
+            st.executeUpdate("INSERT INTO records (sk, src, seq, kind, stream, ts, name, level, value, body) VALUES "
+                    + "(1, 0, 1, 'event', 1, 1, 'boss', 'info', NULL, '{}'), "
+                    + "(1, 0, 2, 'exception', 1, 2, 'boom', 'error', NULL, '{}'), "
+                    + "(1, 0, 3, 'metric', 2, 3, 'fps', NULL, 60, '{}'), "
+                    + "(2, 0, 1, 'metric', 2, 1, 'boss', NULL, 1, '{}')");
+        }
+        assertThat(userVersion(db)).isEqualTo(2);
+
+        try (SqliteStore store = SqliteStore.open(dir, SqliteSync.NORMAL)) {
+            assertThat(sessionsWithEvent(store, "boss")).containsExactly("old-boss");
+            assertThat(sessionsWithEvent(store, "boom")).containsExactly("old-boss");
+            assertThat(sessionsWithEvent(store, "fps")).as("metric names are not event names").isEmpty();
+
+            SessionRow later = newSession(store, "later");
+            store.write(tx -> {
+                tx.insertEventNames(later.sk(), List.of("boss"));
+                return null;
+            });
+            assertThat(sessionsWithEvent(store, "boss")).containsExactly("later", "old-boss");
+        }
+        assertThat(userVersion(db)).isEqualTo(SqliteSchema.VERSION);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master WHERE name = 'records_events_by_name'")) {
+            assertThat(rs.getInt(1)).as("the per-event index is gone").isZero();
+        }
+    }
+
+    private static List<String> sessionsWithEvent(Store store, String name) {
+        SessionFilter f = new SessionFilter(null, null, null, false, false, null, null, name, null, false, null);
+        return store.read(tx -> tx.listSessions(f, 10)).stream().map(SessionRow::id).toList();
+    }
+
+    @Test
+    void theLogIsCopiedIntoTheDatabaseFileWithoutTheWriterCheckpointing() throws Exception {
+        Path db = dir.resolve(SqliteStore.FILE_NAME);
+        try (SqliteStore store = SqliteStore.open(dir, SqliteSync.NORMAL)) {
+            long sk = newSession(store, "logged").sk();
+            long before = Files.size(db);
+            List<RecordRow> rows = new ArrayList<>();
+            for (long seq = 1; seq <= 2_000; seq++) {
+                rows.add(event(sk, seq));
+            }
+            store.write(tx -> tx.insertRecords(rows)); // far fewer log pages than the writer's own threshold
+
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.size(db) > before);
+            assertThat(store.read(ReadTransaction::countRecords)).isEqualTo(2_000);
         }
     }
 }
