@@ -83,6 +83,9 @@ public final class Bench {
             step("throughput: end to end (" + mode.e2eRecords() + " records)");
             report.throughput("end to end: one client → daemon → server → SQLite",
                     Throughput.endToEnd(stack, mode.e2eRecords()), 200_000);
+            step("throughput: client → daemon spool, server stopped (" + mode.e2eRecords() + " records)");
+            report.throughput("first hop alone: one client → daemon, acked once in its spool (server stopped)",
+                    Throughput.clientToDaemon(stack, mode.e2eRecords()), 200_000);
             step("throughput: server ingest (" + mode.ingestRecords() + " records)");
             report.throughput(INGEST_LABEL, Throughput.serverIngest(stack, mode.ingestRecords(), 2), 300_000);
         }

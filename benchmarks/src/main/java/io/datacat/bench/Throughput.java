@@ -30,19 +30,9 @@ final class Throughput {
      * drops) through its own daemon; the clock stops when the server has committed them all.
      */
     static double endToEnd(Stack stack, int records) throws Exception {
-        Session s = Datacat.createSession(SessionOptions.builder("ThroughputBench", "1.0")
-                .serverUrl(stack.serverUrl()).daemonCommand(stack.daemonCommand().toArray(new String[0]))
-                .spoolDir(stack.spoolDir("throughput").toString()).asyncMode(true).queueSize(1 << 17)
-                .dropOnFull(false).crashReporting(false).build());
-        // The daemon is up before the clock starts: its start-up is not throughput.
-        s.flush(Duration.ofSeconds(60));
-        Map<String, Object> data = new HashMap<>();
-        data.put("kind", "orc");
+        Session s = throughputSession(stack, "throughput");
         long start = System.nanoTime();
-        for (int i = 0; i < records; i++) {
-            data.put("i", i);
-            s.logEvent("enemy_spawned", Level.INFO, data);
-        }
+        logEvents(s, records);
         s.shutdown(Duration.ofMinutes(5));
         // The summary is one row: the full session JSON embeds its latest 1,000 events, and
         // building it 50 times a second would take a fifth of the server's CPU from the ingest.
@@ -62,6 +52,47 @@ final class Throughput {
             Thread.sleep(20);
         }
         return records / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * The first hop alone: with the server stopped, one client logs {@code records} events as
+     * fast as it can; the clock stops when its daemon has acked them all, which it does once
+     * they are in its spool on disk.
+     */
+    static double clientToDaemon(Stack stack, int records) throws Exception {
+        stack.stopServer();
+        try {
+            Session s = throughputSession(stack, "throughput-hop");
+            long start = System.nanoTime();
+            logEvents(s, records);
+            if (!s.flush(Duration.ofMinutes(5)) || s.stats().sent() != records) {
+                throw new IllegalStateException("the daemon did not ack every record: " + s.stats());
+            }
+            double perSecond = records / ((System.nanoTime() - start) / 1e9);
+            s.shutdown(Duration.ofSeconds(10));
+            return perSecond;
+        } finally {
+            stack.startServer();
+        }
+    }
+
+    /** A session whose daemon is up (its start-up is not throughput) and whose full queue waits. */
+    private static Session throughputSession(Stack stack, String name) throws IOException {
+        Session s = Datacat.createSession(SessionOptions.builder("ThroughputBench", "1.0")
+                .serverUrl(stack.serverUrl()).daemonCommand(stack.daemonCommand().toArray(new String[0]))
+                .spoolDir(stack.spoolDir(name).toString()).asyncMode(true).queueSize(1 << 17)
+                .dropOnFull(false).crashReporting(false).build());
+        s.flush(Duration.ofSeconds(60));
+        return s;
+    }
+
+    private static void logEvents(Session s, int records) {
+        Map<String, Object> data = new HashMap<>();
+        data.put("kind", "orc");
+        for (int i = 0; i < records; i++) {
+            data.put("i", i);
+            s.logEvent("enemy_spawned", Level.INFO, data);
+        }
     }
 
     /**
