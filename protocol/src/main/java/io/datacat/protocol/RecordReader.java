@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Validates records from parser tokens, without building a tree, by the rules of docs/protocol.md
@@ -536,12 +537,10 @@ public final class RecordReader {
 
     private void source(JsonToken v) throws IOException {
         if (v == JsonToken.VALUE_STRING) {
-            CharSequence t = text();
-            for (Source s : SOURCES) {
-                if (same(s.wire(), t)) {
-                    src = s;
-                    return;
-                }
+            Source s = spelled(SOURCES, Source::wire, text());
+            if (s != null) {
+                src = s;
+                return;
             }
         } else {
             skipValue(v);
@@ -558,11 +557,9 @@ public final class RecordReader {
             tooLong(Field.KIND, t.length());
             return;
         }
-        for (RecordKind k : KINDS) {
-            if (same(k.wire(), t)) {
-                kind = k;
-                return;
-            }
+        kind = spelled(KINDS, RecordKind::wire, t);
+        if (kind != null) {
+            return;
         }
         fail(Field.KIND, "'" + p.getText() + "' is not one of session_start, event, exception, metric, state, end, "
                 + "crash, hang, recovered");
@@ -570,12 +567,9 @@ public final class RecordReader {
 
     private void level(JsonToken v) throws IOException {
         if (v == JsonToken.VALUE_STRING) {
-            CharSequence t = text();
-            for (Level l : LEVELS) {
-                if (same(l.wire(), t)) {
-                    level = l;
-                    return;
-                }
+            level = spelled(LEVELS, Level::wire, text());
+            if (level != null) {
+                return;
             }
             level = Level.fromWire(p.getText());
             if (level != null) {
@@ -593,12 +587,9 @@ public final class RecordReader {
 
     private void metricType(JsonToken v) throws IOException {
         if (v == JsonToken.VALUE_STRING) {
-            CharSequence text = text();
-            for (MetricType t : TYPES) {
-                if (same(t.wire(), text)) {
-                    type = t;
-                    return;
-                }
+            type = spelled(TYPES, MetricType::wire, text());
+            if (type != null) {
+                return;
             }
         } else {
             skipValue(v);
@@ -992,6 +983,16 @@ public final class RecordReader {
     private static boolean isIdChar(char c) {
         return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
                 || c == '.' || c == '_' || c == ':' || c == '-';
+    }
+
+    /** The value whose wire spelling is exactly {@code t}, or null; compares without making a String. */
+    private static <T> T spelled(T[] values, Function<T, String> wire, CharSequence t) {
+        for (T v : values) {
+            if (same(wire.apply(v), t)) {
+                return v;
+            }
+        }
+        return null;
     }
 
     private static boolean same(String s, CharSequence t) {
