@@ -124,11 +124,15 @@ public final class Bench {
 
         step("frame loop: DataCat AsyncSession, server down");
         stack.stopServer();
+        String downSession;
         try (DatacatLogger log = new DatacatLogger(Datacat.createSession(options(stack, "async-down", true).build()))) {
+            downSession = log.session().id();
             report.frame(FrameLoop.run("DataCat AsyncSession, server down", log, mode.frameSeconds()));
         } finally {
             stack.startServer();
         }
+        // Its daemon now delivers the spooled frames: the next loggers must not share the machine with that.
+        Throughput.awaitEnded(stack, downSession);
 
         step("frame loop: baseline (blocking queue + HTTP per record, as in the guide)");
         try (BlockingQueueLogger log = new BlockingQueueLogger(stack.startCompatDaemon("baseline-daemon"))) {

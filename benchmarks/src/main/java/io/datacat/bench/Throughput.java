@@ -24,6 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Throughput {
     /** Records per batch of the server-ingest benchmark, the most a daemon sends in one request. */
     private static final int BATCH = 5_000;
+    /** How long a benchmark waits for a daemon to deliver what it spooled before giving up. */
+    private static final Duration DELIVERY_TIMEOUT = Duration.ofMinutes(10);
 
     private Throughput() {
     }
@@ -37,23 +39,7 @@ final class Throughput {
         long start = System.nanoTime();
         logEvents(s, records);
         s.shutdown(Duration.ofMinutes(5));
-        // The summary is one row: the full session JSON embeds its latest 1,000 events, and
-        // building it 50 times a second would take a fifth of the server's CPU from the ingest.
-        String path = "/api/sessions/" + s.id() + "/summary";
-        long expected = records + 2L;
-        while (true) {
-            Map<?, ?> session = summary(stack.serverUrl() + path);
-            Map<?, ?> counts = session == null ? null : (Map<?, ?>) session.get("counts");
-            if (counts != null && ((Number) counts.get("records")).longValue() >= expected) {
-                break;
-            }
-            Number evicted = session == null ? null : (Number) session.get("spool_evicted");
-            if (evicted != null && evicted.longValue() > 0) {
-                throw new IllegalStateException("the daemon's spool reached its bound and evicted " + evicted
-                        + " records: the server ingests slower than the client logs; run fewer records");
-            }
-            Thread.sleep(20);
-        }
+        awaitStored(stack, s.id(), records + 2L);
         return records / ((System.nanoTime() - start) / 1e9);
     }
 
@@ -64,18 +50,65 @@ final class Throughput {
      */
     static double clientToDaemon(Stack stack, int records) throws Exception {
         stack.stopServer();
+        Session s;
+        double perSecond;
         try {
-            Session s = throughputSession(stack, "throughput-hop");
+            s = throughputSession(stack, "throughput-hop");
             long start = System.nanoTime();
             logEvents(s, records);
             if (!s.flush(Duration.ofMinutes(5)) || s.stats().sent() != records) {
                 throw new IllegalStateException("the daemon did not ack every record: " + s.stats());
             }
-            double perSecond = records / ((System.nanoTime() - start) / 1e9);
+            perSecond = records / ((System.nanoTime() - start) / 1e9);
             s.shutdown(Duration.ofSeconds(10));
-            return perSecond;
         } finally {
             stack.startServer();
+        }
+        // The daemon now delivers its backlog: the next measurement must not share the server with it.
+        awaitStored(stack, s.id(), records + 2L);
+        return perSecond;
+    }
+
+    private static void checkDeadline(long deadline, String sid) {
+        if (System.nanoTime() - deadline > 0) {
+            throw new IllegalStateException("session " + sid + " did not reach the server within "
+                    + DELIVERY_TIMEOUT.toMinutes() + " minutes: its daemon stopped delivering");
+        }
+    }
+
+    /** Waits until the server has the session's end, its last record (each hop keeps a session's order). */
+    static void awaitEnded(Stack stack, String sid) throws IOException, InterruptedException {
+        String url = stack.serverUrl() + "/api/sessions/" + sid + "/summary";
+        long deadline = System.nanoTime() + DELIVERY_TIMEOUT.toNanos();
+        while (true) {
+            Map<?, ?> session = summary(url);
+            if (session != null && "ended".equals(session.get("status"))) {
+                return;
+            }
+            checkDeadline(deadline, sid);
+            Thread.sleep(20);
+        }
+    }
+
+    /** Waits until the server has committed {@code expected} records of the session. */
+    private static void awaitStored(Stack stack, String sid, long expected) throws IOException, InterruptedException {
+        // The summary is one row: the full session JSON embeds its latest 1,000 events, and
+        // building it 50 times a second would take a fifth of the server's CPU from the ingest.
+        String url = stack.serverUrl() + "/api/sessions/" + sid + "/summary";
+        long deadline = System.nanoTime() + DELIVERY_TIMEOUT.toNanos();
+        while (true) {
+            Map<?, ?> session = summary(url);
+            Map<?, ?> counts = session == null ? null : (Map<?, ?>) session.get("counts");
+            if (counts != null && ((Number) counts.get("records")).longValue() >= expected) {
+                return;
+            }
+            Number evicted = session == null ? null : (Number) session.get("spool_evicted");
+            if (evicted != null && evicted.longValue() > 0) {
+                throw new IllegalStateException("the daemon's spool reached its bound and evicted " + evicted
+                        + " records: the server ingests slower than the client logs; run fewer records");
+            }
+            checkDeadline(deadline, sid);
+            Thread.sleep(20);
         }
     }
 
