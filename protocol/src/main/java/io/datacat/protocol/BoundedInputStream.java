@@ -50,6 +50,27 @@ public final class BoundedInputStream extends FilterInputStream {
         }
     }
 
+    /**
+     * How much of a refused body an HTTP server still reads and throws away so the client gets
+     * its 413: closing a connection with unread bytes in the socket makes the kernel send a
+     * reset, which can destroy the answer before the client has read it. A body larger than
+     * this is cut off (the client may then see a reset instead of the 413).
+     */
+    public static final long DISCARD_LIMIT = 64L * 1024 * 1024;
+
+    /** Reads and drops what is left of a refused request body, up to {@link #DISCARD_LIMIT} bytes. */
+    public static void discardRest(InputStream raw) {
+        byte[] sink = new byte[16 * 1024];
+        long left = DISCARD_LIMIT;
+        try {
+            for (int n; left > 0 && (n = raw.read(sink, 0, (int) Math.min(sink.length, left))) > 0; ) {
+                left -= n;
+            }
+        } catch (IOException e) {
+            // The client stopped sending; there is no answer left to protect.
+        }
+    }
+
     @Override
     public int read() throws IOException {
         int b = super.read();

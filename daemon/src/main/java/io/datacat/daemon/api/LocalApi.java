@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.datacat.daemon.Log;
 import io.datacat.daemon.session.SessionException;
+import io.datacat.protocol.BoundedInputStream;
 import io.datacat.protocol.InvalidInputException;
 import io.datacat.protocol.PayloadTooLargeException;
 
@@ -142,6 +143,7 @@ public final class LocalApi implements Closeable {
         try {
             return route.handler().handle(new ApiRequest(exchange));
         } catch (PayloadTooLargeException e) {
+            BoundedInputStream.discardRest(exchange.getRequestBody());
             return ApiResponse.error(413, e.getMessage(), null);
         } catch (InvalidInputException e) {
             return ApiResponse.error(400, e.getMessage(), e.field());

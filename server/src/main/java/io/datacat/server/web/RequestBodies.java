@@ -43,6 +43,15 @@ final class RequestBodies {
         }
     }
 
+    /** Reads and drops the rest of a refused body, so the client reads its 413 instead of a reset. */
+    static void discardRest(Context ctx) {
+        try {
+            BoundedInputStream.discardRest(ctx.req().getInputStream());
+        } catch (IOException e) {
+            // No body stream to drain: nothing stands between the client and the answer.
+        }
+    }
+
     private void checkDeclaredLength(Context ctx) {
         if (ctx.req().getContentLengthLong() > maxBytes) {
             throw new PayloadTooLargeException(maxBytes);

@@ -93,8 +93,10 @@ public final class WebServer implements AutoCloseable {
     }
 
     private static void errors(RoutesConfig r) {
-        r.exception(PayloadTooLargeException.class,
-                (e, ctx) -> JsonResponses.error(ctx, 413, e.getMessage(), null));
+        r.exception(PayloadTooLargeException.class, (e, ctx) -> {
+            RequestBodies.discardRest(ctx);
+            JsonResponses.error(ctx, 413, e.getMessage(), null);
+        });
         r.exception(InvalidInputException.class,
                 (e, ctx) -> JsonResponses.error(ctx, 400, e.getMessage(), e.field()));
         r.exception(SessionNotFoundException.class,
