@@ -24,7 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code ./datacat bench [--quick|--full] [--only ingest]}: runs every benchmark against real
+ * {@code ./datacat bench [--quick|--full] [--only ingest|e2e]}: runs every benchmark against real
  * processes and writes {@code benchmarks/results/latest.md} (and a dated copy):
  * <ul>
  *   <li>the 60 FPS frame-loop harness: DataCat's AsyncSession with the server up and down, the
@@ -33,8 +33,8 @@ import java.util.Map;
  *   <li>throughput end to end and of the server's ingest alone;</li>
  *   <li>heap per queued metric record.</li>
  * </ul>
- * {@code --only ingest} runs the server-ingest throughput alone and prints it without writing
- * the results files: a quick before/after check while working on the server.
+ * {@code --only ingest} (the server-ingest throughput) and {@code --only e2e} (end to end) run
+ * one measurement and print it without writing the results files: a quick before/after check.
  */
 public final class Bench {
     private Bench() {
@@ -50,12 +50,13 @@ public final class Bench {
     // what the server takes meanwhile; two million got records evicted.
     private static final Mode FULL = new Mode("full", 30, 5, 2, 3, 5, 1_000_000, 3_000_000);
 
+    private static final String E2E_LABEL = "end to end: one client → daemon → server → SQLite";
     private static final String INGEST_LABEL = "server ingest alone: plain JSON batches of 5,000 over HTTP into "
             + "SQLite, 2 senders";
 
     public static void main(String[] args) throws Exception {
         Mode mode = QUICK;
-        boolean ingestOnly = false;
+        String only = null;
         Path repo = Paths.get(".").toAbsolutePath().normalize();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -63,19 +64,25 @@ public final class Bench {
                 case "--full" -> mode = FULL;
                 case "--repo" -> repo = Paths.get(args[++i]).toAbsolutePath().normalize();
                 case "--only" -> {
-                    if (i + 1 == args.length || !args[++i].equals("ingest")) {
+                    if (i + 1 == args.length || !List.of("ingest", "e2e").contains(args[++i])) {
                         usage();
                     }
-                    ingestOnly = true;
+                    only = args[i];
                 }
                 default -> usage();
             }
         }
-        if (ingestOnly) {
+        if (only != null) {
             try (Stack stack = Stack.start(repo)) {
-                step("throughput: server ingest (" + mode.ingestRecords() + " records)");
-                System.out.printf(Locale.ROOT, "%s: %,.0f records/s%n", INGEST_LABEL,
-                        Throughput.serverIngest(stack, mode.ingestRecords(), 2));
+                if (only.equals("ingest")) {
+                    step("throughput: server ingest (" + mode.ingestRecords() + " records)");
+                    System.out.printf(Locale.ROOT, "%s: %,.0f records/s%n", INGEST_LABEL,
+                            Throughput.serverIngest(stack, mode.ingestRecords(), 2));
+                } else {
+                    step("throughput: end to end (" + mode.e2eRecords() + " records)");
+                    System.out.printf(Locale.ROOT, "%s: %,.0f records/s%n", E2E_LABEL,
+                            Throughput.endToEnd(stack, mode.e2eRecords()));
+                }
             }
             return;
         }
@@ -84,8 +91,7 @@ public final class Bench {
             frameLoops(stack, mode, report);
             hotPath(stack, mode, report);
             step("throughput: end to end (" + mode.e2eRecords() + " records)");
-            report.throughput("end to end: one client → daemon → server → SQLite",
-                    Throughput.endToEnd(stack, mode.e2eRecords()), 200_000);
+            report.throughput(E2E_LABEL, Throughput.endToEnd(stack, mode.e2eRecords()), 200_000);
             // With the server stopped everything stays in the spool, whose default bound (128 MiB)
             // holds about 700,000 such records; more would be evicted.
             int hopRecords = Math.min(mode.e2eRecords(), 500_000);
@@ -108,7 +114,7 @@ public final class Bench {
     }
 
     private static void usage() {
-        System.err.println("usage: datacat bench [--quick|--full] [--only ingest]");
+        System.err.println("usage: datacat bench [--quick|--full] [--only ingest|e2e]");
         System.exit(2);
     }
 

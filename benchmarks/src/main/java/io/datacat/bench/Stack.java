@@ -16,11 +16,19 @@ import java.util.concurrent.TimeUnit;
  * server jar (fresh SQLite store), and daemons started from the daemon jar.
  */
 final class Stack implements AutoCloseable {
+    /**
+     * A folder to record the server's JFR profiles in ({@code server-1.jfr}, … one per start),
+     * for finding where a throughput benchmark's time goes: {@code jfr print --events
+     * jdk.ExecutionSample} or JDK Mission Control.
+     */
+    static final String PROFILE_ENV = "DATACAT_BENCH_PROFILE";
+
     private final Path repo;
     private final Path work;
     private final int serverPort;
     private final List<Process> processes = new ArrayList<>();
     private Process server;
+    private int serverStarts;
 
     private Stack(Path repo, Path work, int serverPort) {
         this.repo = repo;
@@ -43,8 +51,17 @@ final class Stack implements AutoCloseable {
     }
 
     void startServer() throws IOException, InterruptedException {
-        server = launch("server", List.of(java(), "-Xmx1g", "-jar", jar("server/target/datacat-server.jar"),
-                "--port", Integer.toString(serverPort), "--data", work.resolve("server-data").toString()));
+        List<String> command = new ArrayList<>(List.of(java(), "-Xmx1g"));
+        String profiles = System.getenv(PROFILE_ENV);
+        if (profiles != null && !profiles.isBlank()) {
+            Path jfr = Paths.get(profiles).toAbsolutePath().resolve("server-" + ++serverStarts + ".jfr");
+            Files.createDirectories(jfr.getParent());
+            command.add("-XX:StartFlightRecording=settings=profile,filename=" + jfr);
+            System.out.println("profiling the server into " + jfr);
+        }
+        command.addAll(List.of("-jar", jar("server/target/datacat-server.jar"), "--port", Integer.toString(serverPort),
+                "--data", work.resolve("server-data").toString()));
+        server = launch("server", command);
         awaitHealthy(serverUrl(), server);
     }
 

@@ -154,12 +154,15 @@ public final class Ingestor {
 
     private Applied apply(WriteTransaction tx, PreparedBatch batch) {
         long now = clock.getAsLong();
-        Map<String, SessionRow> stored = tx.sessions(batch.sessionIds());
+        List<String> ids = batch.sessionIds();
+        Map<String, SessionRow> stored = tx.sessions(ids);
         Map<String, SessionChange> changes = new LinkedHashMap<>();
-        for (String sid : batch.sessionIds()) {
+        SessionChange[] bySession = new SessionChange[ids.size()];
+        for (int i = 0; i < ids.size(); i++) {
+            String sid = ids.get(i);
             SessionRow row = stored.get(sid);
             if (row == null) {
-                Long firstTs = batch.firstTs(sid);
+                Long firstTs = batch.firstTs(i);
                 if (firstTs == null) {
                     continue; // counters alone do not make a session; they are resent with its records
                 }
@@ -168,13 +171,15 @@ public final class Ingestor {
             SessionChange change = new SessionChange(row);
             change.contact(now);
             changes.put(sid, change);
+            bySession[i] = change;
         }
 
         List<PreparedBatch.Prepared> records = batch.records();
         List<RecordRow> rows = new ArrayList<>(records.size());
-        for (PreparedBatch.Prepared r : records) {
-            rows.add(new RecordRow(changes.get(r.sid()).sk(), r.src(), r.seq(), r.kind(), r.ts(), r.name(), r.level(),
-                    r.value(), r.body()));
+        for (int i = 0; i < records.size(); i++) {
+            PreparedBatch.Prepared r = records.get(i);
+            rows.add(new RecordRow(bySession[batch.sessionOf(i)].sk(), r.src(), r.seq(), r.kind(), r.ts(), r.name(),
+                    r.level(), r.value(), r.body()));
         }
         boolean[] inserted = tx.insertRecords(rows);
         List<CommitListener.CommittedRecord> added = new ArrayList<>(records.size());
@@ -183,7 +188,7 @@ public final class Ingestor {
             if (inserted[i]) {
                 PreparedBatch.Prepared r = records.get(i);
                 added.add(r);
-                SessionChange change = changes.get(r.sid());
+                SessionChange change = bySession[batch.sessionOf(i)];
                 change.apply(r);
                 if (!r.stateValues().isEmpty()) {
                     stateValues.computeIfAbsent(change.sk(), sk -> new LinkedHashSet<>()).addAll(r.stateValues());

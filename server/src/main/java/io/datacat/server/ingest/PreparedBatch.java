@@ -17,6 +17,7 @@ import io.datacat.server.store.StoredRecord;
 
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,8 +34,14 @@ final class PreparedBatch {
 
     private final List<Prepared> records;
     private final Map<String, SessionCounters> counters;
-    private final Map<String, Long> firstTs = new LinkedHashMap<>();
-    private final Set<String> sessionIds = new LinkedHashSet<>();
+    /** The earliest record time of each session with records, by index in {@link #sessionIds}. */
+    private long[] firstTs = new long[4];
+    private final Map<String, Integer> sessionIndex = new LinkedHashMap<>();
+    private final List<String> sessionIds = new ArrayList<>();
+    /** For each record, the index of its session in {@link #sessionIds}. */
+    private final int[] sessionOf;
+    /** The sessions with records come first in {@link #sessionIds}; then those with counters only. */
+    private int sessionsWithRecords;
     private final Map<String, Set<String>> eventNames = new LinkedHashMap<>();
 
     /**
@@ -61,20 +68,43 @@ final class PreparedBatch {
     private PreparedBatch(List<Prepared> records, Map<String, SessionCounters> counters) {
         this.records = records;
         this.counters = counters;
+        this.sessionOf = new int[records.size()];
         Set<String> names = null;
-        String namesOf = null;
-        for (Prepared r : records) {
-            firstTs.merge(r.sid(), r.ts(), Math::min);
-            sessionIds.add(r.sid());
+        String last = null;
+        int session = -1;
+        for (int i = 0; i < records.size(); i++) {
+            Prepared r = records.get(i);
+            // A batch is mostly runs of one session's records: look the session up once per run.
+            if (!r.sid().equals(last)) {
+                last = r.sid();
+                session = sessionIndex.computeIfAbsent(last, sid -> {
+                    sessionIds.add(sid);
+                    return sessionIds.size() - 1;
+                });
+                if (session == firstTs.length) {
+                    firstTs = Arrays.copyOf(firstTs, session * 2);
+                }
+                if (session == sessionsWithRecords) {
+                    sessionsWithRecords++;
+                    firstTs[session] = r.ts();
+                }
+                names = null;
+            }
+            sessionOf[i] = session;
+            firstTs[session] = Math.min(firstTs[session], r.ts());
             if (r.kind() == RecordKind.EVENT || r.kind() == RecordKind.EXCEPTION) {
-                if (!r.sid().equals(namesOf)) {
-                    namesOf = r.sid();
-                    names = eventNames.computeIfAbsent(namesOf, sid -> new LinkedHashSet<>());
+                if (names == null) {
+                    names = eventNames.computeIfAbsent(last, sid -> new LinkedHashSet<>());
                 }
                 names.add(r.name());
             }
         }
-        sessionIds.addAll(counters.keySet());
+        for (String sid : counters.keySet()) {
+            sessionIndex.computeIfAbsent(sid, k -> {
+                sessionIds.add(k);
+                return sessionIds.size() - 1;
+            });
+        }
     }
 
     /** Prepares records validated as trees (a {@code Batch}, the compatible routes). */
@@ -134,8 +164,13 @@ final class PreparedBatch {
     }
 
     /** Every session the batch names, records first, in order of appearance. */
-    Set<String> sessionIds() {
+    List<String> sessionIds() {
         return sessionIds;
+    }
+
+    /** The index in {@link #sessionIds()} of record {@code i}'s session. */
+    int sessionOf(int i) {
+        return sessionOf[i];
     }
 
     /**
@@ -146,8 +181,8 @@ final class PreparedBatch {
         return eventNames;
     }
 
-    /** The earliest record time of a session in this batch, or null when it has no records here. */
-    Long firstTs(String sid) {
-        return firstTs.get(sid);
+    /** The earliest record time of session {@code session} in this batch, or null when it has no records here. */
+    Long firstTs(int session) {
+        return session < sessionsWithRecords ? firstTs[session] : null;
     }
 }

@@ -17,6 +17,22 @@ public enum RecordStream {
     METRICS(2, EnumSet.of(RecordKind.METRIC)),
     STATE(3, EnumSet.of(RecordKind.STATE));
 
+    /** The stream of each kind, by ordinal: this is asked once per stored record. */
+    private static final RecordStream[] BY_KIND = new RecordStream[RecordKind.values().length];
+
+    static {
+        for (RecordStream s : values()) {
+            for (RecordKind k : s.kinds) {
+                BY_KIND[k.ordinal()] = s;
+            }
+        }
+        for (RecordKind k : RecordKind.values()) {
+            if (BY_KIND[k.ordinal()] == null) {
+                throw new IllegalStateException("no stream for " + k);
+            }
+        }
+    }
+
     private final int code;
     private final Set<RecordKind> kinds;
 
@@ -35,12 +51,7 @@ public enum RecordStream {
     }
 
     public static RecordStream of(RecordKind kind) {
-        for (RecordStream s : values()) {
-            if (s.kinds.contains(kind)) {
-                return s;
-            }
-        }
-        throw new IllegalArgumentException("no stream for " + kind);
+        return BY_KIND[kind.ordinal()];
     }
 
     /** The one stream holding all of {@code kinds}, or null when they span several. */

@@ -273,8 +273,8 @@ class SqliteReads implements ReadTransaction {
     @Override
     public Optional<TimeRange> timeRange(long sk, RecordStream stream) {
         // Two index probes (first and last entry) instead of one aggregate over the stream.
-        String sql = "SELECT (SELECT ts FROM records INDEXED BY records_by_stream WHERE sk = ?1 AND stream = ?2"
-                + " ORDER BY ts LIMIT 1), (SELECT ts FROM records INDEXED BY records_by_stream WHERE sk = ?1"
+        String sql = "SELECT (SELECT ts FROM records WHERE sk = ?1 AND stream = ?2"
+                + " ORDER BY ts LIMIT 1), (SELECT ts FROM records WHERE sk = ?1"
                 + " AND stream = ?2 ORDER BY ts DESC LIMIT 1)";
         return query(sql, ps -> {
             ps.setLong(1, sk);
@@ -291,7 +291,7 @@ class SqliteReads implements ReadTransaction {
     public void forEachStatePatch(long sk, StateKey after, StateKey upTo, Predicate<StoredRecord> visitor) {
         // Read only the state records and sort them into merge order, rather than walk the
         // primary key (already in that order) through all of the session's other records.
-        String sql = "SELECT " + RECORD_COLUMNS + " FROM records INDEXED BY records_by_stream"
+        String sql = "SELECT " + RECORD_COLUMNS + " FROM records"
                 + " WHERE sk = ? AND stream = " + RecordStream.STATE.code()
                 + (after == null ? "" : " AND (src, seq) > (?, ?)")
                 + (upTo == null ? "" : " AND (src, seq) <= (?, ?)") + " ORDER BY src, seq";
@@ -333,7 +333,7 @@ class SqliteReads implements ReadTransaction {
 
     @Override
     public Optional<StateKey> lastPatchAtOrBefore(long sk, long ts) {
-        String sql = "SELECT src, seq FROM records INDEXED BY records_by_stream WHERE sk = ? AND stream = "
+        String sql = "SELECT src, seq FROM records WHERE sk = ? AND stream = "
                 + RecordStream.STATE.code() + " AND ts <= ? ORDER BY ts DESC, src DESC, seq DESC LIMIT 1";
         return query(sql, ps -> {
             ps.setLong(1, sk);
@@ -366,7 +366,7 @@ class SqliteReads implements ReadTransaction {
         });
     }
 
-    static final String MENTIONS_SQL = "SELECT EXISTS (SELECT 1 FROM records INDEXED BY records_by_stream"
+    static final String MENTIONS_SQL = "SELECT EXISTS (SELECT 1 FROM records"
             + " WHERE sk = ?1 AND stream = " + RecordStream.EVENTS.code() + " AND (name LIKE ?2 ESCAPE '\\'"
             + " OR json_extract(body, '$.message') LIKE ?2 ESCAPE '\\'"
             + " OR json_extract(body, '$.exception_type') LIKE ?2 ESCAPE '\\'"

@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
@@ -89,9 +90,8 @@ final class SqliteWrites extends SqliteReads implements WriteTransaction {
     /**
      * Inserts the rows whose identity is new with multi-row statements: one INSERT of many rows
      * costs SQLite and the driver much less per row than a JDBC batch of one-row INSERTs (about
-     * 1.6 times the rows per second with this schema). Such a statement cannot say which of its
-     * rows were duplicates, so the duplicates are found first, with one range query per
-     * sequence space of the batch (which finds nothing, cheaply, unless the batch is a replay).
+     * 1.6 times the rows per second with this schema). The identities are checked against the
+     * {@code seq_ranges} of each sequence space of the batch, which then take the new seqs.
      */
     @Override
     public boolean[] insertRecords(List<RecordRow> rows) {
@@ -113,7 +113,10 @@ final class SqliteWrites extends SqliteReads implements WriteTransaction {
         return fresh;
     }
 
-    /** For each row, whether its identity is neither stored yet nor taken by an earlier row of the batch. */
+    /**
+     * For each row, whether its identity is neither stored yet nor taken by an earlier row of
+     * the batch; the new identities are added to {@code seq_ranges} on the way.
+     */
     private boolean[] newIdentities(List<RecordRow> rows) {
         Map<SequenceSpace, SpaceRows> spaces = new LinkedHashMap<>();
         SpaceRows last = null;
@@ -125,44 +128,95 @@ final class SqliteWrites extends SqliteReads implements WriteTransaction {
             last.add(i, r.seq());
         }
         boolean[] fresh = new boolean[rows.size()];
-        Arrays.fill(fresh, true);
         for (SpaceRows space : spaces.values()) {
-            Set<Long> taken = storedSeqs(space.sk, space.src, space.minSeq, space.maxSeq);
-            if (taken.isEmpty() && space.ascending) {
-                continue; // the usual batch: nothing stored in its range and no seq twice
-            }
+            List<SeqRanges.Range> near = rangesNear(space);
+            long[] added = new long[space.size];
+            int count = 0;
+            Set<Long> seen = space.ascending ? null : new HashSet<>();
             for (int k = 0; k < space.size; k++) {
-                int i = space.rows[k];
-                fresh[i] = taken.add(rows.get(i).seq());
+                long seq = space.seqs[k];
+                if (!SeqRanges.covers(near, seq) && (seen == null || seen.add(seq))) {
+                    fresh[space.rows[k]] = true;
+                    added[count++] = seq;
+                }
+            }
+            if (count > 0) {
+                replaceRanges(space, near, SeqRanges.merge(near, added, count));
             }
         }
         return fresh;
     }
 
-    private Set<Long> storedSeqs(long sk, Source src, long from, long to) {
-        return query("SELECT seq FROM records WHERE sk = ? AND src = ? AND seq BETWEEN ? AND ?", ps -> {
-            ps.setLong(1, sk);
-            ps.setInt(2, src.code());
-            ps.setLong(3, from);
-            ps.setLong(4, to);
-            Set<Long> seqs = new HashSet<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    seqs.add(rs.getLong(1));
+    /** The stored ranges of a space that contain or touch a seq of the batch's range, sorted by lo. */
+    private List<SeqRanges.Range> rangesNear(SpaceRows space) {
+        // The last range starting before the batch (if it reaches it) and every range starting
+        // within it: two probes of the primary key, however many ranges the space has.
+        return query("SELECT lo, hi FROM (SELECT lo, hi FROM seq_ranges WHERE sk = ?1 AND src = ?2 AND lo < ?3"
+                + " ORDER BY lo DESC LIMIT 1) WHERE hi >= ?3 - 1"
+                + " UNION ALL SELECT lo, hi FROM seq_ranges WHERE sk = ?1 AND src = ?2 AND lo >= ?3 AND lo <= ?4 + 1"
+                + " ORDER BY lo", ps -> {
+                    ps.setLong(1, space.sk);
+                    ps.setInt(2, space.src.code());
+                    ps.setLong(3, space.minSeq);
+                    ps.setLong(4, space.maxSeq);
+                    List<SeqRanges.Range> ranges = new ArrayList<>();
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            ranges.add(new SeqRanges.Range(rs.getLong(1), rs.getLong(2)));
+                        }
+                    }
+                    return ranges;
+                });
+    }
+
+    /** Replaces a space's ranges {@code before} by {@code after}, which covers them. */
+    private void replaceRanges(SpaceRows space, List<SeqRanges.Range> before, List<SeqRanges.Range> after) {
+        if (before.size() == 1 && after.size() == 1 && before.get(0).lo() == after.get(0).lo()) {
+            // The usual batch: it extends the session's one range.
+            query("UPDATE seq_ranges SET hi = ? WHERE sk = ? AND src = ? AND lo = ?", ps -> {
+                ps.setLong(1, after.get(0).hi());
+                ps.setLong(2, space.sk);
+                ps.setInt(3, space.src.code());
+                ps.setLong(4, after.get(0).lo());
+                ps.executeUpdate();
+                return null;
+            });
+            return;
+        }
+        if (!before.isEmpty()) {
+            query("DELETE FROM seq_ranges WHERE sk = ? AND src = ? AND lo = ?", ps -> {
+                for (SeqRanges.Range r : before) {
+                    ps.setLong(1, space.sk);
+                    ps.setInt(2, space.src.code());
+                    ps.setLong(3, r.lo());
+                    ps.addBatch();
                 }
+                ps.executeBatch();
+                return null;
+            });
+        }
+        query("INSERT INTO seq_ranges (sk, src, lo, hi) VALUES (?, ?, ?, ?)", ps -> {
+            for (SeqRanges.Range r : after) {
+                ps.setLong(1, space.sk);
+                ps.setInt(2, space.src.code());
+                ps.setLong(3, r.lo());
+                ps.setLong(4, r.hi());
+                ps.addBatch();
             }
-            return seqs;
+            ps.executeBatch();
+            return null;
         });
     }
 
     private record SequenceSpace(long sk, Source src) {
     }
 
-    /** The rows of a batch in one sequence space, with their range of seqs. */
+    /** The rows of a batch in one sequence space, with their seqs and range of seqs. */
     private static final class SpaceRows {
         final long sk;
         final Source src;
         int[] rows = new int[16];
+        long[] seqs = new long[16];
         int size;
         long minSeq = Long.MAX_VALUE;
         long maxSeq = Long.MIN_VALUE;
@@ -176,8 +230,10 @@ final class SqliteWrites extends SqliteReads implements WriteTransaction {
         void add(int row, long seq) {
             if (size == rows.length) {
                 rows = Arrays.copyOf(rows, size * 2);
+                seqs = Arrays.copyOf(seqs, size * 2);
             }
-            rows[size++] = row;
+            rows[size] = row;
+            seqs[size++] = seq;
             ascending &= seq > maxSeq;
             minSeq = Math.min(minSeq, seq);
             maxSeq = Math.max(maxSeq, seq);
@@ -205,7 +261,6 @@ final class SqliteWrites extends SqliteReads implements WriteTransaction {
                 }
                 ps.setString(p++, r.body());
             }
-            // Plain INSERT: a duplicate that got here would be a bug, and fails the transaction.
             ps.executeUpdate();
             return null;
         });
@@ -268,14 +323,15 @@ final class SqliteWrites extends SqliteReads implements WriteTransaction {
 
     @Override
     public long lastSeq(long sk, Source src) {
-        return query("SELECT COALESCE(MAX(seq), 0) FROM records WHERE sk = ? AND src = ?", ps -> {
-            ps.setLong(1, sk);
-            ps.setInt(2, src.code());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        });
+        return query("SELECT COALESCE((SELECT hi FROM seq_ranges WHERE sk = ? AND src = ? ORDER BY lo DESC LIMIT 1), 0)",
+                ps -> {
+                    ps.setLong(1, sk);
+                    ps.setInt(2, src.code());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        return rs.getLong(1);
+                    }
+                });
     }
 
     @Override

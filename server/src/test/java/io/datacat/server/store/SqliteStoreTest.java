@@ -222,7 +222,49 @@ class SqliteStoreTest {
             }
             assertThat(actual).isEqualTo(expected);
             assertThat(store.read(ReadTransaction::countRecords)).isEqualTo(500 + 500);
+            assertThat(lastSeq(store, sk, Source.APP)).isEqualTo(500);
+            assertThat(seqRanges(sk)).as("the holes filled, each space is one range again")
+                    .containsExactly("0:1-500", "1:1-500");
         }
+    }
+
+    @Test
+    void anIdentityIsStoredOnceWhateverTimeItArrivesWith() {
+        try (SqliteStore store = SqliteStore.open(dir, SqliteSync.NORMAL)) {
+            long sk = newSession(store, "retimed").sk();
+            store.write(tx -> tx.insertRecords(List.of(event(sk, 1), event(sk, 2), event(sk, 5))));
+            assertThat(seqRanges(sk)).containsExactly("0:1-2", "0:5-5");
+
+            RecordRow sameIdLaterTime = new RecordRow(sk, Source.APP, 2, RecordKind.METRIC, T0 + 999, "m", null, 1.0,
+                    "{}");
+            boolean[] inserted = store.write(tx -> tx.insertRecords(List.of(sameIdLaterTime, event(sk, 3),
+                    event(sk, 4), event(sk, 7))));
+            assertThat(inserted).containsExactly(false, true, true, true);
+            assertThat(seqRanges(sk)).containsExactly("0:1-5", "0:7-7");
+            assertThat(lastSeq(store, sk, Source.APP)).isEqualTo(7);
+            assertThat(lastSeq(store, sk, Source.API)).isZero();
+            assertThat(store.read(ReadTransaction::countRecords)).isEqualTo(6);
+        }
+    }
+
+    private static long lastSeq(Store store, long sk, Source src) {
+        return store.write(tx -> tx.lastSeq(sk, src));
+    }
+
+    /** The stored seq ranges of a session as "src:lo-hi", in key order. */
+    private List<String> seqRanges(long sk) {
+        List<String> out = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteStore.FILE_NAME));
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT src, lo, hi FROM seq_ranges WHERE sk = " + sk
+                     + " ORDER BY src, lo")) {
+            while (rs.next()) {
+                out.add(rs.getInt(1) + ":" + rs.getLong(2) + "-" + rs.getLong(3));
+            }
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+        return out;
     }
 
     private static RecordRow event(long sk, long seq) {
@@ -261,6 +303,35 @@ class SqliteStoreTest {
              ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master WHERE name = 'records_events_by_name'")) {
             assertThat(rs.getInt(1)).as("the per-event index is gone").isZero();
         }
+    }
+
+    @Test
+    void aDatabaseOfSchemaVersion3UpgradesWithItsRecordsAndTheirIdentities() throws Exception {
+        Path db = dir.resolve(SqliteStore.FILE_NAME);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
+            SqliteSchema.migrate(c, db.toString(), 3);
+            st.executeUpdate("INSERT INTO sessions (sk, id, product, version, created_at, last_seen, status) VALUES "
+                    + "(1, 'old', 'P', '1', 1, 1, 'active')");
+            st.executeUpdate("INSERT INTO records (sk, src, seq, kind, stream, ts, name, level, value, body) VALUES "
+                    + "(1, 0, 1, 'event', 1, 10, 'a', 'info', NULL, '{}'), "
+                    + "(1, 0, 2, 'event', 1, 20, 'b', 'error', NULL, '{}'), "
+                    + "(1, 0, 3, 'metric', 2, 30, 'fps', NULL, 60, '{}'), "
+                    + "(1, 0, 6, 'event', 1, 60, 'c', 'info', NULL, '{}'), "
+                    + "(1, 2, 1, 'event', 1, 15, 'api', 'info', NULL, '{}')");
+        }
+
+        try (SqliteStore store = SqliteStore.open(dir, SqliteSync.NORMAL)) {
+            assertThat(store.read(ReadTransaction::countRecords)).isEqualTo(5);
+            assertThat(seqRanges(1)).containsExactly("0:1-3", "0:6-6", "2:1-1");
+            boolean[] inserted = store.write(tx -> tx.insertRecords(List.of(event(1, 3), event(1, 4), event(1, 6))));
+            assertThat(inserted).as("what was stored before the upgrade is still a duplicate")
+                    .containsExactly(false, true, false);
+            assertThat(lastSeq(store, 1, Source.API)).isEqualTo(1);
+            RecordFilter notable = new RecordFilter(Set.of(), Set.of(), null, null, null, true, null);
+            assertThat(store.read(tx -> tx.records(1, notable, 10)).records())
+                    .extracting(StoredRecord::seq).containsExactly(2L);
+        }
+        assertThat(userVersion(db)).isEqualTo(SqliteSchema.VERSION);
     }
 
     private static List<String> sessionsWithEvent(Store store, String name) {
