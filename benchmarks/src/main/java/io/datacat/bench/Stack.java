@@ -1,6 +1,7 @@
 package io.datacat.bench;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.ServerSocket;
 import java.net.URL;
@@ -17,8 +18,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class Stack implements AutoCloseable {
     /**
-     * A folder to record the server's JFR profiles in ({@code server-1.jfr}, … one per start),
-     * for finding where a throughput benchmark's time goes: {@code jfr print --events
+     * A folder to record JFR profiles in: the server's ({@code server-1.jfr}, … one per start)
+     * and the daemons' ({@code daemons/}), for finding where a throughput benchmark's time goes: {@code jfr print --events
      * jdk.ExecutionSample} or JDK Mission Control.
      */
     static final String PROFILE_ENV = "DATACAT_BENCH_PROFILE";
@@ -72,7 +73,21 @@ final class Stack implements AutoCloseable {
 
     /** The command a client runs to start a daemon, with the JVM options of {@code ./datacat daemon}. */
     List<String> daemonCommand() {
-        return List.of(java(), "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", daemonJar());
+        List<String> command = new ArrayList<>(List.of(java(), "-Xmx128m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1"));
+        String profiles = System.getenv(PROFILE_ENV);
+        if (profiles != null && !profiles.isBlank()) {
+            // A folder: each daemon's JVM names its own file in it (process id and time).
+            Path dir = Paths.get(profiles).toAbsolutePath().resolve("daemons");
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            command.add("-XX:StartFlightRecording=settings=profile,filename=" + dir + "/");
+        }
+        command.addAll(List.of("-jar", daemonJar()));
+        return command;
     }
 
     String daemonJar() {

@@ -24,7 +24,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.LongSupplier;
 
 /**
@@ -36,9 +39,13 @@ import java.util.function.LongSupplier;
 public final class Ingestor {
     private static final Logger LOG = LoggerFactory.getLogger(Ingestor.class);
 
+    /** The most records one group commit stores: a transaction's size stays that of a few batches. */
+    static final int MAX_GROUP_RECORDS = 20_000;
+
     private final Store store;
     private final LongSupplier clock;
     private final CommitListener listener;
+    private final Queue<Waiting> waiting = new ConcurrentLinkedQueue<>();
 
     /**
      * @param clock    the server's time in microseconds (last_seen, server-made records)
@@ -75,13 +82,88 @@ public final class Ingestor {
      * @throws io.datacat.protocol.InvalidInputException when any part of the batch is invalid; nothing is stored
      */
     public IngestResult ingest(InputStream body) {
-        return write(PreparedBatch.read(body));
+        return writeGrouped(PreparedBatch.read(body));
     }
 
     private IngestResult write(PreparedBatch prepared) {
         Applied applied = store.write(tx -> apply(tx, prepared));
         tell(applied);
         return applied.result();
+    }
+
+    /** A batch waiting for the writer, and what became of it. */
+    private static final class Waiting {
+        final PreparedBatch batch;
+        /** Completed once committed; with null when its group failed and it must be written alone. */
+        final CompletableFuture<Applied> done = new CompletableFuture<>();
+        /** Set under the writer's lock when a group takes the batch; from then on its future will complete. */
+        volatile boolean taken;
+        Applied applied;
+
+        Waiting(PreparedBatch batch) {
+            this.batch = batch;
+        }
+    }
+
+    /**
+     * Group commit: the request that gets the writer stores every batch waiting by then (up to
+     * {@link #MAX_GROUP_RECORDS} records) in one transaction, so concurrent requests share the
+     * commit and the session updates, the writer's cost per transaction. Each batch is still
+     * applied on its own, in arrival order, and each request returns once its batch committed.
+     * When a group fails, nothing of it is stored and each batch is written again alone, so a
+     * request fails only for its own batch.
+     */
+    private IngestResult writeGrouped(PreparedBatch prepared) {
+        Waiting mine = new Waiting(prepared);
+        waiting.add(mine);
+        while (!mine.taken) {
+            List<Waiting> group = new ArrayList<>();
+            try {
+                store.write(tx -> {
+                    takeGroup(group);
+                    for (Waiting w : group) {
+                        w.applied = apply(tx, w.batch);
+                    }
+                    return null;
+                });
+            } catch (RuntimeException | Error e) {
+                if (group.isEmpty()) {
+                    // The store failed before taking anything (closed, unavailable): this
+                    // request gets that error, unless another request has its batch by now.
+                    if (waiting.remove(mine)) {
+                        throw e;
+                    }
+                    break;
+                }
+                group.forEach(w -> w.done.complete(null));
+            }
+            for (Waiting w : group) {
+                if (!w.done.isDone()) {
+                    tell(w.applied);
+                    w.done.complete(w.applied);
+                }
+            }
+        }
+        Applied applied = mine.done.join();
+        if (applied == null) {
+            return write(prepared);
+        }
+        return applied.result();
+    }
+
+    /** Takes the waiting batches in arrival order, at least one, up to {@link #MAX_GROUP_RECORDS} records. */
+    private void takeGroup(List<Waiting> group) {
+        int records = 0;
+        for (Waiting w = waiting.peek(); w != null; w = waiting.peek()) {
+            int size = w.batch.records().size();
+            if (!group.isEmpty() && records + size > MAX_GROUP_RECORDS) {
+                return;
+            }
+            waiting.remove();
+            w.taken = true;
+            group.add(w);
+            records += size;
+        }
     }
 
     /** The write has committed: a failing listener must not turn it into an error that a daemon would retry. */
