@@ -1,5 +1,8 @@
 package io.datacat.server.store;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -12,6 +15,7 @@ import java.util.List;
  * server is refused rather than misread.
  */
 final class SqliteSchema {
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteSchema.class);
 
     /**
      * The events the {@code records_notable} index holds: exceptions and warnings or worse.
@@ -161,6 +165,12 @@ final class SqliteSchema {
                         + "; this server knows up to " + VERSION + "). Run that newer server, or start with another"
                         + " --data folder.");
             }
+            boolean upgrade = current > 0 && current < target;
+            long started = System.nanoTime();
+            if (upgrade) {
+                LOG.info("upgrading {} from schema version {} to {}; a large database takes a while", where, current,
+                        target);
+            }
             for (int v = current; v < target; v++) {
                 for (String sql : MIGRATIONS.get(v)) {
                     st.executeUpdate(sql);
@@ -168,6 +178,10 @@ final class SqliteSchema {
             }
             st.executeUpdate("PRAGMA user_version = " + Math.max(current, target));
             st.executeUpdate("COMMIT");
+            if (upgrade) {
+                LOG.info("upgraded {} to schema version {} in {} ms", where, target,
+                        (System.nanoTime() - started) / 1_000_000);
+            }
         } catch (SQLException | RuntimeException e) {
             SqliteStore.rollback(writer, e);
             throw e;
