@@ -140,4 +140,36 @@ class ForwardingTest {
         assertThat(server.batches()).allMatch(b -> b.path("records").size() <= 5000);
         assertThat(get(daemon.port(), "/health").body().path("spool").path("evicted_records").asLong()).isZero();
     }
+
+    @Test
+    void twoRequestsAreInFlightAndTheServerStoresThemInOrderThroughAFault() throws IOException {
+        server = RecordingServer.start();
+        server.onIngest(b -> new RecordingServer.Answer(503, "starting"));
+        daemon = Daemon.start(TestSupport.config(tmp, server.url()).build());
+        String sid = newSid();
+        List<ObjectNode> records = new ArrayList<>(List.of(start(sid, 0)));
+        for (int i = 2; i <= 24_000; i++) {
+            records.add(event(sid, i, "e"));
+        }
+        for (int from = 0; from < records.size(); from += 1000) {
+            post(daemon.port(), "/v1/batch", batch(records.subList(from, Math.min(records.size(), from + 1000))));
+        }
+
+        // Each answer waits (up to 1 s) for a second request to be in progress; the third
+        // request to be answered fails once, so the one in flight behind it is refused.
+        AtomicInteger answers = new AtomicInteger();
+        server.onIngest(b -> {
+            server.awaitConcurrentIngests(2, Duration.ofSeconds(1));
+            return answers.incrementAndGet() == 3 ? new RecordingServer.Answer(500, "database locked")
+                    : RecordingServer.Answer.OK;
+        });
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.records(sid).size() == 24_000);
+        assertThat(server.maxConcurrentIngests()).as("requests in flight at once").isEqualTo(2);
+        long delivered = server.batches().stream().mapToLong(b -> b.path("records").size()).sum();
+        assertThat(delivered).as("no record was stored twice").isEqualTo(24_000);
+        assertThat(seqs(server.records(sid))).containsExactlyElementsOf(
+                Stream.iterate(1L, i -> i + 1).limit(24_000).toList());
+        assertThat(answers.get()).isGreaterThan(3);
+    }
 }

@@ -13,12 +13,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.zip.GZIPInputStream;
@@ -41,6 +44,12 @@ final class RecordingServer implements AutoCloseable {
     private final Map<String, Answer> gets = new ConcurrentHashMap<>();
     private final Map<String, String> getBodies = new ConcurrentHashMap<>();
     private volatile Function<JsonNode, Answer> ingest = b -> Answer.OK;
+    /** Per stream of numbered requests: the highest stored, and the lowest not stored. */
+    private final Map<String, Long> streams = new HashMap<>();
+    private final Map<String, Long> failedAt = new HashMap<>();
+    private final Object concurrency = new Object();
+    private int inProgress;
+    private int maxInProgress;
 
     private RecordingServer(HttpServer server) {
         this.server = server;
@@ -50,6 +59,12 @@ final class RecordingServer implements AutoCloseable {
         HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         RecordingServer r = new RecordingServer(s);
         s.createContext("/", r::handle);
+        // Several threads, as the real server has: numbered requests wait for their turn.
+        s.setExecutor(Executors.newCachedThreadPool(t -> {
+            Thread thread = new Thread(t, "recording-server");
+            thread.setDaemon(true);
+            return thread;
+        }));
         s.start();
         return r;
     }
@@ -132,25 +147,119 @@ final class RecordingServer implements AutoCloseable {
             String path = ex.getRequestURI().getPath();
             if (path.equals("/api/ingest") && ex.getRequestMethod().equals("POST")) {
                 ingestRequests.incrementAndGet();
-                String enc = ex.getRequestHeaders().getFirst("Content-Encoding");
-                encodings.add(String.valueOf(enc));
-                authorizations.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
-                InputStream in = "gzip".equals(enc) ? new GZIPInputStream(ex.getRequestBody()) : ex.getRequestBody();
-                JsonNode batch = Json.parse(in.readAllBytes());
-                Answer a = ingest.apply(batch);
-                ObjectNode out = Json.mapper().createObjectNode();
-                if (a.status() == 200) {
-                    accepted.add(batch);
-                    out.put("status", "ok").put("accepted", batch.path("records").size()).put("duplicates", 0);
-                } else {
-                    out.put("error", a.error());
+                synchronized (concurrency) {
+                    inProgress++;
+                    maxInProgress = Math.max(maxInProgress, inProgress);
+                    concurrency.notifyAll();
                 }
-                send(ex, a.status(), out.toString());
+                try {
+                    ingest(ex);
+                } finally {
+                    synchronized (concurrency) {
+                        inProgress--;
+                    }
+                }
             } else if (gets.containsKey(path) && ex.getRequestMethod().equals("GET")) {
                 send(ex, gets.get(path).status(), getBodies.get(path));
             } else {
                 send(ex, 404, "{\"error\":\"Not found\"}");
             }
+        }
+    }
+
+    private void ingest(HttpExchange ex) throws IOException {
+        String enc = ex.getRequestHeaders().getFirst("Content-Encoding");
+        encodings.add(String.valueOf(enc));
+        authorizations.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
+        InputStream in = "gzip".equals(enc) ? new GZIPInputStream(ex.getRequestBody()) : ex.getRequestBody();
+        JsonNode batch = Json.parse(in.readAllBytes());
+        String ticket = ex.getRequestHeaders().getFirst("Datacat-Order");
+        if (!awaitTurn(ticket)) {
+            send(ex, 503, "{\"error\":\"an earlier request of this stream was not stored\"}");
+            return;
+        }
+        Answer a = null;
+        try {
+            a = ingest.apply(batch);
+            if (a.status() == 200) {
+                accepted.add(batch);
+            }
+        } finally {
+            finished(ticket, a != null && a.status() == 200);
+        }
+        ObjectNode out = Json.mapper().createObjectNode();
+        if (a.status() == 200) {
+            out.put("status", "ok").put("accepted", batch.path("records").size()).put("duplicates", 0);
+        } else {
+            out.put("error", a.error());
+        }
+        send(ex, a.status(), out.toString());
+    }
+
+    /** The most ingest requests in progress at once so far. */
+    int maxConcurrentIngests() {
+        synchronized (concurrency) {
+            return maxInProgress;
+        }
+    }
+
+    /** Waits (for an answer function) until {@code n} ingest requests are in progress, or {@code max} passed. */
+    void awaitConcurrentIngests(int n, Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        synchronized (concurrency) {
+            while (inProgress < n && System.nanoTime() < deadline) {
+                try {
+                    concurrency.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * The real server's order for numbered requests ({@code <stream>/<n>}): n waits until n - 1
+     * of its stream was stored, and is refused if n - 1 was not.
+     */
+    private boolean awaitTurn(String ticket) {
+        if (ticket == null) {
+            return true;
+        }
+        int slash = ticket.indexOf('/');
+        String stream = ticket.substring(0, slash);
+        long n = Long.parseLong(ticket.substring(slash + 1));
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        synchronized (streams) {
+            while (n > 1 && streams.getOrDefault(stream, 0L) < n - 1) {
+                if (failedAt.getOrDefault(stream, Long.MAX_VALUE) < n || System.nanoTime() > deadline) {
+                    return false;
+                }
+                try {
+                    streams.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private void finished(String ticket, boolean stored) {
+        if (ticket == null) {
+            return;
+        }
+        int slash = ticket.indexOf('/');
+        String stream = ticket.substring(0, slash);
+        long n = Long.parseLong(ticket.substring(slash + 1));
+        synchronized (streams) {
+            if (stored) {
+                streams.merge(stream, n, Math::max);
+            } else {
+                failedAt.merge(stream, n, Math::min);
+            }
+            streams.notifyAll();
         }
     }
 

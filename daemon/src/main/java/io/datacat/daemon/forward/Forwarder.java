@@ -16,17 +16,26 @@ import io.datacat.protocol.SessionCounters;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The one loop that delivers the spool to the server, in spool order: up to 5,000 records or
- * 4 MiB per request, with the {@code sessions} counters of the sessions concerned.
+ * 4 MiB per request, with the {@code sessions} counters of the sessions concerned, two requests
+ * in flight numbered so that the server stores them in order.
  * 2xx advances the cursor; a 4xx about the data moves those frames to {@code rejected/} (a
  * rejected multi-frame request is first retried a frame at a time, so only the bad frame is
  * quarantined); anything else is retried with backoff from 100 ms doubling to 5 s, logged
@@ -36,6 +45,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Forwarder implements Closeable {
     static final Duration KEEP_ALIVE = Duration.ofSeconds(5);
+    /** Requests in flight at once: the server parses one while it stores the other. */
+    static final int IN_FLIGHT = 2;
+    private static final SecureRandom STREAM_IDS = new SecureRandom();
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
@@ -67,6 +79,10 @@ public final class Forwarder implements Closeable {
     private volatile long outageSinceNanos;
     private volatile String lastError = "";
     private Isolation isolation;
+    /** The stream the pipelined requests are numbered in; a new one after any request not stored. */
+    private String stream;
+    private long streamRequests;
+    private final ExecutorService senders;
     private long lastKeepAliveNanos = System.nanoTime();
 
     public Forwarder(Spool spool, SessionRegistry registry, IngestClient client) {
@@ -76,6 +92,13 @@ public final class Forwarder implements Closeable {
         this.quarantine = new Quarantine(spool.rejectedDir());
         this.thread = new Thread(this::run, "datacat-forwarder");
         this.thread.setDaemon(true);
+        AtomicInteger senderCount = new AtomicInteger();
+        this.senders = Executors.newFixedThreadPool(IN_FLIGHT, r -> {
+            Thread t = new Thread(r, "datacat-forwarder-send-" + senderCount.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        newStream();
     }
 
     public void start() {
@@ -108,11 +131,13 @@ public final class Forwarder implements Closeable {
                 SpoolLog log = nextLogWithData();
                 if (log == null) {
                     idle();
-                } else {
-                    Outgoing out = assemble(log);
+                } else if (isolation != null) {
+                    Outgoing out = assemble(log, log.cursor());
                     if (out != null) {
                         deliver(out);
                     }
+                } else {
+                    deliverPipelined(log);
                 }
             } catch (InterruptedException e) {
                 return;
@@ -141,8 +166,8 @@ public final class Forwarder implements Closeable {
         return null;
     }
 
-    private Outgoing assemble(SpoolLog log) throws IOException {
-        SpoolPosition pos = log.cursor();
+    /** The request of the frames from {@code pos} on, or null when there are none yet. */
+    private Outgoing assemble(SpoolLog log, SpoolPosition pos) throws IOException {
         if (isolation != null && (isolation.log() != log || pos.compareTo(isolation.until()) >= 0)) {
             isolation = null;
         }
@@ -201,21 +226,106 @@ public final class Forwarder implements Closeable {
         return evictedSent;
     }
 
+    /**
+     * Delivers a log with up to {@link #IN_FLIGHT} requests in flight, so the server parses the
+     * next batch while it stores the one before. Each carries its place in this forwarder's
+     * current stream ({@link IngestClient#post(Bytes, String)}), and the server stores a
+     * stream's requests in that order only. When a request is not stored, the ones after it
+     * are waited for (the server refuses them, or stores them and later ignores their resent
+     * records as duplicates), and the rest goes through {@link #deliver} from the cursor, one
+     * request at a time, under a new stream.
+     */
+    private void deliverPipelined(SpoolLog log) throws IOException, InterruptedException {
+        Deque<InFlight> window = new ArrayDeque<>(IN_FLIGHT);
+        SpoolPosition next = log.cursor();
+        while (running) {
+            while (window.size() < IN_FLIGHT) {
+                Outgoing out = assemble(log, next);
+                if (out == null || isEmpty(out) && !window.isEmpty()) {
+                    break;
+                }
+                next = out.next();
+                if (isEmpty(out)) {
+                    out.log().ack(out.next(), 0);
+                } else {
+                    String ticket = stream + "/" + ++streamRequests;
+                    window.add(new InFlight(out, CompletableFuture.supplyAsync(() -> post(out, ticket), senders)));
+                }
+            }
+            if (window.isEmpty()) {
+                return;
+            }
+            InFlight head = window.poll();
+            IngestClient.Outcome outcome = outcome(head);
+            if (outcome instanceof IngestClient.Accepted) {
+                accepted(head.out());
+                continue;
+            }
+            for (InFlight rest : window) {
+                outcome(rest);
+            }
+            newStream();
+            if (outcome instanceof IngestClient.Rejected rejected) {
+                reachable();
+                reject(head.out(), rejected);
+            } else {
+                // With backoff, one request at a time, until the server stores it again.
+                deliver(head.out());
+            }
+            return;
+        }
+    }
+
+    /** A request sent by {@link #deliverPipelined}, and its answer to come. */
+    private record InFlight(Outgoing out, CompletableFuture<IngestClient.Outcome> result) {
+    }
+
+    private IngestClient.Outcome post(Outgoing out, String ticket) {
+        try {
+            return client.post(out.body(), ticket);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new IngestClient.Failed("the daemon is stopping");
+        }
+    }
+
+    private static IngestClient.Outcome outcome(InFlight f) throws InterruptedException {
+        try {
+            return f.result().get();
+        } catch (ExecutionException e) {
+            return new IngestClient.Failed("sending failed: " + e.getCause());
+        }
+    }
+
+    /** A stream the server has not seen: its requests are numbered from 1. */
+    private void newStream() {
+        stream = Long.toString(STREAM_IDS.nextLong() & Long.MAX_VALUE, 36);
+        streamRequests = 0;
+    }
+
+    /** Only empty frames (left by a repair): nothing to tell the server. */
+    private static boolean isEmpty(Outgoing out) {
+        return out.records() == 0 && out.evictedSent().isEmpty();
+    }
+
+    private void accepted(Outgoing out) throws IOException {
+        out.log().ack(out.next(), out.records());
+        spool.evictions().markReported(out.evictedSent());
+        sentRecords.addAndGet(out.records());
+        sentBatches.incrementAndGet();
+        reachable();
+    }
+
     private void deliver(Outgoing out) throws IOException, InterruptedException {
-        if (out.records() == 0 && out.evictedSent().isEmpty()) {
-            // Only empty frames (left by a repair): nothing to tell the server.
+        if (isEmpty(out)) {
             out.log().ack(out.next(), 0);
             return;
         }
         Duration backoff = FIRST_BACKOFF;
         while (running) {
-            IngestClient.Outcome outcome = client.post(out.body());
+            IngestClient.Outcome outcome = client.post(out.body(), null);
             if (outcome instanceof IngestClient.Accepted) {
-                out.log().ack(out.next(), out.records());
-                spool.evictions().markReported(out.evictedSent());
-                sentRecords.addAndGet(out.records());
-                sentBatches.incrementAndGet();
-                reachable();
+                accepted(out);
                 return;
             }
             if (outcome instanceof IngestClient.Rejected rejected) {
@@ -272,7 +382,7 @@ public final class Forwarder implements Closeable {
         }
         Bytes body = new Bytes(256);
         FramePayload.writeBatch(List.of(), counters, body);
-        IngestClient.Outcome outcome = client.post(body);
+        IngestClient.Outcome outcome = client.post(body, null);
         if (outcome instanceof IngestClient.Accepted) {
             spool.evictions().markReported(evictedSent);
             reachable();
@@ -316,6 +426,7 @@ public final class Forwarder implements Closeable {
     public void close() {
         running = false;
         thread.interrupt();
+        senders.shutdownNow();
         try {
             thread.join(5_000);
         } catch (InterruptedException e) {

@@ -26,6 +26,8 @@ import java.util.zip.GZIPOutputStream;
 public final class IngestClient {
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     private static final int MAX_ERROR_BODY = 64 * 1024;
+    /** The server keeps a stream's numbered requests in order (server/README.md, "Ingest"). */
+    static final String ORDER_HEADER = "Datacat-Order";
 
     /** What became of one request. */
     public sealed interface Outcome {
@@ -60,9 +62,18 @@ public final class IngestClient {
         http.get();
     }
 
-    public Outcome post(Bytes batchJson) throws InterruptedException {
+    /**
+     * Posts a batch.
+     *
+     * @param ticket its place in the sender's stream ({@code <stream>/<n>}, the server's
+     *               {@code Datacat-Order} header), or null for a request stored as it comes
+     */
+    public Outcome post(Bytes batchJson, String ticket) throws InterruptedException {
         HttpRequest.Builder req = HttpRequest.newBuilder(ingest).timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/json");
+        if (ticket != null) {
+            req.header(ORDER_HEADER, ticket);
+        }
         byte[] body = batchJson.array();
         int length = batchJson.size();
         if (gzip) {

@@ -46,6 +46,7 @@ public final class Ingestor {
     private final LongSupplier clock;
     private final CommitListener listener;
     private final Queue<Waiting> waiting = new ConcurrentLinkedQueue<>();
+    private final RequestOrder order = new RequestOrder();
 
     /**
      * @param clock    the server's time in microseconds (last_seen, server-made records)
@@ -83,6 +84,29 @@ public final class Ingestor {
      */
     public IngestResult ingest(InputStream body) {
         return writeGrouped(PreparedBatch.read(body));
+    }
+
+    /**
+     * Like {@link #ingest(InputStream)}, for a request numbered in its sender's stream: it is
+     * read at once, and stored only after the stream's previous request committed.
+     *
+     * @param ticket its place in the stream, or null for a request stored as it comes
+     * @throws OutOfOrderException when the previous request failed or did not come in time
+     */
+    public IngestResult ingest(InputStream body, RequestOrder.Ticket ticket) {
+        if (ticket == null) {
+            return ingest(body);
+        }
+        boolean stored = false;
+        try {
+            PreparedBatch batch = PreparedBatch.read(body);
+            order.awaitTurn(ticket);
+            IngestResult result = writeGrouped(batch);
+            stored = true;
+            return result;
+        } finally {
+            order.finished(ticket, stored);
+        }
     }
 
     private IngestResult write(PreparedBatch prepared) {

@@ -8,6 +8,8 @@ import io.datacat.server.compat.CompatRequests;
 import io.datacat.server.ingest.ApiRecord;
 import io.datacat.server.ingest.IngestResult;
 import io.datacat.server.ingest.Ingestor;
+import io.datacat.server.ingest.OutOfOrderException;
+import io.datacat.server.ingest.RequestOrder;
 import io.datacat.server.live.LiveFeed;
 import io.datacat.server.live.TooManyWatchersException;
 import io.datacat.server.query.MetricQueries;
@@ -107,6 +109,11 @@ public final class WebServer implements AutoCloseable {
             JsonResponses.error(ctx, 503, e.getMessage(), null);
         });
         r.exception(ApiError.class, (e, ctx) -> JsonResponses.error(ctx, e.status(), e.getMessage(), null));
+        r.exception(OutOfOrderException.class, (e, ctx) -> {
+            RequestBodies.discardRest(ctx);
+            ctx.header("Retry-After", "1");
+            JsonResponses.error(ctx, 503, e.getMessage(), null);
+        });
         r.exception(StoreUnavailableException.class, (e, ctx) -> {
             LOG.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
             ctx.header("Retry-After", "5");
@@ -215,7 +222,8 @@ public final class WebServer implements AutoCloseable {
         }
 
         private void ingest(Context ctx) {
-            IngestResult result = services.ingestor().ingest(bodies.open(ctx));
+            RequestOrder.Ticket ticket = RequestOrder.Ticket.parse(ctx.header(RequestOrder.HEADER));
+            IngestResult result = services.ingestor().ingest(bodies.open(ctx), ticket);
             JsonResponses.send(ctx, 200, JsonResponses.object().put("status", "ok")
                     .put("accepted", result.accepted()).put("duplicates", result.duplicates()));
         }
