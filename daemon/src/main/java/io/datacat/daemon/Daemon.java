@@ -210,10 +210,15 @@ public final class Daemon implements Closeable {
         if (api != null) {
             api.close();
         }
-        scheduler.shutdownNow();
+        // No interrupt first: an fsync interrupted in the middle closes the spool's file channel,
+        // and the spool could then not be closed cleanly (nor its delivered directory removed).
+        scheduler.shutdown();
         try {
-            scheduler.awaitTermination(2, TimeUnit.SECONDS);
+            if (!scheduler.awaitTermination(2, TimeUnit.SECONDS)) {
+                scheduler.shutdownNow();
+            }
         } catch (InterruptedException e) {
+            scheduler.shutdownNow();
             Thread.currentThread().interrupt();
         }
         for (SessionEntry e : registry.all()) {

@@ -141,19 +141,25 @@ class ForwardingTest {
         assertThat(get(daemon.port(), "/health").body().path("spool").path("evicted_records").asLong()).isZero();
     }
 
-    @Test
-    void twoRequestsAreInFlightAndTheServerStoresThemInOrderThroughAFault() throws IOException {
-        server = RecordingServer.start();
-        server.onIngest(b -> new RecordingServer.Answer(503, "starting"));
-        daemon = Daemon.start(TestSupport.config(tmp, server.url()).build());
+    /** A new session's {@code count} records, posted in batches of 1,000 and spooled (the server refuses them). */
+    private String spoolWhileTheServerRefuses(int count) throws IOException {
         String sid = newSid();
         List<ObjectNode> records = new ArrayList<>(List.of(start(sid, 0)));
-        for (int i = 2; i <= 24_000; i++) {
+        for (int i = 2; i <= count; i++) {
             records.add(event(sid, i, "e"));
         }
         for (int from = 0; from < records.size(); from += 1000) {
             post(daemon.port(), "/v1/batch", batch(records.subList(from, Math.min(records.size(), from + 1000))));
         }
+        return sid;
+    }
+
+    @Test
+    void twoRequestsAreInFlightAndTheServerStoresThemInOrderThroughAFault() throws IOException {
+        server = RecordingServer.start();
+        server.onIngest(b -> new RecordingServer.Answer(503, "starting"));
+        daemon = Daemon.start(TestSupport.config(tmp, server.url()).build());
+        String sid = spoolWhileTheServerRefuses(24_000);
 
         // Each answer waits (up to 1 s) for a second request to be in progress; the third
         // request to be answered fails once, so the one in flight behind it is refused.
@@ -171,5 +177,24 @@ class ForwardingTest {
         assertThat(seqs(server.records(sid))).containsExactlyElementsOf(
                 Stream.iterate(1L, i -> i + 1).limit(24_000).toList());
         assertThat(answers.get()).isGreaterThan(3);
+    }
+
+    @Test
+    void aServerThatDoesNotKeepTheOrderGetsOneRequestAtATime() throws IOException {
+        server = RecordingServer.start();
+        server.withoutOrder();
+        server.onIngest(b -> new RecordingServer.Answer(503, "starting"));
+        daemon = Daemon.start(TestSupport.config(tmp, server.url()).build());
+        String sid = spoolWhileTheServerRefuses(12_000);
+
+        server.onIngest(b -> {
+            server.awaitConcurrentIngests(2, Duration.ofMillis(300));
+            return RecordingServer.Answer.OK;
+        });
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.records(sid).size() == 12_000);
+        assertThat(server.maxConcurrentIngests()).as("requests in flight at once").isEqualTo(1);
+        assertThat(seqs(server.records(sid))).containsExactlyElementsOf(
+                Stream.iterate(1L, i -> i + 1).limit(12_000).toList());
     }
 }

@@ -44,6 +44,8 @@ final class RecordingServer implements AutoCloseable {
     private final Map<String, Answer> gets = new ConcurrentHashMap<>();
     private final Map<String, String> getBodies = new ConcurrentHashMap<>();
     private volatile Function<JsonNode, Answer> ingest = b -> Answer.OK;
+    /** Whether answers say {@code Datacat-Order: kept}, as the real server's do. */
+    private volatile boolean keepsOrder = true;
     /** Per stream of numbered requests: the highest stored, and the lowest not stored. */
     private final Map<String, Long> streams = new HashMap<>();
     private final Map<String, Long> failedAt = new HashMap<>();
@@ -83,6 +85,11 @@ final class RecordingServer implements AutoCloseable {
     /** How to answer each ingest request from now on. */
     void onIngest(Function<JsonNode, Answer> answer) {
         ingest = answer;
+    }
+
+    /** Answer like a server that predates numbered requests (no {@code Datacat-Order: kept}). */
+    void withoutOrder() {
+        keepsOrder = false;
     }
 
     /** What to answer to {@code GET path}. */
@@ -192,6 +199,9 @@ final class RecordingServer implements AutoCloseable {
             out.put("status", "ok").put("accepted", batch.path("records").size()).put("duplicates", 0);
         } else {
             out.put("error", a.error());
+        }
+        if (keepsOrder) {
+            ex.getResponseHeaders().set("Datacat-Order", "kept");
         }
         send(ex, a.status(), out.toString());
     }

@@ -79,7 +79,7 @@ public final class Forwarder implements Closeable {
     private volatile long outageSinceNanos;
     private volatile String lastError = "";
     private Isolation isolation;
-    /** The stream the pipelined requests are numbered in; a new one after any request not stored. */
+    /** The stream the pipelined requests are numbered in: a new one for each burst. */
     private String stream;
     private long streamRequests;
     private final ExecutorService senders;
@@ -98,7 +98,6 @@ public final class Forwarder implements Closeable {
             t.setDaemon(true);
             return t;
         });
-        newStream();
     }
 
     public void start() {
@@ -131,7 +130,7 @@ public final class Forwarder implements Closeable {
                 SpoolLog log = nextLogWithData();
                 if (log == null) {
                     idle();
-                } else if (isolation != null) {
+                } else if (isolation != null || !client.serverKeepsOrder()) {
                     Outgoing out = assemble(log, log.cursor());
                     if (out != null) {
                         deliver(out);
@@ -233,11 +232,15 @@ public final class Forwarder implements Closeable {
      * stream's requests in that order only. When a request is not stored, the ones after it
      * are waited for (the server refuses them, or stores them and later ignores their resent
      * records as duplicates), and the rest goes through {@link #deliver} from the cursor, one
-     * request at a time, under a new stream.
+     * request at a time. Used once the server has said it keeps that order
+     * ({@link IngestClient#serverKeepsOrder()}); an older server gets one request at a time.
      */
     private void deliverPipelined(SpoolLog log) throws IOException, InterruptedException {
         Deque<InFlight> window = new ArrayDeque<>(IN_FLIGHT);
         SpoolPosition next = log.cursor();
+        // A stream per burst: the server forgets streams (restarts, many senders), and a
+        // request numbered past what it knows would wait for a predecessor it never sees.
+        newStream();
         while (running) {
             while (window.size() < IN_FLIGHT) {
                 Outgoing out = assemble(log, next);
@@ -264,7 +267,6 @@ public final class Forwarder implements Closeable {
             for (InFlight rest : window) {
                 outcome(rest);
             }
-            newStream();
             if (outcome instanceof IngestClient.Rejected rejected) {
                 reachable();
                 reject(head.out(), rejected);

@@ -46,6 +46,7 @@ public final class IngestClient {
     }
 
     private final Supplier<HttpClient> http;
+    private volatile boolean serverKeepsOrder;
     private final URI ingest;
     private final String apiKey;
     private final boolean gzip;
@@ -55,6 +56,14 @@ public final class IngestClient {
         this.ingest = URI.create(serverUrl + "/api/ingest");
         this.apiKey = apiKey;
         this.gzip = gzip;
+    }
+
+    /**
+     * Whether the server's last answer said it stores numbered requests in order
+     * ({@code Datacat-Order: kept}); until one does, requests go one at a time.
+     */
+    boolean serverKeepsOrder() {
+        return serverKeepsOrder;
     }
 
     /** Builds the HTTP client now, off the path of anyone waiting. */
@@ -97,6 +106,7 @@ public final class IngestClient {
             return new Failed("request to " + ingest + " failed: " + e);
         }
         int status = resp.statusCode();
+        serverKeepsOrder = resp.headers().firstValue(ORDER_HEADER).map("kept"::equals).orElse(false);
         String error = errorText(resp.body());
         if (status >= 200 && status < 300) {
             return new Accepted();

@@ -251,7 +251,13 @@ public final class Spool implements Closeable {
             return;
         }
         closed = true;
-        own.close();
+        IOException closeFailure = null;
+        try {
+            own.close();
+        } catch (IOException e) {
+            // Still release the locks, and remove the directory if everything was delivered.
+            closeFailure = e;
+        }
         for (Adopted a : adopted) {
             if (a.log().drained()) {
                 retire(a.log());
@@ -276,6 +282,9 @@ public final class Spool implements Closeable {
         } else {
             Log.info("left " + own.pendingRecords() + " undelivered records (" + own.bytes() + " bytes) in "
                     + own.dir() + "; the next daemon started on this machine delivers them");
+        }
+        if (closeFailure != null) {
+            throw closeFailure;
         }
     }
 

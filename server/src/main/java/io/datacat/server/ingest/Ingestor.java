@@ -28,7 +28,9 @@ import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Stores validated records exactly once and applies their effects on their sessions, one
@@ -90,16 +92,19 @@ public final class Ingestor {
      * Like {@link #ingest(InputStream)}, for a request numbered in its sender's stream: it is
      * read at once, and stored only after the stream's previous request committed.
      *
+     * @param body   opens the request body (inflated and bounded); a failure to open it counts
+     *               as the request not stored, so the stream's next request is refused at once
      * @param ticket its place in the stream, or null for a request stored as it comes
      * @throws OutOfOrderException when the previous request failed or did not come in time
      */
-    public IngestResult ingest(InputStream body, RequestOrder.Ticket ticket) {
+    public IngestResult ingest(Supplier<InputStream> body, RequestOrder.Ticket ticket) {
         if (ticket == null) {
-            return ingest(body);
+            return ingest(body.get());
         }
+        order.arrived(ticket);
         boolean stored = false;
         try {
-            PreparedBatch batch = PreparedBatch.read(body);
+            PreparedBatch batch = PreparedBatch.read(body.get());
             order.awaitTurn(ticket);
             IngestResult result = writeGrouped(batch);
             stored = true;
@@ -120,8 +125,11 @@ public final class Ingestor {
         final PreparedBatch batch;
         /** Completed once committed; with null when its group failed and it must be written alone. */
         final CompletableFuture<Applied> done = new CompletableFuture<>();
-        /** Set under the writer's lock when a group takes the batch; from then on its future will complete. */
-        volatile boolean taken;
+        /**
+         * Claimed exactly once: by the group that stores the batch (its future then completes),
+         * or by its own request when the store failed before any group took it.
+         */
+        final AtomicBoolean claimed = new AtomicBoolean();
         Applied applied;
 
         Waiting(PreparedBatch batch) {
@@ -140,8 +148,9 @@ public final class Ingestor {
     private IngestResult writeGrouped(PreparedBatch prepared) {
         Waiting mine = new Waiting(prepared);
         waiting.add(mine);
-        while (!mine.taken) {
+        while (!mine.claimed.get()) {
             List<Waiting> group = new ArrayList<>();
+            boolean failed = false;
             try {
                 store.write(tx -> {
                     takeGroup(group);
@@ -153,20 +162,16 @@ public final class Ingestor {
             } catch (RuntimeException | Error e) {
                 if (group.isEmpty()) {
                     // The store failed before taking anything (closed, unavailable): this
-                    // request gets that error, unless another request has its batch by now.
-                    if (waiting.remove(mine)) {
+                    // request gets that error, unless a group has claimed its batch by now.
+                    if (mine.claimed.compareAndSet(false, true)) {
+                        waiting.remove(mine);
                         throw e;
                     }
                     break;
                 }
-                group.forEach(w -> w.done.complete(null));
+                failed = true;
             }
-            for (Waiting w : group) {
-                if (!w.done.isDone()) {
-                    tell(w.applied);
-                    w.done.complete(w.applied);
-                }
-            }
+            finish(group, failed);
         }
         Applied applied = mine.done.join();
         if (applied == null) {
@@ -175,7 +180,10 @@ public final class Ingestor {
         return applied.result();
     }
 
-    /** Takes the waiting batches in arrival order, at least one, up to {@link #MAX_GROUP_RECORDS} records. */
+    /**
+     * Takes the waiting batches in arrival order, at least one, up to {@link #MAX_GROUP_RECORDS}
+     * records, skipping any that its own request claimed meanwhile. Runs under the writer's lock.
+     */
     private void takeGroup(List<Waiting> group) {
         int records = 0;
         for (Waiting w = waiting.peek(); w != null; w = waiting.peek()) {
@@ -183,10 +191,21 @@ public final class Ingestor {
             if (!group.isEmpty() && records + size > MAX_GROUP_RECORDS) {
                 return;
             }
-            waiting.remove();
-            w.taken = true;
-            group.add(w);
-            records += size;
+            if (waiting.remove(w) && w.claimed.compareAndSet(false, true)) {
+                group.add(w);
+                records += size;
+            }
+        }
+    }
+
+    /** Tells the listener what a group stored, and answers every request of the group whatever happens. */
+    private void finish(List<Waiting> group, boolean failed) {
+        try {
+            if (!failed) {
+                group.forEach(w -> tell(w.applied));
+            }
+        } finally {
+            group.forEach(w -> w.done.complete(failed ? null : w.applied));
         }
     }
 

@@ -23,8 +23,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.datacat.server.testing.TestRecords.batchJson;
@@ -123,12 +125,49 @@ class GroupCommitTest {
         assertThat(sqlite.read(ReadTransaction::countRecords)).isEqualTo((REQUESTS - 1) * 51L);
     }
 
+    @Test
+    void aStoreFailingBeforeAnyBatchIsTakenAnswersEveryRequestAndStoresWhatItSays() throws Exception {
+        AtomicInteger writes = new AtomicInteger();
+        Store flaky = new GatedStore(sqlite, 1) {
+            @Override
+            public <T> T write(Work<T, WriteTransaction> work) {
+                if (writes.incrementAndGet() % 2 == 0) {
+                    throw new StoreException("the database is locked by another program");
+                }
+                return super.write(work);
+            }
+        };
+        Ingestor ingestor = new Ingestor(flaky);
+        List<byte[]> bodies = new ArrayList<>();
+        for (int round = 0; round < 5; round++) {
+            for (int r = 0; r < REQUESTS; r++) {
+                bodies.add(body("s" + round + "-" + r, 20, "e"));
+            }
+        }
+
+        long stored = 0;
+        int refused = 0;
+        for (CompletableFuture<IngestResult> result : sendAll(ingestor, bodies)) {
+            try {
+                IngestResult r = result.get(20, TimeUnit.SECONDS);
+                assertThat(r.accepted()).isEqualTo(21);
+                stored += r.accepted();
+            } catch (ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOf(StoreException.class);
+                refused++;
+            }
+        }
+        assertThat(sqlite.read(ReadTransaction::countRecords)).as("stored exactly what was answered stored")
+                .isEqualTo(stored);
+        assertThat(refused).as("some requests met the failing store").isPositive();
+    }
+
     /**
      * The real store, whose first transaction waits until every request has reached the writer
      * (so they all queue behind it), and which counts the batches each transaction stores and
      * fails any batch holding an event named {@link #POISON}.
      */
-    private static final class GatedStore implements Store {
+    private static class GatedStore implements Store {
         static final String POISON = "poison";
         private final Store real;
         private final int requests;

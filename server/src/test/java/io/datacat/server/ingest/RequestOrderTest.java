@@ -75,6 +75,31 @@ class RequestOrderTest {
     }
 
     @Test
+    void aPredecessorBeingStoredIsWaitedForPastTheDeadline() {
+        RequestOrder order = new RequestOrder(Duration.ofMillis(200));
+        order.arrived(ticket("s", 1));
+        CompletableFuture<Void> second = CompletableFuture.runAsync(() -> order.awaitTurn(ticket("s", 2)), pool);
+
+        await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5)).until(() -> !second.isDone());
+        order.finished(ticket("s", 1), true);
+        assertThat(second).succeedsWithin(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aRequestWhoseBodyCannotBeReadRefusesTheNextAtOnce() {
+        try (SqliteStore store = SqliteStore.open(dir, SqliteSync.NORMAL)) {
+            Ingestor ingestor = new Ingestor(store);
+            assertThatThrownBy(() -> ingestor.ingest(() -> {
+                throw new IllegalStateException("body too large");
+            }, ticket("d2", 1))).hasMessage("body too large");
+            byte[] next = batchJson(start("h", 1, "Game", "1.0")).toString().getBytes(StandardCharsets.UTF_8);
+            assertThatThrownBy(() -> ingestor.ingest(() -> new ByteArrayInputStream(next), ticket("d2", 2)))
+                    .isInstanceOf(OutOfOrderException.class).hasMessageContaining("was not stored");
+            assertThat(store.read(ReadTransaction::countRecords)).isZero();
+        }
+    }
+
+    @Test
     void theHeaderIsReadStrictly() {
         assertThat(RequestOrder.Ticket.parse(null)).isNull();
         assertThat(RequestOrder.Ticket.parse(" k3x-9_a/12 ")).isEqualTo(ticket("k3x-9_a", 12));
@@ -95,10 +120,10 @@ class RequestOrderTest {
                     .toString().getBytes(StandardCharsets.UTF_8);
 
             CompletableFuture<IngestResult> recovered = CompletableFuture.supplyAsync(
-                    () -> ingestor.ingest(new ByteArrayInputStream(second), ticket("d1", 2)), pool);
+                    () -> ingestor.ingest(() -> new ByteArrayInputStream(second), ticket("d1", 2)), pool);
             await().atMost(Duration.ofSeconds(5)).until(() -> store.read(tx -> tx.session("g")).isEmpty()
                     && !recovered.isDone() && waitingThreads() > 0);
-            IngestResult hang = ingestor.ingest(new ByteArrayInputStream(first), ticket("d1", 1));
+            IngestResult hang = ingestor.ingest(() -> new ByteArrayInputStream(first), ticket("d1", 1));
 
             assertThat(hang.accepted()).isEqualTo(2);
             assertThat(recovered).succeedsWithin(Duration.ofSeconds(5)).extracting(IngestResult::accepted)
