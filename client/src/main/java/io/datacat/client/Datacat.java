@@ -2,6 +2,7 @@ package io.datacat.client;
 
 import io.datacat.client.send.Pipeline;
 import io.datacat.client.transport.DaemonHandle;
+import io.datacat.client.transport.SpoolSettings;
 import io.datacat.client.watch.CrashReporter;
 import io.datacat.client.watch.HangWatchdog;
 
@@ -38,7 +39,8 @@ public final class Datacat {
             throw new IllegalArgumentException("options are required: SessionOptions.builder(product, version).build()");
         }
         DaemonHandle daemon = DaemonHandle.forSettings(options.daemonCommand(), options.serverUrl(),
-                options.daemonPort(), options.spoolDir());
+                options.daemonPort(), new SpoolSettings(options.spoolDir(), options.spoolMaxBytes(),
+                        options.spoolMaxAgeSeconds(), options.spoolFsync()));
         Pipeline pipeline = new Pipeline(UUID.randomUUID().toString(), new Pipeline.Settings(
                 options.product(), options.version(), options.attributes(), options.hangTimeoutMs(),
                 options.hangDetection(), options.flushIntervalMs() * 1_000_000L,

@@ -26,6 +26,8 @@ public final class SessionOptions {
     public static final int DEFAULT_QUEUE_SIZE = 10_000;
     public static final long DEFAULT_HANG_TIMEOUT_MS = 5_000;
     public static final long DEFAULT_SHUTDOWN_TIMEOUT_MS = 2_000;
+    /** The smallest spool bound a daemon takes. */
+    public static final long MIN_SPOOL_BYTES = 65_536;
 
     private final String product;
     private final String version;
@@ -36,6 +38,9 @@ public final class SessionOptions {
     private final boolean dropOnFull;
     private final List<String> daemonCommand;
     private final String spoolDir;
+    private final long spoolMaxBytes;
+    private final long spoolMaxAgeSeconds;
+    private final String spoolFsync;
     private final long hangTimeoutMs;
     private final boolean hangDetection;
     private final boolean crashReporting;
@@ -56,6 +61,9 @@ public final class SessionOptions {
         this.daemonCommand = b.daemonCommand == null ? null
                 : Collections.unmodifiableList(new ArrayList<String>(b.daemonCommand));
         this.spoolDir = b.spoolDir;
+        this.spoolMaxBytes = b.spoolMaxBytes;
+        this.spoolMaxAgeSeconds = b.spoolMaxAgeSeconds;
+        this.spoolFsync = b.spoolFsync;
         this.hangTimeoutMs = b.hangTimeoutMs;
         this.hangDetection = b.hangDetection;
         this.crashReporting = b.crashReporting;
@@ -80,6 +88,9 @@ public final class SessionOptions {
         b.dropOnFull = dropOnFull;
         b.daemonCommand = daemonCommand;
         b.spoolDir = spoolDir;
+        b.spoolMaxBytes = spoolMaxBytes;
+        b.spoolMaxAgeSeconds = spoolMaxAgeSeconds;
+        b.spoolFsync = spoolFsync;
         b.hangTimeoutMs = hangTimeoutMs;
         b.hangDetection = hangDetection;
         b.crashReporting = crashReporting;
@@ -129,6 +140,21 @@ public final class SessionOptions {
         return spoolDir;
     }
 
+    /** The byte bound of the daemon's spool, or 0 for the daemon's default (128 MiB). */
+    public long spoolMaxBytes() {
+        return spoolMaxBytes;
+    }
+
+    /** The age bound of the daemon's spool in seconds, or 0 for the daemon's default (3 days). */
+    public long spoolMaxAgeSeconds() {
+        return spoolMaxAgeSeconds;
+    }
+
+    /** When the daemon forces its spool to disk ({@code always}, {@code interval}, {@code never}), or null for its default. */
+    public String spoolFsync() {
+        return spoolFsync;
+    }
+
     public long hangTimeoutMs() {
         return hangTimeoutMs;
     }
@@ -172,6 +198,9 @@ public final class SessionOptions {
         private boolean dropOnFull = true;
         private List<String> daemonCommand;
         private String spoolDir;
+        private long spoolMaxBytes;
+        private long spoolMaxAgeSeconds;
+        private String spoolFsync;
         private long hangTimeoutMs = DEFAULT_HANG_TIMEOUT_MS;
         private boolean hangDetection = true;
         private boolean crashReporting = true;
@@ -246,6 +275,32 @@ public final class SessionOptions {
         /** Where the daemon keeps its durable spool (default: the daemon's own, {@code ~/.datacat/spool}). */
         public Builder spoolDir(String spoolDir) {
             this.spoolDir = spoolDir;
+            return this;
+        }
+
+        /**
+         * The most disk the daemon's spool may use while the server is unreachable, at least
+         * 65,536 bytes (default: the daemon's, 128 MiB). Past it, the oldest ordinary records
+         * are evicted and counted; session starts, ends, crashes and hangs are always kept.
+         */
+        public Builder spoolMaxBytes(long bytes) {
+            this.spoolMaxBytes = bytes;
+            return this;
+        }
+
+        /** How long the spool keeps undelivered records, in seconds (default: the daemon's, 3 days). */
+        public Builder spoolMaxAgeSeconds(long seconds) {
+            this.spoolMaxAgeSeconds = seconds;
+            return this;
+        }
+
+        /**
+         * When the daemon forces its spool to disk: {@code "always"} (before each ack: survives
+         * power loss), {@code "interval"} (the default: every second), or {@code "never"}
+         * (left to the OS). All three survive a crash of the app or of the daemon.
+         */
+        public Builder spoolFsync(String policy) {
+            this.spoolFsync = policy;
             return this;
         }
 
@@ -324,6 +379,18 @@ public final class SessionOptions {
             }
             if (queueSize < 1 || queueSize > (1 << 26)) {
                 throw new IllegalArgumentException("queueSize must be between 1 and " + (1 << 26) + ", got " + queueSize);
+            }
+            if (spoolMaxBytes != 0 && spoolMaxBytes < MIN_SPOOL_BYTES) {
+                throw new IllegalArgumentException("spoolMaxBytes must be at least " + MIN_SPOOL_BYTES
+                        + " (or 0 for the daemon's default), got " + spoolMaxBytes);
+            }
+            if (spoolMaxAgeSeconds < 0) {
+                throw new IllegalArgumentException("spoolMaxAgeSeconds must be positive (or 0 for the daemon's "
+                        + "default), got " + spoolMaxAgeSeconds);
+            }
+            if (spoolFsync != null && !Arrays.asList("always", "interval", "never").contains(spoolFsync)) {
+                throw new IllegalArgumentException("spoolFsync must be \"always\", \"interval\" or \"never\", got \""
+                        + spoolFsync + "\"");
             }
             requirePositive("hangTimeoutMs", hangTimeoutMs);
             requirePositive("flushIntervalMs", flushIntervalMs);

@@ -183,6 +183,9 @@ public final class Daemon implements Closeable {
         s.put("bytes", spool.bytes());
         s.put("pending_records", spool.pendingRecords());
         s.put("evicted_records", spool.evictions().total());
+        s.put("max_bytes", config.spoolMaxBytes());
+        s.put("max_age_seconds", config.spoolMaxAge().toSeconds());
+        s.put("fsync", config.spoolFsync().wire());
         Forwarder.Stats stats = forwarder.stats();
         ObjectNode f = h.putObject("forward");
         f.put("server_url", config.serverUrl());

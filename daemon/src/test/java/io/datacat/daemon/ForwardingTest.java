@@ -138,7 +138,10 @@ class ForwardingTest {
                     Stream.iterate(1L, i -> i + 1).limit(130).toList());
         }
         assertThat(server.batches()).allMatch(b -> b.path("records").size() <= 5000);
-        assertThat(get(daemon.port(), "/health").body().path("spool").path("evicted_records").asLong()).isZero();
+        JsonNode spool = get(daemon.port(), "/health").body().path("spool");
+        assertThat(spool.path("evicted_records").asLong()).isZero();
+        assertThat(spool.path("max_bytes").asLong()).as("the bound in force").isEqualTo(1024 * 1024);
+        assertThat(spool.path("fsync").asText()).isEqualTo("interval");
     }
 
     /** A new session's {@code count} records, posted in batches of 1,000 and spooled (the server refuses them). */

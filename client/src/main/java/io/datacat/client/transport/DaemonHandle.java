@@ -36,7 +36,7 @@ public final class DaemonHandle {
     private final List<String> configuredCommand;
     private final String serverUrl;
     private final int fixedPort;
-    private final String spoolDir;
+    private final SpoolSettings spool;
 
     private Process process;
     private File workDir;
@@ -50,11 +50,11 @@ public final class DaemonHandle {
     private long nextAttemptAt;
     private String lastError;
 
-    private DaemonHandle(List<String> command, String serverUrl, int fixedPort, String spoolDir) {
+    private DaemonHandle(List<String> command, String serverUrl, int fixedPort, SpoolSettings spool) {
         this.configuredCommand = command;
         this.serverUrl = serverUrl;
         this.fixedPort = fixedPort;
-        this.spoolDir = spoolDir;
+        this.spool = spool;
     }
 
     /**
@@ -62,13 +62,14 @@ public final class DaemonHandle {
      *
      * @param fixedPort a port an existing daemon listens on (or should be started on); 0 = auto
      */
-    public static DaemonHandle forSettings(List<String> command, String serverUrl, int fixedPort, String spoolDir) {
-        String key = command + "|" + serverUrl + "|" + fixedPort + "|" + spoolDir;
+    public static DaemonHandle forSettings(List<String> command, String serverUrl, int fixedPort,
+                                           SpoolSettings spool) {
+        String key = command + "|" + serverUrl + "|" + fixedPort + "|" + spool;
         synchronized (HANDLES) {
             DaemonHandle h = HANDLES.get(key);
             if (h == null) {
                 h = new DaemonHandle(command == null ? null : Collections.unmodifiableList(
-                        new ArrayList<String>(command)), serverUrl, fixedPort, spoolDir);
+                        new ArrayList<String>(command)), serverUrl, fixedPort, spool);
                 HANDLES.put(key, h);
             }
             return h;
@@ -250,9 +251,7 @@ public final class DaemonHandle {
                 .field("port_file", portFile.getAbsolutePath())
                 .field("server_url", serverUrl)
                 .field("parent_pid", ProcessInfo.pid());
-        if (spoolDir != null) {
-            w.field("spool_dir", spoolDir);
-        }
+        spool.writeTo(w);
         w.endObject();
         OutputStream out = new FileOutputStream(config);
         try {

@@ -2,6 +2,7 @@ package io.datacat.client.watch;
 
 import io.datacat.client.send.Pipeline;
 import io.datacat.client.transport.DaemonHandle;
+import io.datacat.client.transport.SpoolSettings;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +26,7 @@ class HangWatchdogTest {
     void heartbeatOnce() {
         pipeline = new Pipeline(UUID.randomUUID().toString(), new Pipeline.Settings("Game", "1.0",
                 Collections.<String, String>emptyMap(), TIMEOUT_MS, true, 10 * MS, 1_000 * MS, 5_000 * MS),
-                DaemonHandle.forSettings(null, "http://127.0.0.1:9", 9, null));
+                DaemonHandle.forSettings(null, "http://127.0.0.1:9", 9, SpoolSettings.DEFAULTS));
         pipeline.addFront(16, true, false);
         pipeline.heartbeat();
         beat = pipeline.lastBeat();
