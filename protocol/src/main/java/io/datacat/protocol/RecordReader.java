@@ -38,6 +38,13 @@ public final class RecordReader {
     private static final RecordKind[] KINDS = RecordKind.values();
     private static final Level[] LEVELS = Level.values();
     private static final MetricType[] TYPES = MetricType.values();
+    // Wire spellings as char arrays: the daemon runs C1-compiled code, which calls String and
+    // CharSequence methods per character instead of inlining them; plain array loops it compiles well.
+    private static final char[][] SOURCE_WORDS = words(SOURCES, Source::wire);
+    private static final char[][] KIND_WORDS = words(KINDS, RecordKind::wire);
+    private static final char[][] LEVEL_WORDS = words(LEVELS, Level::wire);
+    private static final char[][] TYPE_WORDS = words(TYPES, MetricType::wire);
+    private static final char[][] DETECTORS = {"client".toCharArray(), "daemon".toCharArray()};
     private static final String INF = "+Inf";
     /** Parses records already checked (duplicates included) into trees, for the few consumers that need one. */
     private static final ObjectMapper TREES = new ObjectMapper(Json.streamingFactory(Integer.MAX_VALUE));
@@ -58,6 +65,7 @@ public final class RecordReader {
 
     private String sid;
     private String lastSid;
+    private char[] lastSidChars;
     private Source src;
     private long seq;
     private RecordKind kind;
@@ -75,6 +83,7 @@ public final class RecordReader {
     private final long[] commonSpan = new long[2 * 5];
     /** Names recently read, by hash: a batch repeats a few names thousands of times, and each String is made once. */
     private final String[] recentNames = new String[64];
+    private final char[][] recentNameChars = new char[64][];
 
     /** Value spans to replace ({@code null}, a level's other spelling, an infinity's other spelling), by start. */
     private int edits;
@@ -93,7 +102,10 @@ public final class RecordReader {
     private long levelSpanEnd;
     private long typeNullEnd;
 
-    private final CharView chars = new CharView();
+    /** The current string token: {@code textLength} characters of {@code textChars} from {@code textOffset}. */
+    private char[] textChars;
+    private int textOffset;
+    private int textLength;
     private String[] names = new String[32];
     private int namesTop;
     private int depth;
@@ -484,33 +496,36 @@ public final class RecordReader {
         if (!isString(f, v)) {
             return;
         }
-        CharSequence t = text();
-        if (t.length() > f.maxChars) {
-            tooLong(f, t.length());
-        } else if (f.rule == Field.Rule.NON_BLANK && isBlank(t)) {
+        loadText();
+        if (textLength > f.maxChars) {
+            tooLong(f, textLength);
+        } else if (f.rule == Field.Rule.NON_BLANK && textIsBlank()) {
             fail(f, "must not be empty");
         } else if (f == Field.NAME) {
-            nameText = recentName(t);
+            nameText = recentName();
         }
     }
 
-    private String recentName(CharSequence t) {
+    /** The current string token as a String, made once per distinct name in a while. */
+    private String recentName() {
+        char[] a = textChars;
         int h = 0;
-        for (int i = 0; i < t.length(); i++) {
-            h = 31 * h + t.charAt(i);
+        for (int i = textOffset, end = textOffset + textLength; i < end; i++) {
+            h = 31 * h + a[i];
         }
         int slot = h & (recentNames.length - 1);
-        String s = recentNames[slot];
-        if (s == null || !same(s, t)) {
-            s = t.toString();
-            recentNames[slot] = s;
+        if (!textIs(recentNameChars[slot])) {
+            recentNames[slot] = new String(a, textOffset, textLength);
+            recentNameChars[slot] = Arrays.copyOfRange(a, textOffset, textOffset + textLength);
         }
-        return s;
+        return recentNames[slot];
     }
 
-    /** The current string token, as characters in the parser's buffer when reading bytes (no String made). */
-    private CharSequence text() throws IOException {
-        return raw == null ? p.getText() : chars.of(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+    /** Points at the current string token's characters in the parser's buffer (no String made). */
+    private void loadText() throws IOException {
+        textChars = p.getTextCharacters();
+        textOffset = p.getTextOffset();
+        textLength = p.getTextLength();
     }
 
     private void tooLong(Field f, int len) {
@@ -521,25 +536,26 @@ public final class RecordReader {
         if (!isString(Field.SID, v)) {
             return;
         }
-        CharSequence t = text();
-        if (t.length() > Field.SID.maxChars) {
-            tooLong(Field.SID, t.length());
-        } else if (lastSid != null && same(lastSid, t)) {
+        loadText();
+        if (textLength > Field.SID.maxChars) {
+            tooLong(Field.SID, textLength);
+        } else if (textIs(lastSidChars)) {
             // The records of a batch mostly share one session: checked once, one String.
             sid = lastSid;
-        } else if (!isSessionId(t)) {
+        } else if (!isSessionId(textChars, textOffset, textLength)) {
             fail(Field.SID, SESSION_ID_RULE);
         } else {
-            sid = t.toString();
+            sid = new String(textChars, textOffset, textLength);
             lastSid = sid;
+            lastSidChars = Arrays.copyOfRange(textChars, textOffset, textOffset + textLength);
         }
     }
 
     private void source(JsonToken v) throws IOException {
         if (v == JsonToken.VALUE_STRING) {
-            Source s = spelled(SOURCES, Source::wire, text());
-            if (s != null) {
-                src = s;
+            int s = spelled(SOURCE_WORDS);
+            if (s >= 0) {
+                src = SOURCES[s];
                 return;
             }
         } else {
@@ -552,13 +568,14 @@ public final class RecordReader {
         if (!isString(Field.KIND, v)) {
             return;
         }
-        CharSequence t = text();
-        if (t.length() > Field.KIND.maxChars) {
-            tooLong(Field.KIND, t.length());
+        loadText();
+        if (textLength > Field.KIND.maxChars) {
+            tooLong(Field.KIND, textLength);
             return;
         }
-        kind = spelled(KINDS, RecordKind::wire, t);
-        if (kind != null) {
+        int k = spelled(KIND_WORDS);
+        if (k >= 0) {
+            kind = KINDS[k];
             return;
         }
         fail(Field.KIND, "'" + p.getText() + "' is not one of session_start, event, exception, metric, state, end, "
@@ -567,8 +584,9 @@ public final class RecordReader {
 
     private void level(JsonToken v) throws IOException {
         if (v == JsonToken.VALUE_STRING) {
-            level = spelled(LEVELS, Level::wire, text());
-            if (level != null) {
+            int l = spelled(LEVEL_WORDS);
+            if (l >= 0) {
+                level = LEVELS[l];
                 return;
             }
             level = Level.fromWire(p.getText());
@@ -587,8 +605,9 @@ public final class RecordReader {
 
     private void metricType(JsonToken v) throws IOException {
         if (v == JsonToken.VALUE_STRING) {
-            type = spelled(TYPES, MetricType::wire, text());
-            if (type != null) {
+            int t = spelled(TYPE_WORDS);
+            if (t >= 0) {
+                type = TYPES[t];
                 return;
             }
         } else {
@@ -599,8 +618,7 @@ public final class RecordReader {
 
     private void detectedBy(JsonToken v) throws IOException {
         if (v == JsonToken.VALUE_STRING) {
-            CharSequence t = text();
-            if (same("client", t) || same("daemon", t)) {
+            if (spelled(DETECTORS) >= 0) {
                 return;
             }
         } else {
@@ -677,7 +695,7 @@ public final class RecordReader {
                 if (t != JsonToken.VALUE_STRING) {
                     badItem = n;
                     itemError = "must be a string, got " + Json.describe(t);
-                } else if (text().length() > f.maxChars) {
+                } else if (p.getTextLength() > f.maxChars) {
                     badItem = n;
                     itemError = "is longer than " + f.maxChars + " characters";
                 }
@@ -967,13 +985,16 @@ public final class RecordReader {
     // ------------------------------------------------------------------ characters
 
     /** Whether {@code s} is a valid session id (a hand-written check: a regex costs more than the rest of a record). */
-    static boolean isSessionId(CharSequence s) {
-        int len = s.length();
+    static boolean isSessionId(String s) {
+        return isSessionId(s.toCharArray(), 0, s.length());
+    }
+
+    private static boolean isSessionId(char[] a, int offset, int len) {
         if (len < 1 || len > Limits.MAX_ID_CHARS) {
             return false;
         }
-        for (int i = 0; i < len; i++) {
-            if (!isIdChar(s.charAt(i))) {
+        for (int i = offset, end = offset + len; i < end; i++) {
+            if (!isIdChar(a[i])) {
                 return false;
             }
         }
@@ -985,69 +1006,36 @@ public final class RecordReader {
                 || c == '.' || c == '_' || c == ':' || c == '-';
     }
 
-    /** The value whose wire spelling is exactly {@code t}, or null; compares without making a String. */
-    private static <T> T spelled(T[] values, Function<T, String> wire, CharSequence t) {
-        for (T v : values) {
-            if (same(wire.apply(v), t)) {
-                return v;
-            }
+    private static <T> char[][] words(T[] values, Function<T, String> wire) {
+        char[][] words = new char[values.length][];
+        for (int i = 0; i < values.length; i++) {
+            words[i] = wire.apply(values[i]).toCharArray();
         }
-        return null;
+        return words;
     }
 
-    private static boolean same(String s, CharSequence t) {
-        int len = s.length();
-        if (t.length() != len) {
-            return false;
+    /** The index of the word the current string token spells exactly, or -1; reads the token's characters once loaded. */
+    private int spelled(char[][] words) throws IOException {
+        loadText();
+        for (int i = 0; i < words.length; i++) {
+            if (textIs(words[i])) {
+                return i;
+            }
         }
-        for (int i = 0; i < len; i++) {
-            if (s.charAt(i) != t.charAt(i)) {
+        return -1;
+    }
+
+    /** Whether the current string token is exactly {@code word} (false for null). */
+    private boolean textIs(char[] word) {
+        return word != null && Arrays.equals(word, 0, word.length, textChars, textOffset, textOffset + textLength);
+    }
+
+    private boolean textIsBlank() {
+        for (int i = textOffset, end = textOffset + textLength; i < end; i++) {
+            if (!Character.isWhitespace(textChars[i])) {
                 return false;
             }
         }
         return true;
-    }
-
-    private static boolean isBlank(CharSequence t) {
-        for (int i = 0; i < t.length(); i++) {
-            if (!Character.isWhitespace(t.charAt(i))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** A window on a parser's character buffer, reused for every string token. */
-    private static final class CharView implements CharSequence {
-        private char[] a;
-        private int off;
-        private int len;
-
-        CharView of(char[] chars, int offset, int length) {
-            a = chars;
-            off = offset;
-            len = length;
-            return this;
-        }
-
-        @Override
-        public int length() {
-            return len;
-        }
-
-        @Override
-        public char charAt(int i) {
-            return a[off + i];
-        }
-
-        @Override
-        public CharSequence subSequence(int start, int end) {
-            return new String(a, off + start, end - start);
-        }
-
-        @Override
-        public String toString() {
-            return new String(a, off, len);
-        }
     }
 }
