@@ -24,17 +24,18 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code ./datacat bench [--quick|--full] [--only ingest|e2e]}: runs every benchmark against real
+ * {@code ./datacat bench [--quick|--full] [--only ingest|e2e|jmh|frames]}: runs every benchmark against real
  * processes and writes {@code benchmarks/results/latest.md} (and a dated copy):
  * <ul>
  *   <li>the 60 FPS frame-loop harness: DataCat's AsyncSession with the server up and down, the
  *       guide's blocking-queue logger and DataCat's synchronous session, in the same run;</li>
- *   <li>JMH: the average cost of each kind of call;</li>
+ *   <li>JMH: the average cost of each kind of call, and of validating a batch per record;</li>
  *   <li>throughput end to end and of the server's ingest alone;</li>
  *   <li>heap per queued metric record.</li>
  * </ul>
- * {@code --only ingest} (the server-ingest throughput) and {@code --only e2e} (end to end) run
- * one measurement and print it without writing the results files: a quick before/after check.
+ * {@code --only ingest} (the server-ingest throughput), {@code --only e2e} (end to end),
+ * {@code --only jmh} (the JMH benchmarks) and {@code --only frames} (the frame loops) run one
+ * measurement and print it without writing the results files: a quick before/after check.
  */
 public final class Bench {
     private Bench() {
@@ -64,7 +65,7 @@ public final class Bench {
                 case "--full" -> mode = FULL;
                 case "--repo" -> repo = Paths.get(args[++i]).toAbsolutePath().normalize();
                 case "--only" -> {
-                    if (i + 1 == args.length || !List.of("ingest", "e2e").contains(args[++i])) {
+                    if (i + 1 == args.length || !List.of("ingest", "e2e", "jmh", "frames").contains(args[++i])) {
                         usage();
                     }
                     only = args[i];
@@ -74,7 +75,15 @@ public final class Bench {
         }
         if (only != null) {
             try (Stack stack = Stack.start(repo)) {
-                if (only.equals("ingest")) {
+                if (only.equals("frames")) {
+                    Report report = new Report(mode.name());
+                    frameLoops(stack, mode, report);
+                    System.out.println(report.frameTables());
+                } else if (only.equals("jmh")) {
+                    Report report = new Report(mode.name());
+                    hotPath(stack, mode, report);
+                    System.out.println(report.jmhTables());
+                } else if (only.equals("ingest")) {
                     step("throughput: server ingest (" + mode.ingestRecords() + " records)");
                     System.out.printf(Locale.ROOT, "%s: %,.0f records/s%n", INGEST_LABEL,
                             Throughput.serverIngest(stack, mode.ingestRecords(), 2));
@@ -114,7 +123,7 @@ public final class Bench {
     }
 
     private static void usage() {
-        System.err.println("usage: datacat bench [--quick|--full] [--only ingest|e2e]");
+        System.err.println("usage: datacat bench [--quick|--full] [--only ingest|e2e|jmh|frames]");
         System.exit(2);
     }
 
@@ -163,7 +172,7 @@ public final class Bench {
     private static void hotPath(Stack stack, Mode mode, Report report) throws Exception {
         step("JMH: single calls");
         Options opt = new OptionsBuilder()
-                .include(HotPathBenchmark.class.getName())
+                .include(HotPathBenchmark.class.getName()).include(ValidationBenchmark.class.getName())
                 .forks(mode.jmhForks())
                 .warmupIterations(mode.jmhWarmups()).warmupTime(TimeValue.seconds(1))
                 .measurementIterations(mode.jmhIterations()).measurementTime(TimeValue.seconds(1))
@@ -175,8 +184,14 @@ public final class Bench {
         Collection<RunResult> results = new Runner(opt).run();
         for (RunResult r : results) {
             String bench = r.getParams().getBenchmark();
-            report.jmh(bench.substring(bench.lastIndexOf('.') + 1), r.getPrimaryResult().getScore(),
-                    r.getPrimaryResult().getScoreError());
+            String name = bench.substring(bench.lastIndexOf('.') + 1);
+            double score = r.getPrimaryResult().getScore();
+            double error = r.getPrimaryResult().getScoreError();
+            if (bench.contains(ValidationBenchmark.class.getSimpleName())) {
+                report.validation(name, score, error);
+            } else {
+                report.jmh(name, score, error);
+            }
         }
     }
 
@@ -185,6 +200,7 @@ public final class Bench {
         private final String mode;
         private final List<FrameLoop.Result> frames = new ArrayList<>();
         private final Map<String, double[]> jmh = new LinkedHashMap<>();
+        private final Map<String, double[]> validation = new LinkedHashMap<>();
         private final Map<String, double[]> throughput = new LinkedHashMap<>();
         private double bytesPerRecord;
 
@@ -198,6 +214,10 @@ public final class Bench {
 
         void jmh(String name, double ns, double error) {
             jmh.put(name, new double[] {ns, error});
+        }
+
+        void validation(String name, double ns, double error) {
+            validation.put(name, new double[] {ns, error});
         }
 
         void throughput(String name, double perSecond, double target) {
@@ -219,6 +239,17 @@ public final class Bench {
             sb.append("- client: DataCat ").append(Datacat.VERSION).append("; command: `./datacat bench --")
                     .append(mode).append("`\n\n");
 
+            sb.append(frameTables());
+            sb.append(jmhTables());
+            sb.append("\n## Throughput\n\n| measure | records/s | target |\n|---|---|---|\n");
+            throughput.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f |%n", k, v[0], v[1])));
+            sb.append(String.format(Locale.ROOT, "%n## Memory%n%n| measure | bytes | target |%n|---|---|---|%n"
+                    + "| heap per queued metric record (queue of 1,000,000; serial GC) | %.1f | 64 |%n", bytesPerRecord));
+            return sb.toString();
+        }
+
+        String frameTables() {
+            StringBuilder sb = new StringBuilder();
             FrameLoop.Result baseline = find("baseline");
             FrameLoop.Result async = find("AsyncSession, server up");
             sb.append("## Per call on the game thread (60 FPS, 100 mixed calls + 1 heartbeat per frame)\n\n");
@@ -265,13 +296,17 @@ public final class Bench {
                         .append(ns(h.getValueAtPercentile(99))).append(" | ").append(ns(h.getValueAtPercentile(99.9)))
                         .append(" | ").append(ns(h.getMaxValue())).append(" | ").append(h.getTotalCount()).append(" |\n");
             }
+            return sb.toString();
+        }
+
+        String jmhTables() {
+            StringBuilder sb = new StringBuilder();
             sb.append("\n## Single calls (JMH, average over bursts of 1,000, queue never full)\n\n");
             sb.append("| call | ns/call | ± |\n|---|---|---|\n");
             jmh.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f |%n", k, v[0], v[1])));
-            sb.append("\n## Throughput\n\n| measure | records/s | target |\n|---|---|---|\n");
-            throughput.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f |%n", k, v[0], v[1])));
-            sb.append(String.format(Locale.ROOT, "%n## Memory%n%n| measure | bytes | target |%n|---|---|---|%n"
-                    + "| heap per queued metric record (queue of 1,000,000; serial GC) | %.1f | 64 |%n", bytesPerRecord));
+            sb.append("\n## Validating a batch (JMH, 5,000 events with a small map, as the daemon and the server "
+                    + "read them)\n\n| compiled as | ns/record | ± |\n|---|---|---|\n");
+            validation.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f |%n", k, v[0], v[1])));
             return sb.toString();
         }
 

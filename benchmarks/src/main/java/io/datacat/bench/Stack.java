@@ -9,8 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The real parts a benchmark runs against, each in its own process as in production: the
@@ -163,6 +165,7 @@ final class Stack implements AutoCloseable {
         }
     }
 
+    /** Stops the processes and deletes the work folder: a full run leaves gigabytes of stores and spools in it. */
     @Override
     public void close() throws InterruptedException {
         for (Process p : processes) {
@@ -170,6 +173,11 @@ final class Stack implements AutoCloseable {
         }
         for (Process p : processes) {
             p.waitFor(30, TimeUnit.SECONDS);
+        }
+        try (Stream<Path> files = Files.walk(work)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("could not delete all of " + work + ": " + e.getMessage());
         }
     }
 }

@@ -6,13 +6,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -35,13 +35,14 @@ class UiEscapingTest {
     /** Elements an injection would have made: none may exist. */
     private static final String INJECTED = "img[src='x'], script:not([src]), svg[onload], [onerror], [onload]";
 
-    private Path dir;
+    /** The server's data folder, deleted after the class. */
+    @TempDir
+    static Path dir;
     private TestServer server;
     private Browser browser;
 
     @BeforeAll
     void start() throws Exception {
-        dir = Files.createTempDirectory("datacat-xss-test");
         server = TestServer.start(dir);
         GameSessions s = GameSessions.session("xss-1", IMG, SCRIPT, 20);
         s.add(5, "state").putObject("patch").put(IMG, SCRIPT).putObject(SVG).put("<b>bold</b>", IMG);

@@ -6,12 +6,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -37,7 +37,9 @@ class WebUiTest {
         "\tat game.Bosses.name(Bosses.java:23)",
         "\t... 2 more"};
 
-    private Path dir;
+    /** The server's data folder, deleted after the class. */
+    @TempDir
+    static Path dir;
     private TestServer server;
     private Browser browser;
     private String crashedId;
@@ -45,7 +47,6 @@ class WebUiTest {
 
     @BeforeAll
     void start() throws Exception {
-        dir = Files.createTempDirectory("datacat-ui-test");
         server = TestServer.start(dir);
         seed();
         browser = Browser.start();
