@@ -171,27 +171,35 @@ public final class Bench {
 
     private static void hotPath(Stack stack, Mode mode, Report report) throws Exception {
         step("JMH: single calls");
+        for (RunResult r : jmh(mode, HotPathBenchmark.class, "-D" + HotPathBenchmark.SERVER + "=" + stack.serverUrl(),
+                "-D" + HotPathBenchmark.DAEMON_JAR + "=" + stack.daemonJar(),
+                "-D" + HotPathBenchmark.SPOOL + "=" + stack.spoolDir("jmh"))) {
+            String bench = r.getParams().getBenchmark();
+            report.jmh(bench.substring(bench.lastIndexOf('.') + 1), r.getPrimaryResult().getScore(),
+                    r.getPrimaryResult().getScoreError());
+        }
+        step("JMH: validating a batch, compiled as in the daemon (C1 only)");
+        validation(report, "daemon: C1 only (-XX:TieredStopAtLevel=1)", jmh(mode, ValidationBenchmark.class,
+                "-XX:TieredStopAtLevel=1"));
+        step("JMH: validating a batch, compiled as in the server");
+        validation(report, "server: the JVM's default (C2)", jmh(mode, ValidationBenchmark.class));
+    }
+
+    private static Collection<RunResult> jmh(Mode mode, Class<?> benchmarks, String... jvmArgs) throws Exception {
         Options opt = new OptionsBuilder()
-                .include(HotPathBenchmark.class.getName()).include(ValidationBenchmark.class.getName())
+                .include(benchmarks.getName())
                 .forks(mode.jmhForks())
                 .warmupIterations(mode.jmhWarmups()).warmupTime(TimeValue.seconds(1))
                 .measurementIterations(mode.jmhIterations()).measurementTime(TimeValue.seconds(1))
-                .jvmArgsAppend("-D" + HotPathBenchmark.SERVER + "=" + stack.serverUrl(),
-                        "-D" + HotPathBenchmark.DAEMON_JAR + "=" + stack.daemonJar(),
-                        "-D" + HotPathBenchmark.SPOOL + "=" + stack.spoolDir("jmh"))
+                .jvmArgsAppend(jvmArgs)
                 .shouldDoGC(true)
                 .build();
-        Collection<RunResult> results = new Runner(opt).run();
+        return new Runner(opt).run();
+    }
+
+    private static void validation(Report report, String compiledAs, Collection<RunResult> results) {
         for (RunResult r : results) {
-            String bench = r.getParams().getBenchmark();
-            String name = bench.substring(bench.lastIndexOf('.') + 1);
-            double score = r.getPrimaryResult().getScore();
-            double error = r.getPrimaryResult().getScoreError();
-            if (bench.contains(ValidationBenchmark.class.getSimpleName())) {
-                report.validation(name, score, error);
-            } else {
-                report.jmh(name, score, error);
-            }
+            report.validation(compiledAs, r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError());
         }
     }
 

@@ -3,7 +3,6 @@ package io.datacat.bench;
 import io.datacat.protocol.BatchReader;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -45,14 +44,7 @@ public class ValidationBenchmark {
 
     @Benchmark
     @OperationsPerInvocation(RECORDS)
-    @Fork(jvmArgsAppend = "-XX:TieredStopAtLevel=1")
-    public long daemonC1() {
-        return read();
-    }
-
-    @Benchmark
-    @OperationsPerInvocation(RECORDS)
-    public long serverC2() {
+    public long readBatch() {
         return read();
     }
 
