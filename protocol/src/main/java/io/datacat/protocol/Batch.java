@@ -23,16 +23,11 @@ public record Batch(List<WireRecord> records, Map<String, SessionCounters> sessi
 
     /** Parses and validates a whole batch; any invalid part rejects it all. */
     public static Batch parse(byte[] body) {
-        return parseOwned(Json.parseObject(body));
+        return parse(Json.parseObject(body));
     }
 
     /** Validates a whole batch; any invalid part rejects it all. {@code root} is not changed. */
     public static Batch parse(ObjectNode root) {
-        return parseOwned(root.deepCopy());
-    }
-
-    /** Validates a batch tree nobody else uses: its records become the records' bodies. */
-    private static Batch parseOwned(ObjectNode root) {
         JsonNode recs = root.get("records");
         JsonNode sess = root.get("sessions");
         if (recs == null && sess == null) {
@@ -47,7 +42,7 @@ public record Batch(List<WireRecord> records, Map<String, SessionCounters> sessi
                 throw new InvalidInputException("a batch holds at most " + Limits.MAX_RECORDS_PER_BATCH
                         + " records, got " + recs.size(), "records");
             }
-            RecordValidator.validateOwned((ArrayNode) recs, records);
+            RecordValidator.validate((ArrayNode) recs, records);
         }
         Map<String, SessionCounters> sessions = new LinkedHashMap<>();
         if (sess != null && !sess.isNull()) {

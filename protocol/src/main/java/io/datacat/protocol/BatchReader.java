@@ -1,9 +1,6 @@
 package io.datacat.protocol;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.json.UTF8StreamJsonParser;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,11 +18,11 @@ public final class BatchReader {
     private static final String[] COUNTERS = {"client_dropped", "spool_evicted", "last_heartbeat"};
     private static final String HANG_PAUSED = "hang_paused";
 
-    private final JsonFactory factory;
+    private final int maxStringChars;
 
     /** @param maxStringChars the longest JSON string a body may hold */
     public BatchReader(int maxStringChars) {
-        this.factory = Json.streamingFactory(maxStringChars);
+        this.maxStringChars = maxStringChars;
     }
 
     /** Receives the records of a batch as they are read. */
@@ -57,9 +54,8 @@ public final class BatchReader {
      *                               as {@link PayloadTooLargeException})
      */
     public List<SessionEntry> read(InputStream body, Sink sink) {
-        RawInput raw = RawInput.of(body);
-        try (JsonParser p = factory.createParser(raw)) {
-            return read(p, raw, sink);
+        try (InputStream in = body) {
+            return read(JsonScanner.of(in, maxStringChars), sink);
         } catch (IOException e) {
             throw Json.parseFailure(e);
         }
@@ -67,19 +63,14 @@ public final class BatchReader {
 
     /** Reads a body held in memory; see {@link #read(InputStream, Sink)}. */
     public List<SessionEntry> read(byte[] body, Sink sink) {
-        RawInput raw = RawInput.of(body);
-        try (JsonParser p = factory.createParser(body)) {
-            return read(p, raw, sink);
+        try {
+            return read(JsonScanner.of(body, maxStringChars), sink);
         } catch (IOException e) {
             throw Json.parseFailure(e);
         }
     }
 
-    private List<SessionEntry> read(JsonParser p, RawInput raw, Sink sink) throws IOException {
-        if (!(p instanceof UTF8StreamJsonParser)) {
-            // Records are copied byte for byte into frames and requests, which are UTF-8.
-            throw new InvalidInputException("request body must be JSON in UTF-8");
-        }
+    private List<SessionEntry> read(JsonScanner p, Sink sink) throws IOException {
         JsonToken first = p.nextToken();
         if (first == null) {
             throw new InvalidInputException("request body is empty; send a JSON object");
@@ -87,7 +78,7 @@ public final class BatchReader {
         if (first != JsonToken.START_OBJECT) {
             throw new InvalidInputException("request body must be a JSON object, got " + Json.describe(first));
         }
-        RecordReader records = new RecordReader(p, raw, factory, "records");
+        RecordReader records = new RecordReader(p, "records");
         Sessions sessions = null;
         boolean sawRecords = false;
         boolean sawSessions = false;
@@ -95,7 +86,7 @@ public final class BatchReader {
         records.open();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             // Only records are copied out of the body: nothing before this field needs keeping.
-            raw.keepFrom(p.currentTokenLocation().getByteOffset());
+            p.keepFrom(p.tokenStart());
             String name = p.currentName();
             JsonToken v = p.nextToken();
             if (name.equals("records")) {
@@ -129,9 +120,7 @@ public final class BatchReader {
             }
         }
         records.close();
-        if (p.nextToken() != null) {
-            throw new InvalidInputException("malformed JSON: more data after the batch object");
-        }
+        p.nextToken(); // null, or it fails: nothing may follow the batch object
         if (!hasRecords && sessions == null) {
             throw new InvalidInputException("a batch needs \"records\" (an array) or \"sessions\" (an object)",
                     "records");
@@ -146,7 +135,7 @@ public final class BatchReader {
         return sessions.entries;
     }
 
-    private static void readRecords(JsonParser p, RecordReader r, Sink sink) throws IOException {
+    private static void readRecords(JsonScanner p, RecordReader r, Sink sink) throws IOException {
         int i = 0;
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
@@ -169,7 +158,7 @@ public final class BatchReader {
         final List<SessionEntry> entries = new ArrayList<>();
         InvalidInputException error;
 
-        Sessions(JsonParser p, RecordReader keys) throws IOException {
+        Sessions(JsonScanner p, RecordReader keys) throws IOException {
             keys.open();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String sid = p.currentName();
@@ -179,7 +168,7 @@ public final class BatchReader {
             keys.close();
         }
 
-        private void entry(JsonParser p, RecordReader keys, String sid, JsonToken v) throws IOException {
+        private void entry(JsonScanner p, RecordReader keys, String sid, JsonToken v) throws IOException {
             String path = "sessions." + sid;
             if (!RecordReader.isSessionId(sid)) {
                 fail(path + " " + RecordReader.SESSION_ID_RULE, path);
@@ -215,9 +204,8 @@ public final class BatchReader {
                 if (c < 0) {
                     pausedBad = t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE;
                     paused = t == JsonToken.VALUE_TRUE;
-                } else if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER
-                        && p.getLongValue() >= 0) {
-                    counters[c] = p.getLongValue();
+                } else if (p.isLong() && p.longValue() >= 0) {
+                    counters[c] = p.longValue();
                 } else {
                     bad[c] = path + "." + name;
                 }

@@ -1,24 +1,22 @@
 package io.datacat.protocol;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Validates records from parser tokens, without building a tree, by the rules of docs/protocol.md
- * (the table in {@link Field}). Reading a request body, it also keeps where each record lies in
+ * Validates records from the tokens of a {@link JsonScanner}, without building a tree, by the
+ * rules of docs/protocol.md (the table in {@link Field}). It also keeps where each record lies in
  * the body, so a valid record can be copied out normalised (defaults filled in) without being
- * encoded again. {@link RecordValidator} runs the same code over a tree.
+ * encoded again. {@link RecordValidator} runs the same code over a tree's JSON.
  *
  * <p>A record is checked as a whole once its closing brace is read, in the order of the table:
  * its fields may come in any order, yet the error reported is the one a check in table order
@@ -38,20 +36,18 @@ public final class RecordReader {
     private static final RecordKind[] KINDS = RecordKind.values();
     private static final Level[] LEVELS = Level.values();
     private static final MetricType[] TYPES = MetricType.values();
-    // Wire spellings as char arrays: the daemon runs C1-compiled code, which calls String and
-    // CharSequence methods per character instead of inlining them; plain array loops it compiles well.
-    private static final char[][] SOURCE_WORDS = words(SOURCES, Source::wire);
-    private static final char[][] KIND_WORDS = words(KINDS, RecordKind::wire);
-    private static final char[][] LEVEL_WORDS = words(LEVELS, Level::wire);
-    private static final char[][] TYPE_WORDS = words(TYPES, MetricType::wire);
-    private static final char[][] DETECTORS = {"client".toCharArray(), "daemon".toCharArray()};
+    // Wire spellings as bytes, matched against the body's own bytes: nothing is decoded, and the
+    // daemon's C1-compiled code handles plain array loops well (String methods it does not inline).
+    private static final byte[][] SOURCE_WORDS = words(SOURCES, Source::wire);
+    private static final byte[][] KIND_WORDS = words(KINDS, RecordKind::wire);
+    private static final byte[][] LEVEL_WORDS = words(LEVELS, Level::wire);
+    private static final byte[][] TYPE_WORDS = words(TYPES, MetricType::wire);
+    private static final byte[][] DETECTORS = words(new String[] {"client", "daemon"}, String::valueOf);
     private static final String INF = "+Inf";
     /** Parses records already checked (duplicates included) into trees, for the few consumers that need one. */
     private static final ObjectMapper TREES = new ObjectMapper(Json.streamingFactory(Integer.MAX_VALUE));
 
-    private final JsonParser p;
-    private final RawInput raw;
-    private final JsonFactory factory;
+    private final JsonScanner p;
     private final String pathPrefix;
     private int index = -1;
 
@@ -65,7 +61,7 @@ public final class RecordReader {
 
     private String sid;
     private String lastSid;
-    private char[] lastSidChars;
+    private byte[] lastSidBytes;
     private Source src;
     private long seq;
     private RecordKind kind;
@@ -81,9 +77,12 @@ public final class RecordReader {
      */
     private int commons;
     private final long[] commonSpan = new long[2 * 5];
-    /** Names recently read, by hash: a batch repeats a few names thousands of times, and each String is made once. */
-    private final String[] recentNames = new String[64];
-    private final char[][] recentNameChars = new char[64][];
+    /**
+     * The fields of keys recently read, by the key's identity: the scanner returns one String per
+     * distinct key, so a batch's thousands of records look each key up once.
+     */
+    private final String[] fieldKeys = new String[64];
+    private final Field[] fieldsByKey = new Field[64];
 
     /** Value spans to replace ({@code null}, a level's other spelling, an infinity's other spelling), by start. */
     private int edits;
@@ -102,10 +101,6 @@ public final class RecordReader {
     private long levelSpanEnd;
     private long typeNullEnd;
 
-    /** The current string token: {@code textLength} characters of {@code textChars} from {@code textOffset}. */
-    private char[] textChars;
-    private int textOffset;
-    private int textLength;
     private String[] names = new String[32];
     private int namesTop;
     private int depth;
@@ -114,15 +109,11 @@ public final class RecordReader {
     private Set<String>[] bigScopes;
 
     /**
-     * @param p       the parser of the document
-     * @param raw     the body's bytes under the parser, or null when reading a tree
-     * @param factory the factory of the parser (its limits re-check oversize records), or null for a tree
-     * @param path    the JSON path of the records: {@code records} for {@code records[i]}, or the path of the one record
+     * @param p    the scanner of the document
+     * @param path the JSON path of the records: {@code records} for {@code records[i]}, or the path of the one record
      */
-    RecordReader(JsonParser p, RawInput raw, JsonFactory factory, String path) {
+    RecordReader(JsonScanner p, String path) {
         this.p = p;
-        this.raw = raw;
-        this.factory = factory;
         this.pathPrefix = path;
     }
 
@@ -174,8 +165,7 @@ public final class RecordReader {
     /**
      * Appends the record as it came, normalised: {@code src}, an exception's {@code name}, an
      * event's {@code level} and a metric's {@code type} filled in when absent or null, a level in
-     * its canonical spelling, and a histogram's infinite bound written {@code "+Inf"}. Only for
-     * records read from a body.
+     * its canonical spelling, and a histogram's infinite bound written {@code "+Inf"}.
      */
     public void writeTo(Bytes out) {
         planEdits();
@@ -195,7 +185,7 @@ public final class RecordReader {
     /**
      * Appends what {@link #writeTo} appends without the common fields ({@code sid}, {@code src},
      * {@code seq}, {@code kind}, {@code ts}), which a store keeps beside it, and without the
-     * whitespace between fields. Only for records read from a body.
+     * whitespace between fields.
      */
     public void writeBodyTo(Bytes out) {
         planEdits();
@@ -218,10 +208,10 @@ public final class RecordReader {
      * @return whether it wrote anything
      */
     private boolean writeFields(long from, long to, boolean comma, Bytes out) {
-        while (from < to && isSeparator(raw.byteAt(from))) {
+        while (from < to && isSeparator(p.byteAt(from))) {
             from++;
         }
-        while (to > from && isSeparator(raw.byteAt(to - 1))) {
+        while (to > from && isSeparator(p.byteAt(to - 1))) {
             to--;
         }
         if (from == to) {
@@ -244,12 +234,12 @@ public final class RecordReader {
         for (int i = 0; i < edits; i++) {
             long start = editSpan[2 * i];
             if (start >= from && start < to) {
-                raw.copy(at, start, out);
+                p.copy(at, start, out);
                 out.writeAscii(editText[i]);
                 at = editSpan[2 * i + 1];
             }
         }
-        raw.copy(at, to, out);
+        p.copy(at, to, out);
     }
 
     /** Whether the record lacks a field that normalisation adds (besides {@code src}). */
@@ -283,7 +273,7 @@ public final class RecordReader {
         return true;
     }
 
-    /** The record as a tree (normalised), for consumers that need more than its identity. Only for records read from a body. */
+    /** The record as a tree (normalised), for consumers that need more than its identity. */
     public WireRecord toWireRecord() {
         Bytes bytes = new Bytes((int) (recordEnd - recordStart) + 64);
         writeTo(bytes);
@@ -292,25 +282,6 @@ public final class RecordReader {
             return new WireRecord(sid, src, seq, kind, ts, body);
         } catch (IOException e) {
             throw new UncheckedIOException("a validated record does not parse again", e);
-        }
-    }
-
-    /** Normalises a tree as {@link #writeTo} normalises bytes. */
-    void normalise(ObjectNode body) {
-        body.put("src", src.wire());
-        if (kind == RecordKind.EXCEPTION && (present & ~nulls & Field.NAME.bit) == 0) {
-            body.put("name", "exception");
-        }
-        if (isEvent()) {
-            body.put("level", (level != null ? level : defaultLevel()).wire());
-        }
-        if (kind == RecordKind.METRIC) {
-            body.put("type", metricType().wire());
-            if (metricType().isDistribution()) {
-                for (int i = 0; i < infBuckets; i++) {
-                    ((ObjectNode) body.get("buckets").get(infBucket[i])).put("le", INF);
-                }
-            }
         }
     }
 
@@ -372,12 +343,13 @@ public final class RecordReader {
     // ------------------------------------------------------------------ reading
 
     /**
-     * Reads the record whose {@code START_OBJECT} is the parser's current token, through its
+     * Reads the record whose {@code START_OBJECT} is the scanner's current token, through its
      * {@code END_OBJECT}, and validates it.
      *
      * @param index the record's place in its batch, or -1 for a record read alone
-     * @throws InvalidInputException when the record breaks a rule
-     * @throws IOException           for malformed JSON, a duplicate key, or a limit of the parser
+     * @throws InvalidInputException when the record breaks a rule, for malformed JSON, a
+     *                               duplicate key, or a limit of the scanner
+     * @throws IOException           when the body's stream fails
      */
     void read(int index) throws IOException {
         this.index = index;
@@ -400,15 +372,13 @@ public final class RecordReader {
         nameNull = -1;
         levelSpan = -1;
         typeNull = -1;
-        if (raw != null) {
-            recordStart = p.currentTokenLocation().getByteOffset();
-            raw.keepFrom(recordStart);
-        }
+        recordStart = p.tokenStart();
+        p.keepFrom(recordStart);
         open();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String key = p.currentName();
-            Field f = Field.byName(key);
-            long keyStart = raw != null && f != null && f.isCommon() ? p.currentTokenLocation().getByteOffset() : -1;
+            Field f = field(key);
+            long keyStart = f != null && f.isCommon() ? p.tokenStart() : -1;
             JsonToken v = p.nextToken();
             if (f == null) {
                 name(key);
@@ -426,26 +396,35 @@ public final class RecordReader {
                 if (keyStart >= 0) {
                     // A valid common field's value is read to its end (strings are decoded to be checked).
                     commonSpan[2 * commons] = keyStart;
-                    commonSpan[2 * commons + 1] = p.currentLocation().getByteOffset();
+                    commonSpan[2 * commons + 1] = p.tokenEnd();
                     commons++;
                 }
             }
         }
         close();
-        if (raw != null) {
-            recordEnd = p.currentLocation().getByteOffset();
-            checkLongStrings();
-        }
+        recordEnd = p.tokenEnd();
         judge();
     }
 
+    /** The field a key names, or null; found by the key's identity when it was met lately. */
+    private Field field(String key) {
+        int slot = key.hashCode() & (fieldKeys.length - 1);
+        if (fieldKeys[slot] == key) {
+            return fieldsByKey[slot];
+        }
+        Field f = Field.byName(key);
+        fieldKeys[slot] = key;
+        fieldsByKey[slot] = f;
+        return f;
+    }
+
     /** Keeps where a null that normalisation replaces lies. */
-    private void noteNull(Field f) throws IOException {
-        if (raw == null || f != Field.SRC && f != Field.NAME && f != Field.LEVEL && f != Field.TYPE) {
+    private void noteNull(Field f) {
+        if (f != Field.SRC && f != Field.NAME && f != Field.LEVEL && f != Field.TYPE) {
             return;
         }
-        long start = p.currentTokenLocation().getByteOffset();
-        long end = p.currentLocation().getByteOffset();
+        long start = p.tokenStart();
+        long end = p.tokenEnd();
         switch (f) {
             case SRC -> {
                 srcNull = start;
@@ -496,36 +475,15 @@ public final class RecordReader {
         if (!isString(f, v)) {
             return;
         }
-        loadText();
-        if (textLength > f.maxChars) {
-            tooLong(f, textLength);
-        } else if (f.rule == Field.Rule.NON_BLANK && textIsBlank()) {
+        int length = p.textLength();
+        if (length > f.maxChars) {
+            tooLong(f, length);
+        } else if (f.rule == Field.Rule.NON_BLANK && p.textIsBlank()) {
             fail(f, "must not be empty");
         } else if (f == Field.NAME) {
-            nameText = recentName();
+            // A batch repeats a few names thousands of times: each String is made once.
+            nameText = p.cachedText();
         }
-    }
-
-    /** The current string token as a String, made once per distinct name in a while. */
-    private String recentName() {
-        char[] a = textChars;
-        int h = 0;
-        for (int i = textOffset, end = textOffset + textLength; i < end; i++) {
-            h = 31 * h + a[i];
-        }
-        int slot = h & (recentNames.length - 1);
-        if (!textIs(recentNameChars[slot])) {
-            recentNames[slot] = new String(a, textOffset, textLength);
-            recentNameChars[slot] = Arrays.copyOfRange(a, textOffset, textOffset + textLength);
-        }
-        return recentNames[slot];
-    }
-
-    /** Points at the current string token's characters in the parser's buffer (no String made). */
-    private void loadText() throws IOException {
-        textChars = p.getTextCharacters();
-        textOffset = p.getTextOffset();
-        textLength = p.getTextLength();
     }
 
     private void tooLong(Field f, int len) {
@@ -536,18 +494,19 @@ public final class RecordReader {
         if (!isString(Field.SID, v)) {
             return;
         }
-        loadText();
-        if (textLength > Field.SID.maxChars) {
-            tooLong(Field.SID, textLength);
-        } else if (textIs(lastSidChars)) {
+        int length = p.textLength();
+        if (length > Field.SID.maxChars) {
+            tooLong(Field.SID, length);
+        } else if (lastSidBytes != null && p.textIs(lastSidBytes)) {
             // The records of a batch mostly share one session: checked once, one String.
             sid = lastSid;
-        } else if (!isSessionId(textChars, textOffset, textLength)) {
+        } else if (!isSessionId(p.textChars(), length)) {
             fail(Field.SID, SESSION_ID_RULE);
         } else {
-            sid = new String(textChars, textOffset, textLength);
+            sid = p.text();
             lastSid = sid;
-            lastSidChars = Arrays.copyOfRange(textChars, textOffset, textOffset + textLength);
+            // A valid id is ASCII: its bytes are its characters.
+            lastSidBytes = sid.getBytes(StandardCharsets.US_ASCII);
         }
     }
 
@@ -568,9 +527,8 @@ public final class RecordReader {
         if (!isString(Field.KIND, v)) {
             return;
         }
-        loadText();
-        if (textLength > Field.KIND.maxChars) {
-            tooLong(Field.KIND, textLength);
+        if (p.textLength() > Field.KIND.maxChars) {
+            tooLong(Field.KIND, p.textLength());
             return;
         }
         int k = spelled(KIND_WORDS);
@@ -578,7 +536,7 @@ public final class RecordReader {
             kind = KINDS[k];
             return;
         }
-        fail(Field.KIND, "'" + p.getText() + "' is not one of session_start, event, exception, metric, state, end, "
+        fail(Field.KIND, "'" + p.text() + "' is not one of session_start, event, exception, metric, state, end, "
                 + "crash, hang, recovered");
     }
 
@@ -589,12 +547,10 @@ public final class RecordReader {
                 level = LEVELS[l];
                 return;
             }
-            level = Level.fromWire(p.getText());
+            level = Level.fromWire(p.text());
             if (level != null) {
-                if (raw != null) {
-                    levelSpan = p.currentTokenLocation().getByteOffset();
-                    levelSpanEnd = p.currentLocation().getByteOffset();
-                }
+                levelSpan = p.tokenStart();
+                levelSpanEnd = p.tokenEnd();
                 return;
             }
         } else {
@@ -628,12 +584,12 @@ public final class RecordReader {
     }
 
     private void integer(Field f, JsonToken v) throws IOException {
-        if (!isLong(v)) {
+        if (!p.isLong()) {
             fail(f, "must be an integer, got " + Json.describe(v));
             skipValue(v);
             return;
         }
-        long x = p.getLongValue();
+        long x = p.longValue();
         switch (f.rule) {
             case SEQ -> {
                 seq = x;
@@ -657,11 +613,6 @@ public final class RecordReader {
         }
     }
 
-    /** An integer token that fits a long (what a tree holds as an int or long node). */
-    private boolean isLong(JsonToken v) throws IOException {
-        return v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER;
-    }
-
     private void number(Field f, JsonToken v) throws IOException {
         if (v != JsonToken.VALUE_NUMBER_INT && v != JsonToken.VALUE_NUMBER_FLOAT) {
             fail(f, "must be a number, got " + Json.describe(v));
@@ -669,7 +620,7 @@ public final class RecordReader {
         } else if (v == JsonToken.VALUE_NUMBER_FLOAT && !finite()) {
             fail(f, "must be a finite number: it is beyond the range of a double (about ±1.8e308)");
         } else if (f == Field.VALUE) {
-            value = p.getDoubleValue();
+            value = p.doubleValue();
         }
     }
 
@@ -695,7 +646,7 @@ public final class RecordReader {
                 if (t != JsonToken.VALUE_STRING) {
                     badItem = n;
                     itemError = "must be a string, got " + Json.describe(t);
-                } else if (p.getTextLength() > f.maxChars) {
+                } else if (p.textLength() > f.maxChars) {
                     badItem = n;
                     itemError = "is longer than " + f.maxChars + " characters";
                 }
@@ -761,15 +712,15 @@ public final class RecordReader {
                 }
                 sawLe = true;
                 if (v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT) {
-                    bound = p.getDoubleValue();
+                    bound = p.doubleValue();
                     leOk = Double.isFinite(bound);
                     nonFinite |= !leOk;
-                } else if (v == JsonToken.VALUE_STRING && RecordValidator.isInfinity(p.getText())) {
+                } else if (v == JsonToken.VALUE_STRING && RecordValidator.isInfinity(p.text())) {
                     leOk = true;
                     bound = Double.POSITIVE_INFINITY;
-                    if (!p.getText().equals(INF)) {
-                        infStart = raw == null ? 0 : p.currentTokenLocation().getByteOffset();
-                        infEnd = raw == null ? 0 : p.currentLocation().getByteOffset();
+                    if (!p.text().equals(INF)) {
+                        infStart = p.tokenStart();
+                        infEnd = p.tokenEnd();
                     }
                 } else {
                     skipValue(v);
@@ -779,7 +730,7 @@ public final class RecordReader {
                     throw duplicate(name);
                 }
                 sawCount = true;
-                countOk = isLong(v) && p.getLongValue() >= 0;
+                countOk = p.isLong() && p.longValue() >= 0;
                 skipValue(v);
             } else {
                 name(name);
@@ -813,7 +764,7 @@ public final class RecordReader {
     /**
      * Reads past the value that starts with {@code v} (the current token), checking what
      * applies to any JSON the protocol receives: no duplicate key in an object, and every
-     * number finite (the parser itself bounds nesting and refuses NaN and Infinity tokens).
+     * number finite (the scanner itself bounds nesting and refuses NaN and Infinity tokens).
      */
     void skipValue(JsonToken v) throws IOException {
         switch (v) {
@@ -837,45 +788,9 @@ public final class RecordReader {
         }
     }
 
-    /**
-     * Whether the current floating-point token is finite. Only a number with an exponent can
-     * overflow a double (the parser bounds numbers to 64 characters), so the others are not
-     * converted at all.
-     */
-    private boolean finite() throws IOException {
-        if (raw != null) {
-            char[] c = p.getTextCharacters();
-            int off = p.getTextOffset();
-            int end = off + p.getTextLength();
-            boolean exponent = false;
-            for (int i = off; i < end && !exponent; i++) {
-                exponent = c[i] == 'e' || c[i] == 'E';
-            }
-            if (!exponent) {
-                return true;
-            }
-        }
-        return Double.isFinite(p.getDoubleValue());
-    }
-
-    /**
-     * A record larger than the longest string allowed may hold a string the validation skipped
-     * without decoding: read it again decoding every string, so the parser's bound applies.
-     */
-    private void checkLongStrings() throws IOException {
-        if (recordEnd - recordStart <= p.streamReadConstraints().getMaxStringLength()) {
-            return;
-        }
-        Bytes copy = new Bytes((int) (recordEnd - recordStart));
-        raw.copy(recordStart, recordEnd, copy);
-        try (JsonParser q = factory.createParser(copy.array(), 0, copy.size())) {
-            JsonToken t;
-            while ((t = q.nextToken()) != null) {
-                if (t == JsonToken.VALUE_STRING) {
-                    q.getText();
-                }
-            }
-        }
+    /** Whether the current floating-point token is finite: only a number with an exponent can overflow a double. */
+    private boolean finite() {
+        return !p.hasExponent() || Double.isFinite(p.doubleValue());
     }
 
     // ------------------------------------------------------------------ the verdict
@@ -947,7 +862,7 @@ public final class RecordReader {
 
     /** A key of the innermost open object; fails on one it already had. */
     @SuppressWarnings("unchecked")
-    void name(String name) throws JsonParseException {
+    void name(String name) {
         int n = scopeSize[depth]++;
         if (n < SMALL_OBJECT) {
             for (int i = scopeStart[depth]; i < namesTop; i++) {
@@ -978,22 +893,22 @@ public final class RecordReader {
     }
 
     /** Worded as Jackson's own duplicate detection words it. */
-    JsonParseException duplicate(String name) {
-        return new JsonParseException(p, "Duplicate field '" + name + "'");
+    InvalidInputException duplicate(String name) {
+        return p.error("Duplicate field '" + name + "'");
     }
 
     // ------------------------------------------------------------------ characters
 
     /** Whether {@code s} is a valid session id (a hand-written check: a regex costs more than the rest of a record). */
     static boolean isSessionId(String s) {
-        return isSessionId(s.toCharArray(), 0, s.length());
+        return isSessionId(s.toCharArray(), s.length());
     }
 
-    private static boolean isSessionId(char[] a, int offset, int len) {
+    private static boolean isSessionId(char[] a, int len) {
         if (len < 1 || len > Limits.MAX_ID_CHARS) {
             return false;
         }
-        for (int i = offset, end = offset + len; i < end; i++) {
+        for (int i = 0; i < len; i++) {
             if (!isIdChar(a[i])) {
                 return false;
             }
@@ -1006,36 +921,21 @@ public final class RecordReader {
                 || c == '.' || c == '_' || c == ':' || c == '-';
     }
 
-    private static <T> char[][] words(T[] values, Function<T, String> wire) {
-        char[][] words = new char[values.length][];
+    private static <T> byte[][] words(T[] values, Function<T, String> wire) {
+        byte[][] words = new byte[values.length][];
         for (int i = 0; i < values.length; i++) {
-            words[i] = wire.apply(values[i]).toCharArray();
+            words[i] = wire.apply(values[i]).getBytes(StandardCharsets.US_ASCII);
         }
         return words;
     }
 
-    /** The index of the word the current string token spells exactly, or -1; reads the token's characters once loaded. */
-    private int spelled(char[][] words) throws IOException {
-        loadText();
+    /** The index of the word the current string token spells exactly, or -1. */
+    private int spelled(byte[][] words) {
         for (int i = 0; i < words.length; i++) {
-            if (textIs(words[i])) {
+            if (p.textIs(words[i])) {
                 return i;
             }
         }
         return -1;
-    }
-
-    /** Whether the current string token is exactly {@code word} (false for null). */
-    private boolean textIs(char[] word) {
-        return word != null && Arrays.equals(word, 0, word.length, textChars, textOffset, textOffset + textLength);
-    }
-
-    private boolean textIsBlank() {
-        for (int i = textOffset, end = textOffset + textLength; i < end; i++) {
-            if (!Character.isWhitespace(textChars[i])) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -1,18 +1,19 @@
 package io.datacat.protocol;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.JsonGeneratorDelegate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
  * Checks one record held as a tree against docs/protocol.md and returns it normalised
- * (defaults filled in). The rules are those of {@link RecordReader}, which reads the tree's
- * tokens here exactly as it reads a request body. Every failure is an
+ * (defaults filled in). The tree is written as JSON and read by {@link RecordReader}, so a tree
+ * meets exactly the rules and limits a request body meets. Every failure is an
  * {@link InvalidInputException} naming the field.
  */
 public final class RecordValidator {
@@ -22,49 +23,64 @@ public final class RecordValidator {
 
     /** Validates {@code node} (found at JSON path {@code path}) and returns the record; {@code node} is not changed. */
     public static WireRecord validate(JsonNode node, String path) {
-        if (node == null || !node.isObject()) {
-            throw new InvalidInputException(path + " must be an object, got " + Json.describe(node), path);
-        }
-        return validateOwned((ObjectNode) node.deepCopy(), path);
+        return read(node, path, -1);
     }
 
-    /** Validates a record the caller owns and will not use otherwise: defaults are filled in place, not in a copy. */
-    private static WireRecord validateOwned(ObjectNode body, String path) {
-        try (JsonParser p = body.traverse()) {
-            p.nextToken();
-            RecordReader r = new RecordReader(p, null, null, path);
-            r.read(-1);
-            return owned(r, body);
-        } catch (IOException e) {
-            throw Json.parseFailure(e);
+    /** Validates the records of a batch tree ({@code records[i]}). */
+    static void validate(ArrayNode records, List<WireRecord> out) {
+        for (int i = 0; i < records.size(); i++) {
+            out.add(read(records.get(i), "records", i));
         }
+    }
+
+    private static WireRecord read(JsonNode node, String prefix, int index) {
+        if (node == null || !node.isObject()) {
+            String path = index < 0 ? prefix : prefix + "[" + index + "]";
+            throw new InvalidInputException(path + " must be an object, got " + Json.describe(node), path);
+        }
+        JsonScanner p = JsonScanner.of(json(node), Integer.MAX_VALUE);
+        try {
+            p.nextToken();
+            RecordReader r = new RecordReader(p, prefix);
+            r.read(index);
+            return r.toWireRecord();
+        } catch (IOException e) {
+            throw new IllegalStateException("reading bytes in memory cannot fail", e);
+        }
+    }
+
+    private static byte[] json(JsonNode node) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = new NonFiniteAsOverflow(Json.mapper().createGenerator(out))) {
+            Json.mapper().writeTree(g, node);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing a tree into memory cannot fail", e);
+        }
+        return out.toByteArray();
     }
 
     /**
-     * Validates the records of a batch tree nobody else uses ({@code records[i]}), filling
-     * defaults in place; one reader walks the whole array.
+     * Writes a NaN or infinite double, which a tree built in code may hold, as a number beyond
+     * the range of a double: the reader then refuses it as it refuses such a number in a body.
      */
-    static void validateOwned(ArrayNode records, List<WireRecord> out) {
-        try (JsonParser p = records.traverse()) {
-            p.nextToken();
-            RecordReader r = new RecordReader(p, null, null, "records");
-            for (int i = 0; i < records.size(); i++) {
-                JsonNode rec = records.get(i);
-                if (p.nextToken() != JsonToken.START_OBJECT) {
-                    String path = "records[" + i + "]";
-                    throw new InvalidInputException(path + " must be an object, got " + Json.describe(rec), path);
-                }
-                r.read(i);
-                out.add(owned(r, (ObjectNode) rec));
-            }
-        } catch (IOException e) {
-            throw Json.parseFailure(e);
+    private static final class NonFiniteAsOverflow extends JsonGeneratorDelegate {
+        NonFiniteAsOverflow(JsonGenerator d) {
+            super(d, false);
         }
-    }
 
-    private static WireRecord owned(RecordReader r, ObjectNode body) {
-        r.normalise(body);
-        return new WireRecord(r.sid(), r.src(), r.seq(), r.kind(), r.ts(), body);
+        @Override
+        public void writeNumber(double v) throws IOException {
+            if (Double.isFinite(v)) {
+                super.writeNumber(v);
+            } else {
+                writeRawValue(v < 0 ? "-1e999" : "1e999");
+            }
+        }
+
+        @Override
+        public void writeNumber(float v) throws IOException {
+            writeNumber((double) v);
+        }
     }
 
     /** Checks the form of a session id. */

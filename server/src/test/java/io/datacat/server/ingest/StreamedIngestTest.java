@@ -158,9 +158,12 @@ class StreamedIngestTest {
         InvalidInputException fromStream = refusal(() -> ingestor(streams).ingest(stream(body)));
 
         assertThat(fromStream.field()).isEqualTo(fromTree.field());
-        // A duplicate key is reported where each parser notices it: after the key, or after its value.
-        assertThat(fromStream.getMessage().replaceAll("column \\d+", "column N"))
-                .isEqualTo(fromTree.getMessage().replaceAll("column \\d+", "column N"));
+        if (fromTree.getMessage().startsWith("malformed JSON")) {
+            // Each parser words malformed JSON its own way (Jackson for trees, the scanner for batches).
+            assertThat(fromStream.getMessage()).startsWith("malformed JSON");
+        } else {
+            assertThat(fromStream.getMessage()).isEqualTo(fromTree.getMessage());
+        }
         assertThat(rows(streams, "SELECT count(*) FROM sessions")).containsExactly(List.of(0L));
         assertThat(rows(streams, "SELECT count(*) FROM records")).containsExactly(List.of(0L));
     }
