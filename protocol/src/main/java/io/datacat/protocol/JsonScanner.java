@@ -86,6 +86,14 @@ final class JsonScanner {
     private String name;
     private final String[] names = new String[NAME_CACHE];
     private final byte[][] nameBytes = new byte[NAME_CACHE][];
+    /**
+     * For each cached key, the slot of the key that followed it last time. Records repeat their
+     * keys in the same order, so the next key is usually known before it is read: one comparison
+     * of bytes instead of hashing it and looking it up.
+     */
+    private final int[] nextKey = new int[NAME_CACHE];
+    private int lastKey;
+    private int cachedSlot;
 
     private boolean longNumber;
     private long longValue;
@@ -137,6 +145,21 @@ final class JsonScanner {
     /** The length, in UTF-16 characters, of a string token. */
     int textLength() {
         return textEnd - textStart - saved;
+    }
+
+    /** Whether the buffer holds {@code plain}'s bytes at {@code at}, then a closing quote. */
+    private boolean isAt(byte[] plain, int at) {
+        int end = at + plain.length;
+        if (end >= len || buf[end] != '"') {
+            return false;
+        }
+        byte[] b = buf;
+        for (int i = 0; i < plain.length; i++) {
+            if (b[at + i] != plain[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether a string token is exactly {@code ascii} (a word of ASCII characters). */
@@ -347,6 +370,19 @@ final class JsonScanner {
         if (c != '"') {
             throw unexpected(c, "a key in double quotes");
         }
+        int guess = nextKey[lastKey];
+        byte[] expected = nameBytes[guess];
+        if (expected != null && isAt(expected, pos + 1)) {
+            textStart = pos + 1;
+            textEnd = textStart + expected.length;
+            plain = true;
+            saved = 0;
+            pos = textEnd + 1;
+            name = names[guess];
+            lastKey = guess;
+            state = AFTER_KEY;
+            return token = JsonToken.FIELD_NAME;
+        }
         // Most keys are short, plain and whole in the buffer: hashed as they are passed.
         int i = pos + 1;
         int h = 0;
@@ -369,6 +405,8 @@ final class JsonScanner {
             checkStringLength();
             pos++;
             name = cachedName(h);
+            nextKey[lastKey] = cachedSlot;
+            lastKey = cachedSlot;
         } else {
             scanString();
             name = cachedText();
@@ -734,6 +772,7 @@ final class JsonScanner {
     /** The plain string token's String from the cache when its bytes (of hash {@code h}) recur, else made and cached. */
     private String cachedName(int h) {
         int slot = (h ^ h >>> 8) & (NAME_CACHE - 1);
+        cachedSlot = slot;
         byte[] known = nameBytes[slot];
         if (known != null && textIs(known)) {
             return names[slot];

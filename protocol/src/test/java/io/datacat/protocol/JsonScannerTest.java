@@ -102,6 +102,15 @@ class JsonScannerTest {
     }
 
     @Test
+    void keysAreReadRightWhenTheirOrderChanges() throws IOException {
+        String json = "[{\"ab\":1,\"b\":2},{\"ab\":1,\"b\":2},{\"b\":1,\"ab\":2},{\"a\\u0062\":1,\"abc\":2,\"a\":3},"
+                + "{\"ab\":{\"ab\":1}}]";
+        assertThat(tokens(scanner(json))).filteredOn(t -> t.startsWith("key:")).containsExactly("key:ab", "key:b", "key:ab",
+                "key:b", "key:b", "key:ab", "key:ab", "key:abc", "key:a", "key:ab", "key:ab");
+        assertThat(tokens(trickling(json.getBytes(StandardCharsets.UTF_8)))).isEqualTo(tokens(scanner(json)));
+    }
+
+    @Test
     void stringsAreComparedAndMeasuredWithoutBeingChanged() throws IOException {
         JsonScanner s = scanner("[\"info\",\"\\u0069nfo\",\"  \",\" \\t\",\"é\",\"😀\"]");
         s.nextToken();
