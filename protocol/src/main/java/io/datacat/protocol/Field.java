@@ -1,8 +1,6 @@
 package io.datacat.protocol;
 
-import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -116,7 +114,8 @@ enum Field {
     static final int COUNT_OF_FIELDS = values().length;
 
     private static final Map<String, Field> BY_NAME = new HashMap<>();
-    private static final Map<RecordKind, List<Use>> BY_KIND = new EnumMap<>(RecordKind.class);
+    /** By kind ordinal; an array, as {@link RecordReader} walks one per record. */
+    private static final Use[][] BY_KIND = new Use[RecordKind.values().length][];
 
     static {
         if (COUNT_OF_FIELDS > Long.SIZE) {
@@ -125,22 +124,21 @@ enum Field {
         for (Field f : values()) {
             BY_NAME.put(f.wire, f);
         }
-        BY_KIND.put(RecordKind.SESSION_START, List.of(req(PRODUCT), req(VERSION), opt(HOSTNAME), opt(MACHINE_ID),
-                opt(CLIENT), opt(CWD), opt(PID), opt(HANG_TIMEOUT_MS), opt(ATTRS)));
-        List<Use> event = List.of(req(NAME), opt(LEVEL), opt(CATEGORY), opt(GROUP), opt(LABELS), opt(MESSAGE),
-                opt(DATA));
-        BY_KIND.put(RecordKind.EVENT, event);
-        BY_KIND.put(RecordKind.EXCEPTION, List.of(new Use(NAME, Need.DEFAULTED), opt(LEVEL), opt(CATEGORY),
+        BY_KIND[RecordKind.SESSION_START.ordinal()] = uses(req(PRODUCT), req(VERSION), opt(HOSTNAME), opt(MACHINE_ID),
+                opt(CLIENT), opt(CWD), opt(PID), opt(HANG_TIMEOUT_MS), opt(ATTRS));
+        BY_KIND[RecordKind.EVENT.ordinal()] = uses(req(NAME), opt(LEVEL), opt(CATEGORY), opt(GROUP), opt(LABELS),
+                opt(MESSAGE), opt(DATA));
+        BY_KIND[RecordKind.EXCEPTION.ordinal()] = uses(new Use(NAME, Need.DEFAULTED), opt(LEVEL), opt(CATEGORY),
                 opt(GROUP), opt(LABELS), opt(MESSAGE), opt(DATA), opt(EXCEPTION_TYPE), opt(EXCEPTION_MSG),
-                opt(STACKTRACE), opt(SOURCE_FILE), opt(SOURCE_LINE), opt(SOURCE_FUNCTION)));
-        BY_KIND.put(RecordKind.METRIC, List.of(req(NAME), opt(TYPE), req(VALUE), opt(UNIT), opt(TAGS), opt(METADATA),
-                opt(COUNT), dist(SUM), dist(MIN), dist(MAX), dist(BUCKETS)));
-        BY_KIND.put(RecordKind.STATE, List.of(req(PATCH)));
-        BY_KIND.put(RecordKind.END, List.of(opt(REASON)));
-        BY_KIND.put(RecordKind.CRASH, List.of(req(REASON), opt(MESSAGE), opt(DETAIL)));
-        BY_KIND.put(RecordKind.HANG, List.of(opt(THREAD), opt(STACK), opt(TIMEOUT_MS), opt(SILENT_MS),
-                opt(DETECTED_BY)));
-        BY_KIND.put(RecordKind.RECOVERED, List.of(opt(DURATION_MS)));
+                opt(STACKTRACE), opt(SOURCE_FILE), opt(SOURCE_LINE), opt(SOURCE_FUNCTION));
+        BY_KIND[RecordKind.METRIC.ordinal()] = uses(req(NAME), opt(TYPE), req(VALUE), opt(UNIT), opt(TAGS), opt(METADATA),
+                opt(COUNT), dist(SUM), dist(MIN), dist(MAX), dist(BUCKETS));
+        BY_KIND[RecordKind.STATE.ordinal()] = uses(req(PATCH));
+        BY_KIND[RecordKind.END.ordinal()] = uses(opt(REASON));
+        BY_KIND[RecordKind.CRASH.ordinal()] = uses(req(REASON), opt(MESSAGE), opt(DETAIL));
+        BY_KIND[RecordKind.HANG.ordinal()] = uses(opt(THREAD), opt(STACK), opt(TIMEOUT_MS), opt(SILENT_MS),
+                opt(DETECTED_BY));
+        BY_KIND[RecordKind.RECOVERED.ordinal()] = uses(opt(DURATION_MS));
     }
 
     final String wire;
@@ -171,9 +169,13 @@ enum Field {
         return BY_NAME.get(name);
     }
 
-    /** The fields a kind interprets, in the order they are checked. */
-    static List<Use> of(RecordKind kind) {
-        return BY_KIND.get(kind);
+    /** The fields a kind interprets, in the order they are checked (a shared array: read it only). */
+    static Use[] of(RecordKind kind) {
+        return BY_KIND[kind.ordinal()];
+    }
+
+    private static Use[] uses(Use... uses) {
+        return uses;
     }
 
     private static Use req(Field f) {
