@@ -47,6 +47,62 @@ class BatchReaderTest {
         throw new AssertionError("accepted: " + body);
     }
 
+    /** Both copies of each record ({@link RecordReader#writeTo} and {@link RecordReader#writeBodyTo}). */
+    private static List<String> copiesOf(BatchReader reader, InputStream body) {
+        List<String> out = new ArrayList<>();
+        reader.read(body, r -> {
+            Bytes whole = new Bytes(64);
+            r.writeTo(whole);
+            Bytes stored = new Bytes(64);
+            r.writeBodyTo(stored);
+            out.add(whole + " | " + stored);
+        });
+        return out;
+    }
+
+    @Test
+    void aStreamThatTricklesInGivesTheSameCopiesAsABodyInMemory() {
+        List<String> records = new ArrayList<>();
+        for (int i = 1; i <= 3_000; i++) {
+            String common = "\"sid\":\"s-" + (i % 7) + "\", \"seq\":" + i + ",\n \"ts\":" + (1_764_294_000_000_000L + i) + ",";
+            records.add(switch (i % 5) {
+                case 0 -> "{" + common + "\"kind\":\"event\",\"name\":\"spawn " + "é".repeat(i % 40) + "\",\"level\":null,"
+                        + "\"data\":{\"note\":\"" + "x\\n\\u00e9😀".repeat(i % 60) + "\",\"n\":" + i + ".25}}";
+                case 1 -> "{\"kind\":\"metric\"," + common + "\"src\":null,\"name\":\"frame\",\"value\":16.5,\"type\":\"histogram\","
+                        + "\"count\":3,\"sum\":40,\"min\":1,\"max\":20,\"buckets\":[{\"le\":10,\"count\":2},{\"le\":\"Infinity\",\"count\":1}]}";
+                case 2 -> "{" + common + "\"kind\":\"state\",\"patch\":{\"player\":{\"hp\":" + i + ",\"tags\":[\"a\",\"b\"]}}}";
+                case 3 -> "{" + common + "\"kind\":\"exception\",\"message\":\"" + "m".repeat(i % 900) + "\",\"level\":\"WARN\"}";
+                default -> "{ " + common + " \"kind\" : \"end\" , \"reason\" : \"quit\" }";
+            });
+        }
+        byte[] body = batch(records.toArray(new String[0])).getBytes(StandardCharsets.UTF_8);
+        BatchReader reader = new BatchReader(100_000);
+        List<String> inMemory = new ArrayList<>();
+        reader.read(body, r -> {
+            Bytes whole = new Bytes(64);
+            r.writeTo(whole);
+            Bytes stored = new Bytes(64);
+            r.writeBodyTo(stored);
+            inMemory.add(whole + " | " + stored);
+        });
+        assertThat(inMemory).hasSize(3_000);
+        // Reads of 1 to 97 bytes: records, strings and numbers straddle every refill of the buffer.
+        InputStream trickle = new ByteArrayInputStream(body) {
+            private int next = 1;
+
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                next = next % 97 + 1;
+                return super.read(b, off, Math.min(len, next));
+            }
+        };
+        assertThat(copiesOf(reader, trickle)).isEqualTo(inMemory);
+        // Normalised on the way: a null src, an infinite bound's spelling, a level's case, a null level.
+        assertThat(inMemory.get(0)).contains("\"src\":\"app\"").contains("{\"le\":\"+Inf\",\"count\":1}");
+        assertThat(inMemory.get(2)).contains("\"level\":\"warning\"");
+        assertThat(inMemory.get(4)).contains("\"level\":\"info\"");
+    }
+
     @Test
     void aRecordIsCopiedAsItCameWithOnlyTheDefaultsFilledIn() {
         String spaced = "{ " + COMMON + " \"kind\" : \"event\", \"name\":\"x\", \"level\":\"info\", \"data\":{\"é\":1.50} }";
