@@ -67,8 +67,8 @@ final class JsonScanner {
     private long keepFrom;
 
     private final int maxStringChars;
-    private final int maxDepth;
-    private final byte[] containers;
+    /** Object or array, by depth (1 is the document's own value). */
+    private final byte[] containers = new byte[Limits.MAX_JSON_DEPTH + 1];
     private int depth;
     private int state = ROOT;
 
@@ -106,30 +106,24 @@ final class JsonScanner {
     private int line = 1;
     private long lineStart;
 
-    private JsonScanner(InputStream in, byte[] buf, int len, int maxStringChars, int maxDepth) {
+    private JsonScanner(InputStream in, byte[] buf, int len, int maxStringChars) {
         this.in = in;
         this.buf = buf;
         this.len = len;
         this.maxStringChars = maxStringChars;
-        this.maxDepth = maxDepth;
-        this.containers = new byte[maxDepth + 1];
     }
 
     /** Scans a body held in memory. */
     static JsonScanner of(byte[] body, int maxStringChars) {
-        return new JsonScanner(null, body, body.length, maxStringChars, Limits.MAX_JSON_DEPTH);
+        return new JsonScanner(null, body, body.length, maxStringChars);
     }
 
     /** Scans a body read from a stream as needed, keeping only the bytes from {@link #keepFrom} on. */
     static JsonScanner of(InputStream body, int maxStringChars) {
-        return new JsonScanner(body, new byte[32 * 1024], 0, maxStringChars, Limits.MAX_JSON_DEPTH);
+        return new JsonScanner(body, new byte[32 * 1024], 0, maxStringChars);
     }
 
     // ------------------------------------------------------------------ what the current token is
-
-    JsonToken token() {
-        return token;
-    }
 
     /** The key of a {@link JsonToken#FIELD_NAME} token; the same String for the same key while it stays cached. */
     String currentName() {
@@ -455,8 +449,8 @@ final class JsonScanner {
     }
 
     private void push(int container) {
-        if (depth == maxDepth) {
-            throw new InvalidInputException("JSON is nested deeper than " + maxDepth + " levels");
+        if (depth == Limits.MAX_JSON_DEPTH) {
+            throw new InvalidInputException("JSON is nested deeper than " + Limits.MAX_JSON_DEPTH + " levels");
         }
         containers[++depth] = (byte) container;
         pos++;
