@@ -296,6 +296,20 @@ public final class Bench {
                         .append(ns(rest.getValueAtPercentile(99))).append(" | ")
                         .append(ns(rest.getValueAtPercentile(99.9))).append(" |\n");
             }
+            sb.append("\n### By kind of call, from the 4th call of a frame on: p50 / p99\n\n");
+            sb.append("Each latency includes two clock reads (the clock-only row).\n\n| logger |");
+            for (String kind : Workload.KINDS) {
+                sb.append(' ').append(kind).append(" |");
+            }
+            sb.append("\n|---|").append("---|".repeat(Workload.KINDS.length)).append('\n');
+            for (FrameLoop.Result r : frames) {
+                sb.append("| ").append(r.name()).append(" |");
+                for (Histogram h : r.fourthOnByKind()) {
+                    sb.append(' ').append(ns(h.getValueAtPercentile(50))).append(" / ")
+                            .append(ns(h.getValueAtPercentile(99))).append(" |");
+                }
+                sb.append('\n');
+            }
             sb.append("\n## Logging cost per frame (100 calls + heartbeat)\n\n");
             sb.append("| logger | p50 | p99 | p99.9 | max | frames |\n|---|---|---|---|---|---|\n");
             for (FrameLoop.Result r : frames) {

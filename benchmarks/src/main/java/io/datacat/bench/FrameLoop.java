@@ -18,14 +18,17 @@ final class FrameLoop {
     private static final long FRAME_NANOS = 1_000_000_000L / 60;
 
     /** What one run measured. */
-    record Result(String name, Histogram perCall, Histogram firstOfFrame, Histogram fourthOn, Histogram perFrame,
-                  double allocatedBytesPerCall, long calls, long frames, long dropped) {
+    record Result(String name, Histogram perCall, Histogram firstOfFrame, Histogram fourthOn, Histogram[] fourthOnByKind,
+                  Histogram perFrame, double allocatedBytesPerCall, long calls, long frames, long dropped) {
     }
 
-    /** Where the per-call latencies go. */
-    private record PerCall(Histogram all, Histogram firstOfFrame, Histogram fourthOn) {
+    /** Where the per-call latencies go; {@code byKind} holds the calls from the fourth on, by {@link Workload#kind}. */
+    private record PerCall(Histogram all, Histogram firstOfFrame, Histogram fourthOn, Histogram[] byKind) {
         PerCall() {
-            this(histogram(), histogram(), histogram());
+            this(histogram(), histogram(), histogram(), new Histogram[Workload.KINDS.length]);
+            for (int i = 0; i < byKind.length; i++) {
+                byKind[i] = histogram();
+            }
         }
 
         void record(int k, long nanos) {
@@ -34,6 +37,9 @@ final class FrameLoop {
                 firstOfFrame.recordValue(nanos);
             } else if (k >= 3) {
                 fourthOn.recordValue(nanos);
+                if (k < Workload.CALLS_PER_FRAME) { // the heartbeat is call 100
+                    byKind[Workload.kind(k)].recordValue(nanos);
+                }
             }
         }
     }
@@ -67,7 +73,7 @@ final class FrameLoop {
         runFrames(log, work, frames, FRAME_NANOS, perCall, perFrame);
         long allocated = mx.getThreadAllocatedBytes(tid) - allocBefore;
         long calls = frames * (Workload.CALLS_PER_FRAME + 1);
-        return new Result(name, perCall.all(), perCall.firstOfFrame(), perCall.fourthOn(), perFrame,
+        return new Result(name, perCall.all(), perCall.firstOfFrame(), perCall.fourthOn(), perCall.byKind(), perFrame,
                 (double) allocated / calls, calls, frames, log.dropped() - droppedBefore);
     }
 

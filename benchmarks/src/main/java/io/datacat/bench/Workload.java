@@ -10,6 +10,9 @@ import java.util.Map;
  */
 final class Workload {
     static final int CALLS_PER_FRAME = 100;
+    /** What call {@code k} of a frame is, by {@link #kind(int)}, for per-kind latencies. */
+    static final String[] KINDS = {"event with a map", "state patch", "metric handle", "metric by name",
+            "event without data"};
     private static final Integer[] SMALL = new Integer[1024];
 
     static {
@@ -28,6 +31,27 @@ final class Workload {
         position.put("x", SMALL[0]);
         position.put("y", SMALL[0]);
         patch.put("player", position);
+    }
+
+    /** The index in {@link #KINDS} of call {@code k} (0–99). */
+    static int kind(int k) {
+        switch (k % 10) {
+            case 0:
+            case 5:
+                return 0;
+            case 1:
+                return 1;
+            case 2:
+            case 3:
+            case 4:
+                return 2;
+            case 6:
+            case 7:
+            case 8:
+                return 3;
+            default:
+                return 4;
+        }
     }
 
     /** Call {@code k} (0–99) of frame {@code frame}. */
