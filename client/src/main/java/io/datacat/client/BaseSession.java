@@ -66,7 +66,7 @@ abstract class BaseSession implements Session {
         try {
             r.fill(i, SlotKind.EVENT, level, Clock.micros(), 0, name, null);
             if (data != null) {
-                r.doc(i).copyMap(data);
+                r.docFor(p).copyMap(data);
             }
         } catch (Throwable t) {
             failed(r, i);
@@ -109,7 +109,7 @@ abstract class BaseSession implements Session {
             // A thrown exception is immutable in practice: the sender formats it later.
             r.fill(i, SlotKind.EXCEPTION, ERROR, Clock.micros(), 0, null, error);
             if (data != null) {
-                r.doc(i).copyMap(data);
+                r.docFor(p).copyMap(data);
             }
         } catch (Throwable t) {
             failed(r, i);
@@ -262,7 +262,7 @@ abstract class BaseSession implements Session {
         int i = r.index(p);
         try {
             r.fill(i, SlotKind.STATE, (byte) 0, Clock.micros(), 0, null, null);
-            r.doc(i).copyMap(patch);
+            r.docFor(p).copyMap(patch);
         } catch (Throwable t) {
             failed(r, i);
         }

@@ -265,7 +265,7 @@ public final class Pipeline implements SlotHandler {
         int i = r.index(p);
         r.fill(i, kind, (byte) Level.CRITICAL.ordinal(), Clock.micros(), 0, null, ref);
         if (data != null) {
-            r.doc(i).copyMap(data);
+            r.docFor(p).copyMap(data);
         }
         r.publish(p);
         wakeSender();

@@ -5,7 +5,11 @@ import org.junit.jupiter.api.Timeout;
 
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -84,7 +88,7 @@ class RecordRingTest {
         long p = ring.tryClaim();
         int i = ring.index(p);
         ring.fill(i, SlotKind.EVENT, (byte) 0, 1, 0, "n", new Object());
-        ring.doc(i).copyMap(java.util.Collections.singletonMap("k", "v"));
+        ring.docFor(p).copyMap(Collections.singletonMap("k", "v"));
         ring.publish(p);
         ring.drain((r, idx, pos) -> { }, 10);
         assertThat(ring.name(i)).isNull();
@@ -92,9 +96,77 @@ class RecordRingTest {
         assertThat(ring.hasDoc(i)).isFalse();
     }
 
+    @Test
+    void mapCallsTakeTheLowestFreePoolDocumentAndSparesBeyondThePool() {
+        RecordRing ring = new RecordRing(2_000, 0);
+        Map<Document, Long> holder = new IdentityHashMap<>();
+        // 1,500 map calls, none drained: 1,024 take the pool's documents, the rest their slot's
+        // spare, and no document holds two calls' copies.
+        for (long k = 0; k < 1_500; k++) {
+            long p = ring.tryClaim();
+            ring.fill(ring.index(p), SlotKind.STATE, (byte) 0, p, 0, null, null);
+            Document d = ring.docFor(p);
+            d.copyMap(Collections.singletonMap("p", p));
+            assertThat(holder.put(d, p)).as("document of position %d", p).isNull();
+            ring.publish(p);
+        }
+        long[] next = {0};
+        ring.drain((r, i, p) -> {
+            assertThat(r.hasDoc(i)).isTrue();
+            assertThat(r.doc(i).ref(2)).isEqualTo(p);
+            next[0]++;
+        }, Integer.MAX_VALUE);
+        assertThat(next[0]).isEqualTo(1_500);
+        // A frame loop's pattern: 30 map calls, then the sender drains. Every frame copies into
+        // the same 30 documents, the pool's lowest, which stay warm.
+        List<Document> firstFrame = null;
+        for (int frame = 0; frame < 50; frame++) {
+            List<Document> used = new ArrayList<>();
+            for (int k = 0; k < 30; k++) {
+                long p = ring.tryClaim();
+                Document d = ring.docFor(p);
+                d.copyMap(Collections.singletonMap("k", k));
+                used.add(d);
+                ring.publish(p);
+            }
+            ring.drain((r, i, q) -> { }, Integer.MAX_VALUE);
+            if (firstFrame == null) {
+                firstFrame = used;
+                Set<Document> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
+                distinct.addAll(used);
+                assertThat(distinct).hasSize(30);
+            }
+            for (int k = 0; k < 30; k++) {
+                assertThat(used.get(k)).isSameAs(firstFrame.get(k));
+                assertThat(used.get(k).isEmpty()).as("cleared once sent").isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aRingSmallerThanThePoolNeverNeedsASpare() {
+        RecordRing ring = new RecordRing(8, 0);
+        Map<Document, Long> holder = new IdentityHashMap<>();
+        for (int round = 0; round < 3; round++) {
+            for (int k = 0; k < ring.capacity(); k++) {
+                long p = ring.tryClaim();
+                assertThat(p).isGreaterThanOrEqualTo(0);
+                Document d = ring.docFor(p);
+                d.copyMap(Collections.singletonMap("p", p));
+                holder.put(d, p);
+                ring.publish(p);
+            }
+            assertThat(ring.tryClaim()).isEqualTo(-1);
+            ring.drain((r, i, p) -> assertThat(r.doc(i).ref(2)).isEqualTo(p), Integer.MAX_VALUE);
+        }
+        // Eight documents in all, whatever the round: the pool's, used again and again.
+        assertThat(holder).hasSize(8);
+    }
+
     /**
      * Four producers race a consumer through a small ring that wraps thousands of times:
-     * every accepted call arrives exactly once, each producer's calls in its own order, and
+     * every accepted call arrives exactly once, with its own map copy, each producer's calls in
+     * its own order, and
      * accepted + refused = attempted, exactly.
      */
     @Test
@@ -123,6 +195,9 @@ class RecordRingTest {
                     }
                     int i = ring.index(p);
                     ring.fill(i, SlotKind.EVENT, (byte) id, k, 0, null, null);
+                    if (k % 3 == 0) {
+                        ring.docFor(p).copyMap(Collections.singletonMap("call", ((long) id << 32) | k));
+                    }
                     ring.publish(p);
                 }
             });
@@ -137,6 +212,7 @@ class RecordRingTest {
         }
         AtomicBoolean orderBroken = new AtomicBoolean();
         AtomicBoolean duplicate = new AtomicBoolean();
+        AtomicBoolean wrongCopy = new AtomicBoolean();
         long[] consumed = {0};
         SlotHandler check = (r, i, p) -> {
             int id = r.code(i);
@@ -149,6 +225,10 @@ class RecordRingTest {
                 orderBroken.set(true);
             }
             lastSeen[id] = k;
+            // A map copy arrives with its own call, whether its document came from the pool or the slot.
+            if (k % 3 == 0 ? !r.hasDoc(i) || !Long.valueOf(((long) id << 32) | k).equals(r.doc(i).ref(2)) : r.hasDoc(i)) {
+                wrongCopy.set(true);
+            }
             consumed[0]++;
         };
         start.countDown();
@@ -164,6 +244,7 @@ class RecordRingTest {
         }
         assertThat(duplicate).isFalse();
         assertThat(orderBroken).isFalse();
+        assertThat(wrongCopy).isFalse();
         assertThat(consumed[0]).isEqualTo(accepted);
         assertThat(accepted + totalRefused).isEqualTo((long) producers * perProducer);
         assertThat(ring.claimed()).isEqualTo(accepted);
