@@ -59,8 +59,7 @@ final class FrameLoop {
         long tid = Thread.currentThread().getId();
         long frames = Math.round(seconds * 60);
         // Warm-up, not recorded. First 1,200 short frames (1 ms apart): the JIT, and seven laps
-        // of a 10,000 queue's 16,384 slots, so every slot has carried a map and has its map
-        // buffers (a slot gets them once, on first need, and keeps them). Then two seconds at
+        // of a 10,000 queue's 16,384 slots, as in a session that has run a while. Then two seconds at
         // 60 FPS, so the measured frames start at the game's own cadence. A slow logger (the
         // synchronous session) gets five seconds of short frames at most.
         long warmEnd = System.nanoTime() + 5_000_000_000L;

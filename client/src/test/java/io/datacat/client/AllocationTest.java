@@ -51,12 +51,12 @@ class AllocationTest {
     }
 
     /**
-     * Events with data, state patches and by-name metrics allocate nothing either, once every
-     * slot of the ring has carried a map (a slot gets its map buffers the first time it needs
-     * them and keeps them).
+     * Events with data, state patches and by-name metrics allocate nothing either, once
+     * compiled: map calls copy into the ring's documents, made with the ring (a pool), or into a
+     * slot's spare, made once and kept, when a burst outruns the pool.
      */
     @Test
-    void mapCallsAndNamedMetricsAllocateNothingOnceSlotsAreWarm() throws Exception {
+    void mapCallsAndNamedMetricsAllocateNothingOnceCompiled() throws Exception {
         try (FakeDaemon daemon = new FakeDaemon()) {
             Session s = Datacat.createSession(SessionOptions.builder("Alloc", "1.0").daemonPort(daemon.port())
                     .asyncMode(true).crashReporting(false).queueSize(1000).dropOnFull(false).build());
