@@ -55,6 +55,12 @@ public final class RecordRing {
     private final Document[] pool;
     /** One bit per pool document, set while a slot holds it; bits past the pool's size stay set. */
     private final AtomicLongArray poolInUse;
+    /**
+     * Pool documents drained and cleared but not yet freed (consumer thread only): freed with
+     * the consumer's cursor, a word at a time, so producers scanning {@link #poolInUse} do not
+     * meet a line the sender changes for every record.
+     */
+    private final long[] poolDrained;
     /** Per-slot documents, made on first need, for a call that finds the whole pool in use. */
     private final Document[] spare;
     /** Tag copies, made on first use of a slot for a call that has tags. */
@@ -105,6 +111,7 @@ public final class RecordRing {
         if ((pool.length & 63) != 0) {
             poolInUse.set(0, -1L << pool.length);
         }
+        this.poolDrained = new long[poolInUse.length()];
         this.spare = new Document[size];
         this.tags = new StringList[size];
         this.published = new AtomicLongArray(size);
@@ -273,13 +280,26 @@ public final class RecordRing {
             next++;
             n++;
             if ((n & (RELEASE_EVERY - 1)) == 0) {
-                consumer.lazySet(next);
+                release(next);
             }
         }
         if (n > 0) {
-            consumer.lazySet(next);
+            release(next);
         }
         return n;
+    }
+
+    /** Gives producers the drained positions before {@code next} and their pool documents. */
+    private void release(long next) {
+        for (int w = 0; w < poolDrained.length; w++) {
+            long drainedBits = poolDrained[w];
+            if (drainedBits != 0) {
+                poolDrained[w] = 0;
+                // Every one of these bits is set, so subtracting clears exactly them (bit 63 included).
+                poolInUse.getAndAdd(w, -drainedBits);
+            }
+        }
+        consumer.lazySet(next);
     }
 
     /** Drops the slot's references so it does not keep the caller's objects alive. */
@@ -291,8 +311,7 @@ public final class RecordRing {
             d.clear();
             docs[i] = null;
             if (d.poolIndex >= 0) {
-                // The bit is set, so subtracting it clears it alone (bit 63 included).
-                poolInUse.getAndAdd(d.poolIndex >>> 6, -(1L << d.poolIndex));
+                poolDrained[d.poolIndex >>> 6] |= 1L << d.poolIndex;
             }
         }
         StringList t = tags[i];
