@@ -61,8 +61,12 @@ public final class RecordRing {
      * meet a line the sender changes for every record.
      */
     private final long[] poolDrained;
-    /** Per-slot documents, made on first need, for a call that finds the whole pool in use. */
-    private final Document[] spare;
+    /**
+     * Per-slot documents, made on first need, for a call that finds the whole pool in use; the
+     * array itself only once that first happens (4 bytes a slot), so a queue that never holds
+     * more than the pool's worth of map calls does not pay for it.
+     */
+    private volatile Document[] spare;
     /** Tag copies, made on first use of a slot for a call that has tags. */
     private final StringList[] tags;
     private final AtomicLongArray published;
@@ -112,7 +116,6 @@ public final class RecordRing {
             poolInUse.set(0, -1L << pool.length);
         }
         this.poolDrained = new long[poolInUse.length()];
-        this.spare = new Document[size];
         this.tags = new StringList[size];
         this.published = new AtomicLongArray(size);
         for (int i = 0; i < size; i++) {
@@ -203,10 +206,17 @@ public final class RecordRing {
         int i = index(position);
         Document d = takeFromPool();
         if (d == null) {
-            d = spare[i];
+            Document[] spares = spare;
+            if (spares == null) {
+                // Two producers may both make it: one array wins, the other's document is only
+                // made again later.
+                spares = new Document[capacity];
+                spare = spares;
+            }
+            d = spares[i];
             if (d == null) {
                 d = new Document();
-                spare[i] = d;
+                spares[i] = d;
             }
         }
         docs[i] = d;
