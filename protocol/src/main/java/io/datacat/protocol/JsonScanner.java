@@ -458,6 +458,16 @@ final class JsonScanner {
 
     /** Skips whitespace; returns the next byte (0–255), or -1 at the end of input. */
     private int skipSpace() throws IOException {
+        // The common case, no whitespace, small enough for C1 (the daemon's compiler) to inline:
+        // an ASCII byte past the space (a non-ASCII one is negative here and takes the long way).
+        int b;
+        if (pos < len && (b = buf[pos]) > ' ') {
+            return b;
+        }
+        return skipSpaceSlow();
+    }
+
+    private int skipSpaceSlow() throws IOException {
         for (;;) {
             if (pos == len && !fill()) {
                 return -1;
