@@ -55,6 +55,17 @@ public final class Document implements BiConsumer<Object, Object>, Consumer<Obje
     private int size;
     private int depth;
     private boolean truncated;
+    /** Its index in a ring's pool of documents, or -1 for a slot's spare or a free-standing one. */
+    final int poolIndex;
+
+    public Document() {
+        this(-1);
+    }
+
+    Document(int poolIndex) {
+        this.poolIndex = poolIndex;
+    }
+
     public void clear() {
         for (int i = 0; i < size; i++) {
             refs[i] = null;

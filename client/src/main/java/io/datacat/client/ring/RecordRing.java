@@ -26,9 +26,8 @@ public final class RecordRing {
     /** Releasing in steps while draining gives producers room before a long drain ends. */
     private static final int RELEASE_EVERY = 256;
     /**
-     * Documents in the pool (fewer if the ring is smaller), a power of two: about 150 KB, room
-     * for a burst of 1,000 calls between two drains; map calls further ahead of the sender copy
-     * into their slot's spare.
+     * Documents in the pool (fewer if the ring is smaller): about 150 KB, room for a burst of
+     * 1,000 map calls between two drains; calls beyond it copy into their slot's spare.
      */
     private static final int POOL_SIZE = 1024;
 
@@ -47,18 +46,23 @@ public final class RecordRing {
      */
     private final Document[] docs;
     /**
-     * The documents map calls copy into, made up front, so a map call allocates nothing:
-     * position {@code p} copies into {@code pool[p % pool.length]}, free once every position
-     * {@code pool.length} or more before it has been drained, which is all a claim needs to
-     * check (no compare-and-set, no free list). About 150 KB, so the documents stay in the game
-     * core's cache. (Each slot's own document, an earlier design, was cold by the time its slot
-     * came round again: 16,384 of them behind a 10,000 queue, about 100 ns per map call in a
-     * game's frame loop.)
+     * The documents map calls copy into, made up front, so a map call allocates nothing. A call
+     * takes the lowest free one, and the sender frees it once sent: a frame loop copies into
+     * the same few documents frame after frame, which stay in the cache. (Each slot's own
+     * document, the design before, was cold by the time its slot came round again: 16,384 of
+     * them behind a 10,000 queue, about 100 ns per map call in a game's frame loop.)
      */
     private final Document[] pool;
+    /** One bit per pool document, set while a slot holds it; bits past the pool's size stay set. */
+    private final AtomicLongArray poolInUse;
     /**
-     * Per-slot documents, made on first need, for a call more than the pool's size ahead of the
-     * sender; the
+     * Pool documents drained and cleared but not yet freed (consumer thread only): freed with
+     * the consumer's cursor, a word at a time, so producers scanning {@link #poolInUse} do not
+     * meet a line the sender changes for every record.
+     */
+    private final long[] poolDrained;
+    /**
+     * Per-slot documents, made on first need, for a call that finds the whole pool in use; the
      * array itself only once that first happens (4 bytes a slot), so a queue that never holds
      * more than the pool's worth of map calls does not pay for it.
      */
@@ -74,8 +78,8 @@ public final class RecordRing {
     private final PaddedAtomicLong consumer = new PaddedAtomicLong(0);
     /**
      * Producers' last look at {@code consumer}. Reading the real cursor costs a cache miss
-     * whenever the sender has just moved it, so a claim (and a map call's choice of document)
-     * first checks this copy and reads the cursor only when the copy says no. A stale copy is safe: the consumer only
+     * whenever the sender has just moved it, so a claim first checks this copy and reads the
+     * cursor only when the copy says the ring is full. A stale copy is safe: the consumer only
      * moves forward, so it can only make the ring look fuller than it is.
      */
     private final PaddedAtomicLong consumerSeen = new PaddedAtomicLong(0);
@@ -105,8 +109,13 @@ public final class RecordRing {
         this.docs = new Document[size];
         this.pool = new Document[Math.min(size, POOL_SIZE)];
         for (int i = 0; i < pool.length; i++) {
-            pool[i] = new Document();
+            pool[i] = new Document(i);
         }
+        this.poolInUse = new AtomicLongArray((pool.length + 63) >>> 6);
+        if ((pool.length & 63) != 0) {
+            poolInUse.set(0, -1L << pool.length);
+        }
+        this.poolDrained = new long[poolInUse.length()];
         this.tags = new StringList[size];
         this.published = new AtomicLongArray(size);
         for (int i = 0; i < size; i++) {
@@ -128,7 +137,9 @@ public final class RecordRing {
         for (;;) {
             long next = producer.get();
             if (next - consumerSeen.get() >= bound) {
-                if (next - refreshConsumerSeen() >= bound) {
+                long drained = consumer.get();
+                consumerSeen.lazySet(drained);
+                if (next - drained >= bound) {
                     return -1;
                 }
             }
@@ -189,15 +200,12 @@ public final class RecordRing {
 
     /**
      * The document a claimed position copies its call's map into, which its slot then holds
-     * until drained: its pool document, or the slot's spare when the call is a pool's length or
-     * more ahead of the sender.
+     * until drained: the pool's lowest free one, or the slot's spare when the pool is all in use.
      */
     public Document docFor(long position) {
         int i = index(position);
-        Document d;
-        if (position - consumerSeen.get() < pool.length || position - refreshConsumerSeen() < pool.length) {
-            d = pool[(int) position & (pool.length - 1)];
-        } else {
+        Document d = takeFromPool();
+        if (d == null) {
             Document[] spares = spare;
             if (spares == null) {
                 // Two producers may both make it: one array wins, the other's document is only
@@ -215,11 +223,18 @@ public final class RecordRing {
         return d;
     }
 
-    /** Reads the consumer's cursor into {@link #consumerSeen}, and returns it. */
-    private long refreshConsumerSeen() {
-        long drained = consumer.get();
-        consumerSeen.lazySet(drained);
-        return drained;
+    private Document takeFromPool() {
+        for (int w = 0, words = poolInUse.length(); w < words; w++) {
+            long used = poolInUse.get(w);
+            while (used != -1L) {
+                long bit = Long.lowestOneBit(~used);
+                if (poolInUse.compareAndSet(w, used, used | bit)) {
+                    return pool[(w << 6) + Long.numberOfTrailingZeros(bit)];
+                }
+                used = poolInUse.get(w);
+            }
+        }
+        return null;
     }
 
     /** The slot's map copy; only when {@link #hasDoc} is true. Consumer side. */
@@ -275,13 +290,26 @@ public final class RecordRing {
             next++;
             n++;
             if ((n & (RELEASE_EVERY - 1)) == 0) {
-                consumer.lazySet(next);
+                release(next);
             }
         }
         if (n > 0) {
-            consumer.lazySet(next);
+            release(next);
         }
         return n;
+    }
+
+    /** Gives producers the drained positions before {@code next} and their pool documents. */
+    private void release(long next) {
+        for (int w = 0; w < poolDrained.length; w++) {
+            long drainedBits = poolDrained[w];
+            if (drainedBits != 0) {
+                poolDrained[w] = 0;
+                // Every one of these bits is set, so subtracting clears exactly them (bit 63 included).
+                poolInUse.getAndAdd(w, -drainedBits);
+            }
+        }
+        consumer.lazySet(next);
     }
 
     /** Drops the slot's references so it does not keep the caller's objects alive. */
@@ -292,6 +320,9 @@ public final class RecordRing {
         if (d != null) {
             d.clear();
             docs[i] = null;
+            if (d.poolIndex >= 0) {
+                poolDrained[d.poolIndex >>> 6] |= 1L << d.poolIndex;
+            }
         }
         StringList t = tags[i];
         if (t != null) {

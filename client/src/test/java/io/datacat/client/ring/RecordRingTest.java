@@ -97,65 +97,49 @@ class RecordRingTest {
     }
 
     @Test
-    void mapCallsCopyIntoThePoolUpToItsSizeAheadOfTheSenderAndIntoSparesBeyond() {
+    void mapCallsTakeTheLowestFreePoolDocumentAndSparesBeyondThePool() {
         RecordRing ring = new RecordRing(2_000, 0);
-        List<Document> previousRound = null;
-        for (int round = 0; round < 2; round++) {
-            // 1,500 map calls, none drained: the first 1,024 copy into the pool's documents, the
-            // rest (more than the pool's size ahead of the sender) into their slot's spare, and
-            // no document holds two calls' copies.
-            Map<Document, Long> holder = new IdentityHashMap<>();
-            List<Document> used = new ArrayList<>();
-            for (long k = 0; k < 1_500; k++) {
-                long p = ring.tryClaim();
-                ring.fill(ring.index(p), SlotKind.STATE, (byte) 0, p, 0, null, null);
-                Document d = ring.docFor(p);
-                d.copyMap(Collections.singletonMap("p", p));
-                assertThat(holder.put(d, p)).as("document of position %d", p).isNull();
-                used.add(d);
-                ring.publish(p);
-            }
-            long[] handled = {0};
-            ring.drain((r, i, p) -> {
-                assertThat(r.hasDoc(i)).isTrue();
-                assertThat(r.doc(i).ref(2)).isEqualTo(p);
-                handled[0]++;
-            }, Integer.MAX_VALUE);
-            assertThat(handled[0]).isEqualTo(1_500);
-            assertThat(used).allSatisfy(d -> assertThat(d.isEmpty()).as("cleared once sent").isTrue());
-            if (previousRound != null) {
-                // The pool's documents again, each cleared by the sender in between.
-                Set<Document> pool = Collections.newSetFromMap(new IdentityHashMap<>());
-                pool.addAll(previousRound.subList(0, 1_024));
-                assertThat(used.subList(0, 1_024)).allSatisfy(d -> assertThat(pool).contains(d));
-                assertThat(used.subList(1_024, 1_500)).noneSatisfy(d -> assertThat(pool).contains(d));
-            }
-            previousRound = used;
+        Map<Document, Long> holder = new IdentityHashMap<>();
+        // 1,500 map calls, none drained: 1,024 take the pool's documents, the rest their slot's
+        // spare, and no document holds two calls' copies.
+        for (long k = 0; k < 1_500; k++) {
+            long p = ring.tryClaim();
+            ring.fill(ring.index(p), SlotKind.STATE, (byte) 0, p, 0, null, null);
+            Document d = ring.docFor(p);
+            d.copyMap(Collections.singletonMap("p", p));
+            assertThat(holder.put(d, p)).as("document of position %d", p).isNull();
+            ring.publish(p);
         }
-    }
-
-    @Test
-    void aFrameLoopCopiesIntoThePoolAloneAndEachDocumentServesOneCallAtATime() {
-        RecordRing ring = new RecordRing(10_000, 0);
-        List<Document> byPosition = new ArrayList<>();
-        // A frame loop's pattern: 30 map calls, then the sender drains. The calls never get
-        // more than 30 ahead of the sender, so all of them copy into the pool's 1,024 documents.
-        for (int frame = 0; frame < 100; frame++) {
+        long[] next = {0};
+        ring.drain((r, i, p) -> {
+            assertThat(r.hasDoc(i)).isTrue();
+            assertThat(r.doc(i).ref(2)).isEqualTo(p);
+            next[0]++;
+        }, Integer.MAX_VALUE);
+        assertThat(next[0]).isEqualTo(1_500);
+        // A frame loop's pattern: 30 map calls, then the sender drains. Every frame copies into
+        // the same 30 documents, the pool's lowest, which stay warm.
+        List<Document> firstFrame = null;
+        for (int frame = 0; frame < 50; frame++) {
+            List<Document> used = new ArrayList<>();
             for (int k = 0; k < 30; k++) {
                 long p = ring.tryClaim();
                 Document d = ring.docFor(p);
-                assertThat(d.isEmpty()).as("free when taken").isTrue();
                 d.copyMap(Collections.singletonMap("k", k));
-                byPosition.add(d);
+                used.add(d);
                 ring.publish(p);
             }
-            ring.drain((r, i, q) -> assertThat(r.doc(i).ref(2)).isEqualTo((int) (q % 30)), Integer.MAX_VALUE);
-        }
-        Set<Document> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
-        distinct.addAll(byPosition);
-        assertThat(distinct).hasSize(1_024);
-        for (int p = 1_024; p < byPosition.size(); p++) {
-            assertThat(byPosition.get(p)).isSameAs(byPosition.get(p - 1_024));
+            ring.drain((r, i, q) -> { }, Integer.MAX_VALUE);
+            if (firstFrame == null) {
+                firstFrame = used;
+                Set<Document> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
+                distinct.addAll(used);
+                assertThat(distinct).hasSize(30);
+            }
+            for (int k = 0; k < 30; k++) {
+                assertThat(used.get(k)).isSameAs(firstFrame.get(k));
+                assertThat(used.get(k).isEmpty()).as("cleared once sent").isTrue();
+            }
         }
     }
 
