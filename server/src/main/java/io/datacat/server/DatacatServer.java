@@ -8,6 +8,7 @@ import io.datacat.server.query.MetricQueries;
 import io.datacat.server.query.ProductQueries;
 import io.datacat.server.query.RecordQueries;
 import io.datacat.server.query.SessionQueries;
+import io.datacat.server.retention.RetentionSweeper;
 import io.datacat.server.status.AbnormalSweeper;
 import io.datacat.server.store.SqliteStore;
 import io.datacat.server.store.SqliteSync;
@@ -72,6 +73,11 @@ public final class DatacatServer implements Callable<Integer> {
                     + "a power loss, at some cost per batch.")
     SqliteSync sqliteSync;
 
+    @Option(names = "--retention", paramLabel = "<duration>", defaultValue = "0",
+            description = "How long to keep a session after it ended: days (90d), hours (12h), minutes (30m) or "
+                    + "seconds (45s); older ones are deleted with all their records. 0 (default) keeps every session.")
+    String retention;
+
     @Spec
     CommandSpec spec;
 
@@ -89,7 +95,8 @@ public final class DatacatServer implements Callable<Integer> {
         RunningServer server;
         try {
             server = start(ServerConfig.builder().port(port).bind(bind).dataDir(data).maxBodyBytes(maxBody)
-                    .abnormalAfter(Duration.ofSeconds(abnormalAfter)).sqliteSync(sqliteSync).build());
+                    .abnormalAfter(Duration.ofSeconds(abnormalAfter)).sqliteSync(sqliteSync)
+                    .retention(RetentionSweeper.parse(retention)).build());
         } catch (ServerStartException | IllegalArgumentException e) {
             spec.commandLine().getErr().println(e.getMessage());
             return EXIT_CANNOT_START;
@@ -98,6 +105,7 @@ public final class DatacatServer implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println("DataCat server " + VERSION + " listening on http://" + hostForUrl(bind) + ":" + server.port()
                 + "/ (store: " + server.store().describe() + ")");
+        out.println("Retention: " + RetentionSweeper.describe(server.retention()));
         out.flush();
         server.awaitClosed();
         return 0;
@@ -118,6 +126,7 @@ public final class DatacatServer implements Callable<Integer> {
             throw new ServerStartException(e.getMessage(), e);
         }
         AbnormalSweeper sweeper = new AbnormalSweeper(store, config.abnormalAfter(), Timestamps::nowMicros);
+        RetentionSweeper retention = new RetentionSweeper(store, config.retention(), Timestamps::nowMicros);
         LiveFeed live = new LiveFeed();
         try {
             WebServer web = WebServer.start(config.bind(), config.port(), config.maxBodyBytes(),
@@ -125,16 +134,20 @@ public final class DatacatServer implements Callable<Integer> {
                             new RecordQueries(store), new MetricQueries(store), new ProductQueries(store), live,
                             VERSION));
             sweeper.start();
+            retention.start();
             String host = isWildcard(config.bind()) ? "127.0.0.1" : hostForUrl(config.bind());
-            return new RunningServer(web, live, sweeper, store, "http://" + host + ":" + web.port() + "/");
+            return new RunningServer(web, live, sweeper, retention, config.retention(), store,
+                    "http://" + host + ":" + web.port() + "/");
         } catch (JavalinBindException e) {
             live.close();
             sweeper.close();
+            retention.close();
             store.close();
             throw new ServerStartException(bindFailure(config, e), e);
         } catch (RuntimeException e) {
             live.close();
             sweeper.close();
+            retention.close();
             store.close();
             throw new ServerStartException("cannot listen on " + config.bind() + ":" + config.port() + ": "
                     + e.getMessage() + "; check --bind and --port", e);

@@ -1,12 +1,14 @@
 package io.datacat.server;
 
 import io.datacat.server.live.LiveFeed;
+import io.datacat.server.retention.RetentionSweeper;
 import io.datacat.server.status.AbnormalSweeper;
 import io.datacat.server.store.Store;
 import io.datacat.server.web.WebServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
 /** A started server. {@link #close()} stops it: live streams, HTTP, the sweeper, then the store. */
@@ -16,14 +18,19 @@ public final class RunningServer implements AutoCloseable {
     private final WebServer web;
     private final LiveFeed live;
     private final AbnormalSweeper sweeper;
+    private final RetentionSweeper retentionSweeper;
+    private final Duration retention;
     private final Store store;
     private final String url;
     private final CountDownLatch closed = new CountDownLatch(1);
 
-    RunningServer(WebServer web, LiveFeed live, AbnormalSweeper sweeper, Store store, String url) {
+    RunningServer(WebServer web, LiveFeed live, AbnormalSweeper sweeper, RetentionSweeper retentionSweeper,
+                  Duration retention, Store store, String url) {
         this.web = web;
         this.live = live;
         this.sweeper = sweeper;
+        this.retentionSweeper = retentionSweeper;
+        this.retention = retention;
         this.store = store;
         this.url = url;
     }
@@ -41,6 +48,11 @@ public final class RunningServer implements AutoCloseable {
     /** The store, for embedding and tests (e.g. counting rows). */
     public Store store() {
         return store;
+    }
+
+    /** How long after its end a session is kept (zero: every session is kept). */
+    public Duration retention() {
+        return retention;
     }
 
     /** The live feed, for tests (e.g. counting watchers). */
@@ -66,6 +78,7 @@ public final class RunningServer implements AutoCloseable {
             LOG.warn("stopping HTTP failed: {}", e.getMessage());
         }
         sweeper.close();
+        retentionSweeper.close();
         // Waits for a write in progress, so an acked batch is always committed.
         store.close();
         closed.countDown();

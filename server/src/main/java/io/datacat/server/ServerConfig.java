@@ -16,9 +16,10 @@ import java.util.Objects;
  * @param maxBodyBytes  largest request body, after gzip inflation
  * @param abnormalAfter silence after which an active session becomes abnormal
  * @param sqliteSync    SQLite durability
+ * @param retention     how long after its end a session is kept; zero keeps every session
  */
 public record ServerConfig(int port, String bind, Path dataDir, long maxBodyBytes, Duration abnormalAfter,
-                           SqliteSync sqliteSync) {
+                           SqliteSync sqliteSync, Duration retention) {
     public static final int DEFAULT_PORT = 9090;
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final String DEFAULT_DATA_DIR = "./datacat-data";
@@ -29,6 +30,7 @@ public record ServerConfig(int port, String bind, Path dataDir, long maxBodyByte
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(abnormalAfter, "abnormalAfter");
         Objects.requireNonNull(sqliteSync, "sqliteSync");
+        Objects.requireNonNull(retention, "retention");
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("--port must be 0 to 65535, got " + port);
         }
@@ -38,6 +40,9 @@ public record ServerConfig(int port, String bind, Path dataDir, long maxBodyByte
         if (abnormalAfter.isNegative() || abnormalAfter.isZero()) {
             throw new IllegalArgumentException("--abnormal-after must be positive, got " + abnormalAfter.toMillis()
                     + " ms");
+        }
+        if (retention.isNegative()) {
+            throw new IllegalArgumentException("--retention must not be negative");
         }
     }
 
@@ -53,6 +58,7 @@ public record ServerConfig(int port, String bind, Path dataDir, long maxBodyByte
         private long maxBodyBytes = Limits.DEFAULT_MAX_BODY_BYTES;
         private Duration abnormalAfter = Duration.ofSeconds(DEFAULT_ABNORMAL_AFTER_SECONDS);
         private SqliteSync sqliteSync = SqliteSync.NORMAL;
+        private Duration retention = Duration.ZERO;
 
         private Builder() {
         }
@@ -87,8 +93,13 @@ public record ServerConfig(int port, String bind, Path dataDir, long maxBodyByte
             return this;
         }
 
+        public Builder retention(Duration v) {
+            retention = v;
+            return this;
+        }
+
         public ServerConfig build() {
-            return new ServerConfig(port, bind, dataDir, maxBodyBytes, abnormalAfter, sqliteSync);
+            return new ServerConfig(port, bind, dataDir, maxBodyBytes, abnormalAfter, sqliteSync, retention);
         }
     }
 }

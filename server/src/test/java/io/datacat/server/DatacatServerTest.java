@@ -82,6 +82,16 @@ class DatacatServerTest {
     }
 
     @Test
+    void aBadRetentionIsOneClearLineAndStartsNothing(@TempDir Path dir) {
+        Run run = cli("--port", "0", "--data", dir.resolve("data").toString(), "--retention", "3 weeks");
+        assertThat(run.exitCode()).isEqualTo(DatacatServer.EXIT_CANNOT_START);
+        assertThat(run.err()).isEqualTo("--retention must be a number of days (90d), hours (12h), minutes (30m) or "
+                + "seconds (45s), or 0 to keep every session; got '3 weeks'" + System.lineSeparator());
+        assertThat(run.out()).isEmpty();
+        assertThat(dir.resolve("data")).doesNotExist();
+    }
+
+    @Test
     void aDataFolderThatCannotBeMadeIsOneClearLine(@TempDir Path dir) throws IOException {
         Path file = Files.writeString(dir.resolve("a-file"), "in the way");
         Run run = cli("--port", "0", "--data", file.resolve("data").toString());

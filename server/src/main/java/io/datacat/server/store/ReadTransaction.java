@@ -67,6 +67,12 @@ public interface ReadTransaction {
      */
     boolean mentions(long sk, String text);
 
+    /**
+     * Up to {@code limit} sessions that have ended and were last heard from before
+     * {@code lastSeenBefore} (µs), oldest first: what retention deletes.
+     */
+    List<SessionRow> expiredSessions(long lastSeenBefore, int limit);
+
     long countSessions();
 
     long countRecords();

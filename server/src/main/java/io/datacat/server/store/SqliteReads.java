@@ -384,6 +384,25 @@ class SqliteReads implements ReadTransaction {
         });
     }
 
+    /** The query of {@link #expiredSessions}, which the {@code sessions_expiring} index serves. */
+    static final String EXPIRED_SESSIONS = "SELECT " + SESSION_COLUMNS + " FROM sessions WHERE "
+            + SqliteSchema.EXPIRING_SESSIONS + " AND last_seen < ? ORDER BY last_seen LIMIT ?";
+
+    @Override
+    public List<SessionRow> expiredSessions(long lastSeenBefore, int limit) {
+        return query(EXPIRED_SESSIONS, ps -> {
+            ps.setLong(1, lastSeenBefore);
+            ps.setInt(2, limit);
+            List<SessionRow> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(readSession(rs));
+                }
+            }
+            return rows;
+        });
+    }
+
     @Override
     public long countSessions() {
         return count("SELECT COUNT(*) FROM sessions");

@@ -24,6 +24,12 @@ final class SqliteSchema {
     static final String NOTABLE_EVENTS =
             "stream = 1 AND (kind = 'exception' OR level IN ('warning', 'error', 'critical'))";
 
+    /**
+     * The sessions retention may delete: every one that has ended, however it ended. A query
+     * that wants the {@code sessions_expiring} index repeats this text exactly.
+     */
+    static final String EXPIRING_SESSIONS = "status <> 'active'";
+
     /** The columns of the records table, whose key changed in version 4. */
     private static final String RECORD_COLUMNS = "sk INTEGER NOT NULL, src INTEGER NOT NULL, seq INTEGER NOT NULL,"
             + " kind TEXT NOT NULL, stream INTEGER NOT NULL, ts INTEGER NOT NULL, name TEXT, level TEXT, value REAL,"
@@ -139,7 +145,14 @@ final class SqliteSchema {
             // Consecutive seqs share seq - rank, so each such island is one range.
             "INSERT INTO seq_ranges (sk, src, lo, hi) SELECT sk, src, MIN(seq), MAX(seq) FROM (SELECT sk, src, seq,"
                     + " seq - ROW_NUMBER() OVER (PARTITION BY sk, src ORDER BY seq) AS island FROM records)"
-                    + " GROUP BY sk, src, island"));
+                    + " GROUP BY sk, src, island"),
+        List.of(
+            // Retention: the sessions it may delete, oldest first. Active sessions, whose
+            // last_seen moves with every batch, are not in it, so ingest does not pay for it.
+            "CREATE INDEX sessions_expiring ON sessions (last_seen) WHERE " + EXPIRING_SESSIONS,
+            // A deleted session's rows of these two tables, whose keys start with the name.
+            "CREATE INDEX state_values_by_session ON state_values (sk)",
+            "CREATE INDEX session_event_names_by_session ON session_event_names (sk)"));
 
     /** The schema version this server writes. */
     static final int VERSION = MIGRATIONS.size();

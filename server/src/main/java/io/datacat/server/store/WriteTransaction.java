@@ -43,4 +43,20 @@ public interface WriteTransaction extends ReadTransaction {
      * @return how many sessions changed
      */
     int markSilentSessionsAbnormal(long lastSeenBefore);
+
+    /**
+     * Deletes up to {@code limit} records of session {@code sk}, if it is still expired (ended,
+     * last heard from before {@code lastSeenBefore}): a long session is deleted over several
+     * short transactions, so ingest never waits long behind it.
+     *
+     * @return how many records were deleted; fewer than {@code limit} when none are left
+     */
+    int deleteExpiredRecords(long sk, long lastSeenBefore, int limit);
+
+    /**
+     * Deletes session {@code sk} and everything stored about it, if it is still expired.
+     *
+     * @return whether it was deleted (false: it came back to life or is gone already)
+     */
+    boolean deleteExpiredSession(long sk, long lastSeenBefore);
 }

@@ -440,6 +440,21 @@ class IngestorTest {
         }
 
         @Override
+        public int deleteExpiredRecords(long sk, long lastSeenBefore, int limit) {
+            return tx.deleteExpiredRecords(sk, lastSeenBefore, limit);
+        }
+
+        @Override
+        public boolean deleteExpiredSession(long sk, long lastSeenBefore) {
+            return tx.deleteExpiredSession(sk, lastSeenBefore);
+        }
+
+        @Override
+        public List<SessionRow> expiredSessions(long lastSeenBefore, int limit) {
+            return tx.expiredSessions(lastSeenBefore, limit);
+        }
+
+        @Override
         public Optional<SessionRow> session(String id) {
             return tx.session(id);
         }
