@@ -1,5 +1,8 @@
 package io.datacat.client;
 
+import java.lang.reflect.Array;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -127,8 +130,19 @@ public final class Event {
             return new Event(this);
         }
 
-        /** Copies maps and lists so a built event never changes under the sender. */
+        /**
+         * Copies what could change after {@link #build()}: maps, collections and arrays are
+         * copied (arrays as lists), mutable numbers ({@code AtomicLong} …) become their value,
+         * and any other object its text now, as a map given to a logging call is copied.
+         */
         private static Object freeze(Object value) {
+            if (value == null || value instanceof String || value instanceof Boolean || value instanceof Character
+                    || value instanceof Enum) {
+                return value;
+            }
+            if (value instanceof Number) {
+                return freezeNumber((Number) value);
+            }
             if (value instanceof Map) {
                 Map<String, Object> copy = new LinkedHashMap<String, Object>();
                 for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
@@ -143,7 +157,27 @@ public final class Event {
                 }
                 return Collections.unmodifiableList(copy);
             }
-            return value;
+            if (value instanceof char[]) {
+                // As a map value's char[] is sent: an array holding its text.
+                return Collections.singletonList(new String((char[]) value));
+            }
+            if (value.getClass().isArray()) {
+                List<Object> copy = new ArrayList<Object>();
+                for (int i = 0, n = Array.getLength(value); i < n; i++) {
+                    copy.add(freeze(Array.get(value, i)));
+                }
+                return Collections.unmodifiableList(copy);
+            }
+            return String.valueOf(value);
+        }
+
+        private static Number freezeNumber(Number n) {
+            if (n instanceof Integer || n instanceof Long || n instanceof Short || n instanceof Byte
+                    || n instanceof Double || n instanceof Float || n instanceof BigInteger || n instanceof BigDecimal) {
+                return n;
+            }
+            double d = n.doubleValue();
+            return d == n.longValue() ? (Number) n.longValue() : (Number) d;
         }
     }
 }

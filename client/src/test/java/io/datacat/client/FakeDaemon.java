@@ -2,7 +2,10 @@ package io.datacat.client;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datacat.protocol.Batch;
+import io.datacat.protocol.InvalidInputException;
+import io.datacat.protocol.Json;
 import io.datacat.protocol.RecordKind;
 import io.datacat.protocol.SessionCounters;
 import io.datacat.protocol.WireRecord;
@@ -39,6 +42,7 @@ final class FakeDaemon implements AutoCloseable {
     private final AtomicInteger failuresLeft = new AtomicInteger();
     private volatile int failStatus = 503;
     private volatile boolean refuseAll;
+    private volatile String poisonName;
 
     FakeDaemon() {
         try {
@@ -78,6 +82,11 @@ final class FakeDaemon implements AutoCloseable {
         refuseAll = refuse;
     }
 
+    /** Refuses every batch holding a record of this name, naming the record as the real daemon does. */
+    void refuseRecordsNamed(String name) {
+        poisonName = name;
+    }
+
     private void batch(HttpExchange ex) throws IOException {
         byte[] body = ex.getRequestBody().readAllBytes();
         CountDownLatch s = stall;
@@ -102,15 +111,35 @@ final class FakeDaemon implements AutoCloseable {
         Batch b;
         try {
             b = Batch.parse(body);
+        } catch (InvalidInputException e) {
+            invalidBatches.incrementAndGet();
+            respond(ex, 400, error(e.getMessage(), e.field()));
+            return;
         } catch (RuntimeException e) {
             invalidBatches.incrementAndGet();
-            respond(ex, 400, "{\"error\":\"" + e.getMessage().replace("\"", "'") + "\"}");
+            respond(ex, 400, error(String.valueOf(e.getMessage()), null));
             return;
+        }
+        String poison = poisonName;
+        for (int i = 0; poison != null && i < b.records().size(); i++) {
+            if (poison.equals(b.records().get(i).name())) {
+                respond(ex, 400, error("records[" + i + "].name is poison", "records[" + i + "].name"));
+                return;
+            }
         }
         records.addAll(b.records());
         counters.addAll(b.sessions().values());
         batches.incrementAndGet();
         respond(ex, 200, "{\"status\":\"ok\",\"accepted\":" + b.records().size() + "}");
+    }
+
+    /** The real daemon's error body: {@code {"error": ..., "field": ...}}. */
+    private static String error(String message, String field) {
+        ObjectNode o = Json.mapper().createObjectNode().put("error", message);
+        if (field != null) {
+            o.put("field", field);
+        }
+        return o.toString();
     }
 
     private static void respond(HttpExchange ex, int status, String json) throws IOException {

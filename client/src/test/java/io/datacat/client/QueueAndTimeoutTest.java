@@ -68,6 +68,33 @@ class QueueAndTimeoutTest {
     }
 
     @Test
+    @Timeout(30)
+    void aCallWaitingForRoomIsDroppedAndReleasedOnceShutdownBegins() throws Exception {
+        daemon.stall();
+        Session s = Datacat.createSession(options().queueSize(10).dropOnFull(false).build());
+        await().atMost(Duration.ofSeconds(5)).until(() -> daemon.requestsWaiting.get() == 1);
+        AtomicInteger done = new AtomicInteger();
+        Thread producer = new Thread(() -> {
+            for (int i = 0; i < 11; i++) {
+                s.logEvent("w");
+                done.incrementAndGet();
+            }
+        });
+        producer.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> done.get() == 10
+                && producer.getState() == Thread.State.TIMED_WAITING);
+        Thread stopper = new Thread(() -> s.shutdown(Duration.ofSeconds(20)));
+        stopper.start();
+        // Released long before shutdown's own 20 s are up, although the daemon still stalls.
+        producer.join(5_000);
+        assertThat(producer.isAlive()).isFalse();
+        assertThat(done.get()).isEqualTo(11);
+        daemon.release();
+        stopper.join(20_000);
+        assertThat(s.stats().dropped()).isOne();
+    }
+
+    @Test
     void shutdownHonoursItsTimeoutWhenNoDaemonCanBeReached() throws Exception {
         int closedPort;
         try (ServerSocket ss = new ServerSocket(0)) {

@@ -37,6 +37,12 @@ public final class JsonWriter {
         afterName = false;
     }
 
+    /** Removes bytes {@code [from, to)} of a finished document (to take one element out of it). */
+    public void cut(int from, int to) {
+        System.arraycopy(buf, to, buf, from, len - to);
+        len -= to - from;
+    }
+
     public int length() {
         return len;
     }

@@ -10,6 +10,8 @@ import java.util.Arrays;
  * counts (non-cumulative, sent sparse: only buckets that were hit).
  */
 final class Aggregate {
+    /** The protocol's limit of buckets per histogram record. */
+    static final int MAX_BUCKETS = 256;
     final byte kind;
     final String name;
     final String[] tags;
@@ -66,37 +68,88 @@ final class Aggregate {
 
     /** Writes the metric fields after the record's common fields. */
     void writeFields(JsonWriter w, int maxNameChars, int maxTagChars) {
-        w.name("name").value(name, maxNameChars);
+        w.name("name").value(RecordEncoder.nameOrUnnamed(name), maxNameChars);
         w.field("type", MetricKind.wire(kind));
+        // Finite values only (the daemon refuses the batch otherwise): a sum of finite
+        // samples can still overflow, and then it is sent as the largest double.
+        double total = finite(sum);
         if (kind == MetricKind.COUNTER) {
-            w.field("value", sum);
+            w.field("value", total);
             w.field("count", calls);
         } else {
-            w.field("value", sum / calls);
+            w.field("value", finite(sum / calls));
             w.field("count", calls);
-            w.field("sum", sum);
+            w.field("sum", total);
             w.field("min", min);
             w.field("max", max);
-            w.name("buckets").beginArray();
-            for (int i = 0; i < counts.length; i++) {
-                if (counts[i] == 0) {
-                    continue;
-                }
-                w.beginObject();
-                double bound = bounds == null ? Buckets.upperBound(i) : (i < bounds.length ? bounds[i]
-                        : Double.POSITIVE_INFINITY);
-                if (Double.isInfinite(bound)) {
-                    w.field("le", "+Inf");
-                } else {
-                    w.field("le", bound);
-                }
-                w.field("count", counts[i]);
-                w.endObject();
-            }
-            w.endArray();
+            writeBuckets(w);
         }
         RecordEncoder.writeTags(w, tags, maxTagChars);
         w.optionalField("unit", unit);
+    }
+
+    /**
+     * The buckets that were hit, at most {@link #MAX_BUCKETS}. Samples spread over more than
+     * about 16 powers of two hit more of the default buckets than that; then neighbouring
+     * buckets of each power of two are merged (2, 4, 8 or all 16 together), which keeps every
+     * upper bound one of the standard ones, so histograms still merge across sessions.
+     */
+    private void writeBuckets(JsonWriter w) {
+        int merge = 1;
+        if (bounds == null) {
+            while (merge < Buckets.SUB && hitBuckets(merge) > MAX_BUCKETS) {
+                merge *= 2;
+            }
+        }
+        w.name("buckets").beginArray();
+        long pending = 0;
+        for (int i = 0; i < counts.length; i++) {
+            pending += counts[i];
+            if (pending == 0 || !endsGroup(i, merge)) {
+                continue;
+            }
+            w.beginObject();
+            double bound = bounds == null ? Buckets.upperBound(i) : (i < bounds.length ? bounds[i]
+                    : Double.POSITIVE_INFINITY);
+            if (Double.isInfinite(bound)) {
+                w.field("le", "+Inf");
+            } else {
+                w.field("le", bound);
+            }
+            w.field("count", pending);
+            w.endObject();
+            pending = 0;
+        }
+        w.endArray();
+    }
+
+    /** How many buckets are sent when groups of {@code merge} default buckets are merged. */
+    private int hitBuckets(int merge) {
+        int n = 0;
+        boolean hit = false;
+        for (int i = 0; i < counts.length; i++) {
+            hit |= counts[i] != 0;
+            if (hit && endsGroup(i, merge)) {
+                n++;
+                hit = false;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Whether bucket {@code i} closes its group: the ≤ 0 and +Inf buckets stand alone, and a
+     * power of two's 16 buckets split evenly into groups of {@code merge}.
+     */
+    private static boolean endsGroup(int i, int merge) {
+        return merge == 1 || i == 0 || i == Buckets.INF || (i - 1) % merge == merge - 1;
+    }
+
+    private static double finite(double v) {
+        if (Double.isNaN(v)) {
+            return 0;
+        }
+        return Math.max(-Double.MAX_VALUE, Math.min(Double.MAX_VALUE, v));
     }
 
     void reset() {

@@ -8,7 +8,8 @@ package io.datacat.client.send;
  * percent whatever the unit (ms, s, bytes).
  */
 final class Buckets {
-    private static final int SUB = 16;
+    /** Buckets per power of two. */
+    static final int SUB = 16;
     private static final int MIN_EXP = -30;
     private static final int MAX_EXP = 40;
     static final int SIZE = 1 + (MAX_EXP - MIN_EXP + 1) * SUB + 1;

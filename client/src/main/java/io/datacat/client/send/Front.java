@@ -65,7 +65,8 @@ public final class Front {
         }
         pipeline.wakeSender();
         while ((p = ring.tryClaim()) < 0) {
-            if (pipeline.stopping()) {
+            // Once shutdown begins, a call waiting for room is dropped (counted), not kept waiting.
+            if (pipeline.closing() || pipeline.stopping()) {
                 pipeline.countDroppedUnclaimed();
                 return -1;
             }

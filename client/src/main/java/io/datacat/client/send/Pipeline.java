@@ -63,6 +63,20 @@ public final class Pipeline implements SlotHandler {
     private int batchRecords;
     private long batchCalls;
     private boolean batchHasTerminal;
+    /**
+     * Where each record of the batch starts in {@link #batch} (before its comma) and how many
+     * calls it carries, so a record the daemon refuses can be taken out and the rest resent.
+     */
+    private int[] recordStart = new int[1024];
+    private long[] recordCalls = new long[1024];
+    /** Where the batch's records end (its {@code ]}), once sealed. */
+    private int recordsEnd;
+    /** The batch's end or crash record, or -1. */
+    private int terminalRecord = -1;
+    /** The session's end or crash record was refused: the session did not end cleanly. */
+    private volatile boolean terminalRefused;
+    /** The record the daemon named when it refused the last batch, or -1. */
+    private int refusedRecord = -1;
     private Front currentFront;
     private boolean endEncoded;
     private volatile HttpConnection connection;
@@ -325,7 +339,7 @@ public final class Pipeline implements SlotHandler {
                 }
             }
         }
-        boolean delivered = finished;
+        boolean delivered = finished && !terminalRefused;
         stopRequested = true;
         if (!delivered) {
             aborted = true;
@@ -447,6 +461,12 @@ public final class Pipeline implements SlotHandler {
                 aborted = true;
                 monitor.notifyAll();
             }
+        } finally {
+            // An ended session keeps no connection to its daemon open.
+            HttpConnection c = connection;
+            if (c != null) {
+                c.close();
+            }
         }
     }
 
@@ -567,14 +587,12 @@ public final class Pipeline implements SlotHandler {
             truncated++;
         }
         nextSeq++;
-        batchRecords++;
-        if (userCall) {
-            batchCalls++;
-        }
         if (terminal) {
             endEncoded = true;
             batchHasTerminal = true;
+            terminalRecord = batchRecords;
         }
+        track(mark, userCall ? 1 : 0);
     }
 
     /** Adds a counter/histogram/timer call of an asynchronous front to its aggregate. */
@@ -602,10 +620,55 @@ public final class Pipeline implements SlotHandler {
             if (a.isEmpty()) {
                 continue;
             }
+            int start = batch.length();
             encoder.aggregate(nextSeq++, a);
-            batchRecords++;
-            batchCalls += a.calls();
+            track(start, a.calls());
             a.reset();
+        }
+    }
+
+    /** Counts a record just written into the batch from {@code start} on, carrying {@code calls} calls. */
+    private void track(int start, long calls) {
+        if (batchRecords == recordStart.length) {
+            recordStart = Arrays.copyOf(recordStart, batchRecords * 2);
+            recordCalls = Arrays.copyOf(recordCalls, batchRecords * 2);
+        }
+        recordStart[batchRecords] = start;
+        recordCalls[batchRecords] = calls;
+        batchRecords++;
+        batchCalls += calls;
+    }
+
+    /**
+     * Takes record {@code k} out of the sealed batch, counting its calls as dropped, so that the
+     * rest can be resent: one record the daemon refuses must not cost the whole batch.
+     */
+    private void cutRecord(int k) {
+        long calls = recordCalls[k];
+        int from = recordStart[k];
+        int to = k + 1 < batchRecords ? recordStart[k + 1] : recordsEnd;
+        if (k == 0 && batchRecords > 1) {
+            to++; // the next record's comma, which would now lead the array
+        }
+        int removed = to - from;
+        batch.cut(from, to);
+        for (int j = k + 1; j < batchRecords; j++) {
+            recordStart[j - 1] = recordStart[j] - removed;
+            recordCalls[j - 1] = recordCalls[j];
+        }
+        if (k == 0 && batchRecords > 1) {
+            recordStart[0] = from;
+        }
+        recordsEnd -= removed;
+        batchRecords--;
+        batchCalls -= calls;
+        droppedClaimed.add(calls);
+        if (k == terminalRecord) {
+            // The batch still settles the session's ending, but shutdown() reports it failed.
+            terminalRefused = true;
+            terminalRecord = -1;
+        } else if (k < terminalRecord) {
+            terminalRecord--;
         }
     }
 
@@ -646,6 +709,7 @@ public final class Pipeline implements SlotHandler {
         batchRecords = 0;
         batchCalls = 0;
         batchHasTerminal = false;
+        terminalRecord = -1;
     }
 
     /** Seals the current batch and delivers it; false only when the pipeline was aborted. */
@@ -653,6 +717,7 @@ public final class Pipeline implements SlotHandler {
         for (Front f : fronts) {
             f.drainedAtSeal = f.ring().drained();
         }
+        recordsEnd = batch.length();
         batch.endArray();
         batch.name("sessions").beginObject().name(sessionId).beginObject()
                 .field("client_dropped", droppedUnclaimed.sum() + droppedClaimed.sum())
@@ -667,6 +732,10 @@ public final class Pipeline implements SlotHandler {
                 return false;
             }
             Outcome o = post();
+            if (o == Outcome.REFUSED && refusedRecord >= 0) {
+                cutRecord(refusedRecord);
+                continue;
+            }
             if (o == Outcome.ACKED || o == Outcome.REFUSED) {
                 settle(o == Outcome.ACKED);
                 resetBatch();
@@ -696,6 +765,7 @@ public final class Pipeline implements SlotHandler {
                 f.handledThrough = f.drainedAtSeal;
             }
             if (batchHasTerminal) {
+                terminalRefused |= !acked;
                 finished = true;
             }
             monitor.notifyAll();
@@ -732,7 +802,28 @@ public final class Pipeline implements SlotHandler {
         return exchange(c, port, batch, batchRecords);
     }
 
+    /**
+     * The index of the record a refusal names ({@code "field": "records[12].name"}), or -1 when
+     * it names none or one outside the batch.
+     */
+    static int refusedRecord(String body, int records) {
+        int field = body == null ? -1 : body.indexOf("\"field\"");
+        int at = field < 0 ? -1 : body.indexOf("\"records[", field);
+        if (at < 0) {
+            return -1;
+        }
+        long index = 0;
+        int i = at + "\"records[".length();
+        int digits = 0;
+        for (; i < body.length() && digits < 10 && Character.isDigit(body.charAt(i)); i++, digits++) {
+            index = index * 10 + (body.charAt(i) - '0');
+        }
+        boolean closed = i < body.length() && body.charAt(i) == ']';
+        return digits > 0 && closed && index < records ? (int) index : -1;
+    }
+
     private Outcome exchange(HttpConnection c, int port, JsonWriter body, int records) {
+        refusedRecord = -1;
         try {
             HttpConnection.Response r = c.exchange("POST", "/v1/batch", body.buffer(), body.length(),
                     (int) (EXCHANGE_TIMEOUT_NANOS / 1_000_000L));
@@ -743,7 +834,11 @@ public final class Pipeline implements SlotHandler {
             lastError = "daemon answered " + r.status + ": " + r.body;
             if (r.status >= 400 && r.status < 500 && r.status != 408 && r.status != 429) {
                 // Retrying a batch the daemon refuses would block the session forever.
-                warnOnce("DataCat: the daemon refused a batch of " + records + " records (" + r.status + "): " + r.body);
+                if (body == batch && r.status == 400) {
+                    refusedRecord = refusedRecord(r.body, records);
+                }
+                warnOnce("DataCat: the daemon refused " + (refusedRecord >= 0 ? "a record" : "a batch of " + records
+                        + " records") + " (" + r.status + "): " + r.body);
                 return Outcome.REFUSED;
             }
             return Outcome.RETRY;

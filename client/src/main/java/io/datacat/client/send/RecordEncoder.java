@@ -10,8 +10,11 @@ import io.datacat.client.ring.StringList;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes records in the wire format of docs/protocol.md, cutting every field to the
@@ -32,6 +35,16 @@ final class RecordEncoder {
     private final JsonWriter w;
     private final Document scratch = new Document();
     private boolean cut;
+    /** Objects with up to this many keys are checked for a repeated key by a scan, bigger ones by a set. */
+    private static final int SCANNED_KEYS = 16;
+    /** The keys written so far in each open object of the document being written, innermost last. */
+    private String[] keys = new String[64];
+    private int keyCount;
+    /** Per open container: where its keys start in {@link #keys}, and its set once it is big. */
+    private final int[] keysFrom = new int[Document.MAX_DEPTH + 2];
+    @SuppressWarnings("unchecked")
+    private final Set<String>[] keySets = new Set[Document.MAX_DEPTH + 2];
+    private int openKeys;
 
     RecordEncoder(String sid, JsonWriter w) {
         this.sid = sid;
@@ -193,7 +206,22 @@ final class RecordEncoder {
     }
 
     private void name(String name) {
-        text("name", name == null || name.isEmpty() ? "(unnamed)" : name, MAX_NAME);
+        text("name", nameOrUnnamed(name), MAX_NAME);
+    }
+
+    /**
+     * The name to send: the daemon refuses a missing or blank name (and with it the whole
+     * batch), so such a call is sent as {@code (unnamed)} instead.
+     */
+    static String nameOrUnnamed(String name) {
+        if (name != null) {
+            for (int i = 0, n = Math.min(name.length(), MAX_NAME); i < n; i++) {
+                if (!Character.isWhitespace(name.charAt(i))) {
+                    return name;
+                }
+            }
+        }
+        return "(unnamed)";
     }
 
     private void text(String field, String value, int max) {
@@ -236,7 +264,8 @@ final class RecordEncoder {
         }
         w.name("tags").beginArray();
         for (int i = 0; i < Math.min(tags.length, MAX_LIST); i++) {
-            w.value(tags[i], maxChars);
+            // A null tag is sent as text, as the calls by name do (StringList).
+            w.value(String.valueOf(tags[i]), maxChars);
         }
         w.endArray();
     }
@@ -248,22 +277,98 @@ final class RecordEncoder {
         }
     }
 
+    /**
+     * Writes a map copy. A key that repeats within one object (keys {@code 1} and {@code "1"}
+     * both become {@code "1"}; an {@code IdentityHashMap} may hold two equal strings) is
+     * written once, its first value kept, and the record counted as cut: JSON with a repeated
+     * key would make the daemon refuse the whole batch.
+     */
     private void writeDocument(Document d) {
         cut |= d.truncated();
         if (d.isEmpty()) {
             w.beginObject().endObject();
             return;
         }
+        openKeys = 0;
+        keyCount = 0;
         for (int i = 0, n = d.size(); i < n; i++) {
             switch (d.token(i)) {
-                case Document.OBJECT_START: w.beginObject(); break;
-                case Document.OBJECT_END: w.endObject(); break;
-                case Document.ARRAY_START: w.beginArray(); break;
-                case Document.ARRAY_END: w.endArray(); break;
-                case Document.KEY: w.name((String) d.ref(i)); break;
+                case Document.OBJECT_START:
+                case Document.ARRAY_START:
+                    if (d.token(i) == Document.OBJECT_START) {
+                        w.beginObject();
+                    } else {
+                        w.beginArray();
+                    }
+                    keysFrom[openKeys] = keyCount;
+                    keySets[openKeys] = null;
+                    openKeys++;
+                    break;
+                case Document.OBJECT_END:
+                case Document.ARRAY_END:
+                    if (d.token(i) == Document.OBJECT_END) {
+                        w.endObject();
+                    } else {
+                        w.endArray();
+                    }
+                    openKeys--;
+                    keyCount = keysFrom[openKeys];
+                    break;
+                case Document.KEY:
+                    String key = (String) d.ref(i);
+                    if (repeated(key)) {
+                        cut = true;
+                        i = endOfValue(d, i + 1);
+                    } else {
+                        w.name(key);
+                    }
+                    break;
                 case Document.DOUBLE: w.value(Double.longBitsToDouble(d.bits(i))); break;
                 case Document.LONG: w.value(d.bits(i)); break;
                 default: scalar(d.ref(i));
+            }
+        }
+    }
+
+    /** Whether {@code key} was already written in the innermost open object; remembers it if not. */
+    private boolean repeated(String key) {
+        int frame = openKeys - 1;
+        Set<String> set = keySets[frame];
+        if (set != null) {
+            return !set.add(key);
+        }
+        int from = keysFrom[frame];
+        for (int k = from; k < keyCount; k++) {
+            if (keys[k].equals(key)) {
+                return true;
+            }
+        }
+        if (keyCount - from < SCANNED_KEYS) {
+            if (keyCount == keys.length) {
+                keys = Arrays.copyOf(keys, keys.length * 2);
+            }
+            keys[keyCount++] = key;
+            return false;
+        }
+        // A big object: from here on its keys go into a set (the sender's thread may allocate).
+        set = new HashSet<String>(Arrays.asList(keys).subList(from, keyCount));
+        set.add(key);
+        keySets[frame] = set;
+        return false;
+    }
+
+    /** The index of the last token of the value that starts at {@code i}. */
+    private static int endOfValue(Document d, int i) {
+        int depth = 0;
+        for (;; i++) {
+            byte t = d.token(i);
+            if (t == Document.OBJECT_START || t == Document.ARRAY_START) {
+                depth++;
+            } else if (t == Document.OBJECT_END || t == Document.ARRAY_END) {
+                depth--;
+            }
+            if (depth == 0) {
+                return i;
             }
         }
     }
