@@ -133,7 +133,9 @@ public final class Daemon implements Closeable {
         scheduler.scheduleWithFixedDelay(() -> {
             try {
                 task.run();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // A task that throws is never run again by the scheduler: even an OutOfMemoryError
+                // is logged here and the task keeps its schedule.
                 Log.error("periodic task failed", e);
             }
         }, period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
@@ -227,7 +229,7 @@ public final class Daemon implements Closeable {
         for (SessionEntry e : registry.all()) {
             try {
                 compat.flush(e);
-            } catch (IOException ex) {
+            } catch (IOException | RuntimeException ex) {
                 Log.error("cannot spool the counters and histograms of session " + e.sid() + " at shutdown", ex);
             }
         }

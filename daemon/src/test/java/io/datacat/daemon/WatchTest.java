@@ -128,6 +128,49 @@ class WatchTest {
     }
 
     @Test
+    void aPathThatIsNoPathOnThisSystemDoesNotStopCrashReports() throws Exception {
+        daemon = Daemon.start(TestSupport.config(tmp, server.url()).build());
+        Process app = app();
+        String bad = startJava(app.pid(), TestSupport.json("{\"cwd\":\"/tmp/\\u0000x\","
+                + "\"attrs\":{\"hs_err_path\":\"/tmp/\\u0000y\"}}"));
+        String good = startJava(app.pid(), TestSupport.json("{}"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.records().size() == 2);
+
+        signal("KILL", app);
+
+        await().atMost(Duration.ofSeconds(2)).until(() -> server.records(bad, "crash").size() == 1
+                && server.records(good, "crash").size() == 1);
+        assertThat(server.records(bad, "crash").get(0).get("reason").asText()).isEqualTo("killed");
+    }
+
+    @Test
+    void aCounterWhoseSumWouldOverflowIsRefusedAndTheSessionStillEndsAndCrashes() throws Exception {
+        daemon = Daemon.start(TestSupport.config(tmp, server.url()).build());
+        Process app = app();
+        String ending = registerCompat(app.pid());
+        String crashing = registerCompat(app.pid());
+        for (String sid : List.of(ending, crashing)) {
+            String counter = "{\"session_id\":\"" + sid + "\",\"name\":\"big\",\"type\":\"counter\","
+                    + "\"value\":0,\"delta\":1e308}";
+            assertThat(post(daemon.port(), "/metric", counter).status()).isEqualTo(200);
+            var refused = post(daemon.port(), "/metric", counter);
+            assertThat(refused.status()).isEqualTo(400);
+            assertThat(refused.body().get("field").asText()).isEqualTo("delta");
+            String histogram = "{\"session_id\":\"" + sid + "\",\"name\":\"wide\",\"type\":\"histogram\","
+                    + "\"value\":1.7e308}";
+            assertThat(post(daemon.port(), "/metric", histogram).status()).isEqualTo(200);
+            assertThat(post(daemon.port(), "/metric", histogram).status()).isEqualTo(400);
+        }
+        assertThat(post(daemon.port(), "/end", body(ending)).status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.records(ending, "end").size() == 1);
+        assertThat(server.records(ending, "metric")).extracting(r -> r.get("value").asDouble())
+                .contains(1e308, 1.7e308);
+
+        signal("KILL", app);
+        await().atMost(Duration.ofSeconds(2)).until(() -> server.records(crashing, "crash").size() == 1);
+    }
+
+    @Test
     void aSessionThatEndedIsNotReportedWhenItsAppDies() throws Exception {
         daemon = Daemon.start(TestSupport.config(tmp, server.url()).build());
         Process app = app();

@@ -250,6 +250,10 @@ public final class CompatService {
             } catch (IOException ex) {
                 Log.error("cannot spool the counters and histograms of session " + sid
                         + "; they stay aggregated until the next flush", ex);
+            } catch (RuntimeException ex) {
+                // Never retried: what cannot be made into records would fail every flush after.
+                aggregator.clear(sid);
+                Log.error("dropped the counters and histograms of session " + sid + ": they cannot be sent", ex);
             }
         }
     }

@@ -110,7 +110,21 @@ public final class MetricAggregator {
         List<String> sorted = sorted(tags);
         CounterSeries s = (CounterSeries) series(sid, "c\0" + name + "\0" + String.join("\1", sorted),
                 () -> new CounterSeries(name, sorted, unit));
-        s.sum += delta;
+        s.sum = finiteSum(s.sum, delta, "delta");
+    }
+
+    /**
+     * {@code sum + value}, refused (400, nothing added) when it is no longer a finite number: a
+     * record with an infinite value could never be sent, and it would hold back the session's
+     * end and crash report with it.
+     */
+    private static double finiteSum(double sum, double value, String field) {
+        double next = sum + value;
+        if (!Double.isFinite(next)) {
+            throw new InvalidInputException(field + " " + value + " makes the sum of this metric's samples in the "
+                    + "current interval overflow; send smaller values", field);
+        }
+        return next;
     }
 
     /**
@@ -125,6 +139,7 @@ public final class MetricAggregator {
         HistogramSeries s = (HistogramSeries) series(sid,
                 "h\0" + name + "\0" + String.join("\1", sorted) + "\0" + Arrays.toString(bounds),
                 () -> new HistogramSeries(name, sorted, unit, bounds, metadata));
+        finiteSum(s.histogram.sum(), value, "value");
         s.histogram.add(value);
     }
 

@@ -140,7 +140,9 @@ public final class Forwarder implements Closeable {
                 }
             } catch (InterruptedException e) {
                 return;
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable e) {
+                // Whatever went wrong (an OutOfMemoryError too), the forwarder must not die
+                // silently while the daemon goes on acking: log it and try again.
                 if (!running) {
                     return;
                 }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,12 +26,21 @@ public record HsErrLog(Path file, String head, String summary) {
     public static Optional<HsErrLog> find(long pid, SessionSnapshot session) {
         String name = "hs_err_pid" + pid + ".log";
         List<Path> candidates = new ArrayList<>();
-        if (session.cwd() != null) {
-            candidates.add(Path.of(session.cwd(), name));
+        // The app sent these paths: one that is no path on this system (a NUL in it) is skipped.
+        try {
+            if (session.cwd() != null) {
+                candidates.add(Path.of(session.cwd(), name));
+            }
+        } catch (InvalidPathException e) {
+            // not a place to look
         }
-        if (session.hsErrPath() != null) {
-            Path p = Path.of(session.hsErrPath().replace("%p", Long.toString(pid)));
-            candidates.add(Files.isDirectory(p) ? p.resolve(name) : p);
+        try {
+            if (session.hsErrPath() != null) {
+                Path p = Path.of(session.hsErrPath().replace("%p", Long.toString(pid)));
+                candidates.add(Files.isDirectory(p) ? p.resolve(name) : p);
+            }
+        } catch (InvalidPathException e) {
+            // not a place to look
         }
         candidates.add(Path.of(System.getProperty("java.io.tmpdir"), name));
         long notBefore = session.createdAtMicros() / 1000 - STALE_SLACK_MILLIS;

@@ -69,7 +69,12 @@ public final class ProcessWatcher {
             long owner = s.pid() > 0 ? s.pid() : parentPid;
             Long died = owner > 0 ? diedAtNanos.get(owner) : null;
             if (!s.isFinal() && died != null && now - died >= graceNanos) {
-                reportCrash(e, owner);
+                try {
+                    reportCrash(e, owner);
+                } catch (RuntimeException ex) {
+                    // One session's bad data must not stop the crash reports of the others.
+                    Log.error("cannot report the crash of session " + e.sid() + "; retrying", ex);
+                }
             }
         }
     }
@@ -80,7 +85,12 @@ public final class ProcessWatcher {
 
     private void reportCrash(SessionEntry e, long pid) {
         try {
-            beforeCrash.flush(e);
+            try {
+                beforeCrash.flush(e);
+            } catch (RuntimeException ex) {
+                Log.error("cannot spool the counters and histograms of session " + e.sid()
+                        + "; reporting its crash without them", ex);
+            }
             var record = writer.writeDaemonRecord(e.sid(), CrashReport.fields(e.snapshot(), pid));
             Log.warn("session " + e.sid() + ": its app (pid " + pid + ") died without ending it; reported crash, "
                     + "reason " + record.text("reason"));
