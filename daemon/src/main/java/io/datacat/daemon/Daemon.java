@@ -47,6 +47,8 @@ public final class Daemon implements Closeable {
     private static final Duration QUIET_AFTER_LAST_SESSION = Duration.ofSeconds(2);
     private static final Duration ADOPTION_SCAN = Duration.ofSeconds(30);
     private static final int MAX_SERIES_PER_SESSION = 10_000;
+    /** What all sessions' counter and histogram series may hold: a quarter of the daemon's 64 MiB heap. */
+    private static final long MAX_SERIES_BYTES = 16L << 20;
 
     private final DaemonConfig config;
     private final Spool spool;
@@ -67,7 +69,7 @@ public final class Daemon implements Closeable {
         this.spool = spool;
         this.registry = new SessionRegistry(config.heartbeatTimeout().toMillis());
         RecordWriter writer = new RecordWriter(spool, registry, new DaemonClock());
-        this.compat = new CompatService(registry, writer, new MetricAggregator(MAX_SERIES_PER_SESSION),
+        this.compat = new CompatService(registry, writer, new MetricAggregator(MAX_SERIES_PER_SESSION, MAX_SERIES_BYTES),
                 lazy(MachineIdentity::detect), config.heartbeatTimeout().toMillis());
         // Built on first use, by the forwarder thread: creating it takes a quarter of a second,
         // which the app waiting for the port file should not pay.

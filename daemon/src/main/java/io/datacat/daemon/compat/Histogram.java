@@ -37,6 +37,11 @@ public final class Histogram {
         max = Math.max(max, value);
     }
 
+    /** Its number of buckets, +Inf included. */
+    public int buckets() {
+        return counts.length;
+    }
+
     public long count() {
         return count;
     }

@@ -32,7 +32,11 @@ public final class MetricAggregator {
             {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0};
 
     private final int maxSeriesPerSession;
+    private final long maxHeldBytes;
     private final Map<String, Map<String, Series>> bySession = new HashMap<>();
+    /** What the series of all sessions hold, estimated (the daemon runs in a small heap). */
+    private long heldBytes;
+    private final Map<String, Long> heldBySession = new HashMap<>();
 
     private abstract static class Series {
         final String name;
@@ -100,9 +104,13 @@ public final class MetricAggregator {
         }
     }
 
-    /** @param maxSeriesPerSession bound on distinct series per session and interval (memory) */
-    public MetricAggregator(int maxSeriesPerSession) {
+    /**
+     * @param maxSeriesPerSession bound on distinct series per session and interval
+     * @param maxHeldBytes        bound on the memory all sessions' series hold (estimated)
+     */
+    public MetricAggregator(int maxSeriesPerSession, long maxHeldBytes) {
         this.maxSeriesPerSession = maxSeriesPerSession;
+        this.maxHeldBytes = maxHeldBytes;
     }
 
     /** Adds an increment to a counter series. */
@@ -153,9 +161,26 @@ public final class MetricAggregator {
                         + "metric names, tags or bucket lists");
             }
             s = create.get();
+            long bytes = estimatedBytes(key, s);
+            if (heldBytes + bytes > maxHeldBytes) {
+                throw new InvalidInputException("the daemon holds " + heldBytes / 1024 + " KiB of counter and "
+                        + "histogram series in this flush interval, its limit (" + maxHeldBytes / 1024 + " KiB); use "
+                        + "fewer distinct metric names, tags or buckets, or a shorter batch_interval_seconds");
+            }
+            heldBytes += bytes;
+            heldBySession.merge(sid, bytes, Long::sum);
             m.put(key, s);
         }
         return s;
+    }
+
+    /** A series' footprint: its key and names, and for a histogram its buckets and metadata. */
+    private static long estimatedBytes(String key, Series s) {
+        long bytes = 200 + 2L * key.length();
+        if (s instanceof HistogramSeries h) {
+            bytes += 16L * h.histogram.buckets() + (h.metadata == null ? 0 : 2L * h.metadata.toString().length());
+        }
+        return bytes;
     }
 
     /** The records (kind and fields) the session's series add up to since the last {@link #clear}. */
@@ -171,6 +196,10 @@ public final class MetricAggregator {
     /** Starts a new interval for the session (after its pending records were spooled). */
     public synchronized void clear(String sid) {
         bySession.remove(sid);
+        Long held = heldBySession.remove(sid);
+        if (held != null) {
+            heldBytes -= held;
+        }
     }
 
     public synchronized Set<String> sessionsWithData() {

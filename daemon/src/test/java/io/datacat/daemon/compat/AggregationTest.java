@@ -45,7 +45,7 @@ class AggregationTest {
 
     @Test
     void countersSumPerSeriesWhateverTheTagOrderAndResetAfterAFlush() {
-        MetricAggregator agg = new MetricAggregator(100);
+        MetricAggregator agg = new MetricAggregator(100, 1L << 30);
         agg.addCounter("s", "kills", List.of("b", "a"), 2, null);
         agg.addCounter("s", "kills", List.of("a", "b"), 3.5, null);
         agg.addCounter("s", "kills", List.of("a"), 1, null);
@@ -67,7 +67,7 @@ class AggregationTest {
 
     @Test
     void histogramsWithDifferentBoundsAreDifferentSeries() {
-        MetricAggregator agg = new MetricAggregator(100);
+        MetricAggregator agg = new MetricAggregator(100, 1L << 30);
         agg.addHistogram("s", "lag", List.of(), new double[] {1, 2}, 1.5, "ms", null);
         agg.addHistogram("s", "lag", List.of(), new double[] {1, 2}, 0.5, "ms", null);
         agg.addHistogram("s", "lag", List.of(), new double[] {10}, 3, "ms", null);
@@ -86,12 +86,40 @@ class AggregationTest {
 
     @Test
     void theNumberOfSeriesPerSessionIsBounded() {
-        MetricAggregator agg = new MetricAggregator(2);
+        MetricAggregator agg = new MetricAggregator(2, 1L << 30);
         agg.addCounter("s", "a", List.of(), 1, null);
         agg.addCounter("s", "b", List.of(), 1, null);
         agg.addCounter("s", "a", List.of(), 1, null);
 
         assertThatThrownBy(() -> agg.addCounter("s", "c", List.of(), 1, null))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("2 counter and histogram series");
+    }
+
+    @Test
+    void theMemoryAllSessionsSeriesHoldIsBoundedAndFreedByAFlush() {
+        double[] bounds = new double[255];
+        for (int i = 0; i < bounds.length; i++) {
+            bounds[i] = i + 1;
+        }
+        MetricAggregator agg = new MetricAggregator(10_000, 1L << 20);
+        int held = 0;
+        try {
+            for (; held < 10_000; held++) {
+                agg.addHistogram(held % 2 == 0 ? "s1" : "s2", "h" + held, List.of(), bounds, 1, null, null);
+            }
+        } catch (InvalidInputException e) {
+            assertThat(e.getMessage()).contains("KiB of counter and histogram series");
+        }
+        // About 8 KiB a series of 256 buckets (its key holds the bounds): a MiB holds over a hundred.
+        assertThat(held).isBetween(100, 200);
+        assertThatThrownBy(() -> agg.addHistogram("s3", "other", List.of(), bounds, 1, null, null))
+                .isInstanceOf(InvalidInputException.class);
+        // An existing series still takes samples.
+        agg.addHistogram("s1", "h0", List.of(), bounds, 2, null, null);
+
+        agg.clear("s1");
+        agg.clear("s2");
+        agg.addHistogram("s1", "again", List.of(), bounds, 1, null, null);
+        assertThat(agg.pending("s1")).hasSize(1);
     }
 }
