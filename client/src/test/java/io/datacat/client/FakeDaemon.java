@@ -45,13 +45,19 @@ final class FakeDaemon implements AutoCloseable {
     private volatile String poisonName;
 
     FakeDaemon() {
+        this(0, -1);
+    }
+
+    /** A daemon on {@code port} (0: any) whose {@code /health} gives {@code pid} (-1: none, as compatible ones). */
+    FakeDaemon(int port, long pid) {
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         server.setExecutor(Executors.newCachedThreadPool());
-        server.createContext("/health", ex -> respond(ex, 200, "{\"status\":\"ok\"}"));
+        String health = pid < 0 ? "{\"status\":\"ok\"}" : "{\"status\":\"ok\",\"pid\":" + pid + "}";
+        server.createContext("/health", ex -> respond(ex, 200, health));
         server.createContext("/v1/batch", this::batch);
         server.start();
     }

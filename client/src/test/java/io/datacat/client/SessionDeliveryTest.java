@@ -183,6 +183,25 @@ class SessionDeliveryTest {
     }
 
     @Test
+    void aDaemonRestartedOnItsFixedPortIsIntroducedToTheSessionAgain() {
+        FakeDaemon first = new FakeDaemon(0, 111);
+        int port = first.port();
+        Session s = Datacat.createSession(SessionOptions.builder("DeliveryTest", "1.0").daemonPort(port)
+                .asyncMode(true).crashReporting(false).build());
+        s.logEvent("one");
+        assertThat(s.flush(Duration.ofSeconds(5))).isTrue();
+        assertThat(first.ofKind(RecordKind.SESSION_START)).hasSize(1);
+        first.close();
+        try (FakeDaemon second = new FakeDaemon(port, 222)) {
+            s.logEvent("two");
+            assertThat(s.shutdown(Duration.ofSeconds(10))).isTrue();
+            // The new daemon knows the session's app (its pid) and can watch it for a crash.
+            assertThat(second.ofKind(RecordKind.SESSION_START)).hasSize(1);
+            assertThat(second.ofKind(RecordKind.EVENT)).extracting(WireRecord::name).containsExactly("two");
+        }
+    }
+
+    @Test
     void aBatchTheDaemonRefusesIsCountedAsDroppedNotRetriedForever() {
         daemon.refuseAll(true);
         Session s = Datacat.createSession(options(true).build());

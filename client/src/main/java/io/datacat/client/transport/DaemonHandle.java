@@ -44,6 +44,12 @@ public final class DaemonHandle {
     private int port;
     private int generation;
     private boolean suspect;
+    /**
+     * The pid the daemon on {@link #fixedPort} gave in its {@code /health}, or -1: a daemon
+     * someone else runs there may be restarted between two exchanges, and the new one must be
+     * introduced to the session too.
+     */
+    private long fixedDaemonPid = -1;
     private boolean everStarted;
     private int restarts;
     private int failures;
@@ -87,8 +93,13 @@ public final class DaemonHandle {
         if (port > 0) {
             // The last exchange failed: is the daemon gone, or was that a passing fault?
             if (process == null || process.isAlive()) {
-                if (healthy(port, deadline)) {
+                long pid = healthPid(port, deadline);
+                if (pid != UNHEALTHY) {
                     suspect = false;
+                    if (process == null && pid != fixedDaemonPid) {
+                        fixedDaemonPid = pid;
+                        generation++;
+                    }
                     return port;
                 }
                 if (process != null) {
@@ -99,10 +110,14 @@ public final class DaemonHandle {
             port = 0;
             suspect = false;
         }
-        if (fixedPort > 0 && process == null && healthy(fixedPort, deadline)) {
-            port = fixedPort;
-            generation++;
-            return port;
+        if (fixedPort > 0 && process == null) {
+            long pid = healthPid(fixedPort, deadline);
+            if (pid != UNHEALTHY) {
+                fixedDaemonPid = pid;
+                port = fixedPort;
+                generation++;
+                return port;
+            }
         }
         if (process == null || !process.isAlive()) {
             spawn();
@@ -221,15 +236,46 @@ public final class DaemonHandle {
     }
 
     private static boolean healthy(int port, long deadline) {
+        return healthPid(port, deadline) != UNHEALTHY;
+    }
+
+    /** {@link #healthPid}: no daemon answers. */
+    private static final long UNHEALTHY = -2;
+
+    /**
+     * Asks {@code /health}: the daemon's pid, -1 when it answers without one (another daemon
+     * of the compatible API), or {@link #UNHEALTHY}.
+     */
+    private static long healthPid(int port, long deadline) {
         long remainingMs = (deadline - System.nanoTime()) / 1_000_000L;
         HttpConnection c = new HttpConnection(port);
         try {
-            return c.exchange("GET", "/health", null, 0, (int) Math.max(50, Math.min(1000, remainingMs))).status == 200;
+            HttpConnection.Response r = c.exchange("GET", "/health", null, 0,
+                    (int) Math.max(50, Math.min(1000, remainingMs)));
+            return r.status == 200 ? pidIn(r.body) : UNHEALTHY;
         } catch (IOException e) {
-            return false;
+            return UNHEALTHY;
         } finally {
             c.close();
         }
+    }
+
+    /** The {@code "pid":} number of a health answer, or -1. */
+    static long pidIn(String body) {
+        int at = body == null ? -1 : body.indexOf("\"pid\":");
+        if (at < 0) {
+            return -1;
+        }
+        long pid = 0;
+        int digits = 0;
+        for (int i = at + "\"pid\":".length(); i < body.length() && digits < 18; i++, digits++) {
+            char ch = body.charAt(i);
+            if (ch < '0' || ch > '9') {
+                break;
+            }
+            pid = pid * 10 + (ch - '0');
+        }
+        return digits == 0 ? -1 : pid;
     }
 
     private IOException backOff(String reason) {
