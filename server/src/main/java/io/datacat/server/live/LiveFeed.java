@@ -21,6 +21,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -70,27 +71,61 @@ public final class LiveFeed implements CommitListener, AutoCloseable {
     }
 
     /**
-     * Starts sending {@code sid}'s new records to {@code sink}, beginning with a {@code session}
-     * event that shows the session as it is.
-     *
-     * @throws TooManyWatchersException when {@value #MAX_WATCHERS} watchers are connected
+     * A place among the {@value #MAX_WATCHERS} watchers, taken before a connection starts its
+     * stream so that a full feed can still be answered with an error. Closing it gives it back,
+     * unless a watch took it over (the watch gives it back when it stops).
      */
-    public AutoCloseable watch(SessionRow session, Sink sink) {
+    public final class Slot implements AutoCloseable {
+        private final AtomicBoolean held = new AtomicBoolean(true);
+
+        private Slot() {
+        }
+
+        private void handOver() {
+            if (!held.compareAndSet(true, false)) {
+                throw new IllegalStateException("this slot was given back or is in use");
+            }
+        }
+
+        @Override
+        public void close() {
+            if (held.compareAndSet(true, false)) {
+                watchers.decrementAndGet();
+            }
+        }
+    }
+
+    /**
+     * Takes a place for one watcher.
+     *
+     * @throws TooManyWatchersException when {@value #MAX_WATCHERS} are taken
+     */
+    public Slot reserve() {
         if (watchers.incrementAndGet() > MAX_WATCHERS) {
             watchers.decrementAndGet();
             throw new TooManyWatchersException(MAX_WATCHERS);
         }
+        return new Slot();
+    }
+
+    /**
+     * Starts sending {@code sid}'s new records to {@code sink} in the place {@code slot} took,
+     * beginning with a {@code session} event that shows the session as it is.
+     */
+    public AutoCloseable watch(Slot slot, SessionRow session, Sink sink) {
+        Event first = new Event("session", SessionJson.summary(session).toString());
+        slot.handOver();
         Watcher w = new Watcher(session.id(), sink);
         bySession.compute(session.id(), (k, ws) -> {
             Set<Watcher> set = ws == null ? ConcurrentHashMap.newKeySet() : ws;
             set.add(w);
             return set;
         });
-        w.offer(new Event("session", SessionJson.summary(session).toString()));
+        w.offer(first);
         return w::stop;
     }
 
-    /** Watchers connected now. */
+    /** Watchers connected now, and places taken for connections about to start. */
     public int watcherCount() {
         return watchers.get();
     }

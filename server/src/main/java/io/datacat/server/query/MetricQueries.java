@@ -19,7 +19,6 @@ import io.datacat.server.store.SessionRow;
 import io.datacat.server.store.Store;
 import io.datacat.server.store.TimeRange;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,14 +74,24 @@ public final class MetricQueries {
             long sessionEnd = row.endedAt() != null ? row.endedAt() : stored.get().last();
             long start = from != null ? from : Math.min(row.createdAt(), stored.get().first());
             long end = to != null ? to - 1 : Math.max(sessionEnd, stored.get().last());
+            if (end >= start && end - start + 1 <= 0) {
+                throw new InvalidInputException("from and to are more than 292,000 years apart; give a narrower "
+                        + "range", "from");
+            }
             Map<String, MetricSeries> byKey = new TreeMap<>();
             long read = tx.forEachRecord(row.sk(), filter(name, start, end), MAX_RECORDS_READ, rec -> {
                 JsonNode body = RecordBodies.decode(rec.body());
                 MetricType type = typeOf(body);
-                List<String> tags = tags(body);
+                List<String> tags = MetricSeries.tags(body);
                 String metric = body.path("name").asText();
-                byKey.computeIfAbsent(MetricSeries.key(metric, type, tags),
-                        k -> new MetricSeries(metric, type, tags, start, end, points)).add(rec.ts(), body);
+                byKey.computeIfAbsent(MetricSeries.key(metric, type, tags), k -> {
+                    MetricSeries s = new MetricSeries(metric, type, tags, start, end, points);
+                    if (from != null && type == MetricType.COUNTER && MetricSeries.cumulative(body)) {
+                        // Running totals count from the last one before the range, not from zero.
+                        tx.lastCumulativeBefore(row.sk(), metric, tags, start).ifPresent(v -> s.seed(tags, v));
+                    }
+                    return s;
+                }).add(rec.ts(), body);
                 return true;
             });
             byKey.values().forEach(s -> series.add(s.toJson()));
@@ -190,12 +199,5 @@ public final class MetricQueries {
     private static MetricType typeOf(JsonNode body) {
         MetricType t = MetricType.fromWire(body.path("type").asText(null));
         return t == null ? MetricType.GAUGE : t;
-    }
-
-    private static List<String> tags(JsonNode body) {
-        List<String> tags = new ArrayList<>();
-        body.path("tags").forEach(t -> tags.add(t.asText()));
-        tags.sort(null);
-        return tags;
     }
 }

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datacat.protocol.Json;
 import io.datacat.protocol.MetricType;
 
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -26,8 +29,11 @@ final class MetricSeries {
     private final Bucket[] buckets;
     private final Bucket whole = new Bucket();
     private String unit;
-    /** The last running total of a counter sent as {@code "cumulative": true}, to turn totals into increments. */
-    private Double lastCumulative;
+    /**
+     * The last running total of a counter sent as {@code "cumulative": true}, per tag set (a
+     * series of a session can hold several), to turn totals into increments.
+     */
+    private final Map<List<String>, Double> lastCumulative = new HashMap<>();
     /** The time of the previous counter record: the start of the interval the next one covers. */
     private Long lastCounterTs;
 
@@ -50,8 +56,28 @@ final class MetricSeries {
         return name + '\u0000' + type.wire() + '\u0000' + String.join("\u0000", tags);
     }
 
+    /** A record's tags, sorted: the same tags in another order are the same series. */
+    static List<String> tags(JsonNode body) {
+        List<String> tags = new ArrayList<>();
+        body.path("tags").forEach(t -> tags.add(t.asText()));
+        tags.sort(null);
+        return tags;
+    }
+
+    static boolean cumulative(JsonNode body) {
+        return body.path("cumulative").asBoolean(false);
+    }
+
     MetricType type() {
         return type;
+    }
+
+    /**
+     * The running total a cumulative counter with these tags had before the range, so that its
+     * first record in the range counts only what was added since.
+     */
+    void seed(List<String> tags, double runningTotal) {
+        lastCumulative.put(List.copyOf(tags), runningTotal);
     }
 
     /** Folds in one metric record's fields (its stored body) taken at {@code ts}. */
@@ -59,7 +85,7 @@ final class MetricSeries {
         if (unit == null && body.hasNonNull("unit")) {
             unit = body.get("unit").asText();
         }
-        int i = (int) Math.min(buckets.length - 1, Math.max(0, (ts - from) * buckets.length / span));
+        int i = (int) scale(Math.min(Math.max(0, ts - from), span - 1), buckets.length, span);
         if (buckets[i] == null) {
             buckets[i] = new Bucket();
         }
@@ -70,7 +96,7 @@ final class MetricSeries {
                 whole.sample(value);
             }
             case COUNTER -> {
-                double increment = increment(value, body.path("cumulative").asBoolean(false));
+                double increment = cumulative(body) ? increment(tags(body), value) : value;
                 // A counter record holds the increments since the previous one (a client flush
                 // interval): its rate is spread over that interval, not over the chart's bucket.
                 double seconds = Math.max(0, ts - (lastCounterTs == null ? from : lastCounterTs)) / 1e6;
@@ -85,14 +111,22 @@ final class MetricSeries {
         }
     }
 
-    private double increment(double value, boolean cumulative) {
-        if (!cumulative) {
-            return value;
-        }
+    private double increment(List<String> recordTags, double runningTotal) {
+        Double last = lastCumulative.put(recordTags, runningTotal);
         // A running total that went down means the sender restarted its count.
-        double increment = lastCumulative == null || value < lastCumulative ? value : value - lastCumulative;
-        lastCumulative = value;
-        return increment;
+        return last == null || runningTotal < last ? runningTotal : runningTotal - last;
+    }
+
+    /**
+     * {@code a * b / c} rounded down, for {@code 0 <= a < c} and {@code b >= 0}: a range of
+     * centuries in µs times the number of points does not fit a long.
+     */
+    static long scale(long a, long b, long c) {
+        long product = a * b;
+        if (Math.multiplyHigh(a, b) == 0 && product >= 0) {
+            return product / c;
+        }
+        return BigInteger.valueOf(a).multiply(BigInteger.valueOf(b)).divide(BigInteger.valueOf(c)).longValueExact();
     }
 
     /**
@@ -123,7 +157,7 @@ final class MetricSeries {
             if (b == null) {
                 continue;
             }
-            t.add(from + i * span / buckets.length);
+            t.add(from + scale(i, span, buckets.length));
             switch (type) {
                 case GAUGE -> {
                     column(p, columns, "avg").add(b.sum / b.count);

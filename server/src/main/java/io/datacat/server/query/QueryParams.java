@@ -3,7 +3,13 @@ package io.datacat.server.query;
 import io.datacat.protocol.InvalidInputException;
 import io.datacat.protocol.Timestamps;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -20,6 +26,58 @@ public final class QueryParams {
 
     public static QueryParams of(Map<String, List<String>> params) {
         return new QueryParams(Map.copyOf(params));
+    }
+
+    /**
+     * The parameters of a raw query string ({@code a=1&b=x%20y}, {@code +} for a space; null
+     * for none). A name or value that is not validly percent-encoded UTF-8 is refused, naming
+     * the parameter, rather than dropped: a filter that went missing would widen the answer.
+     */
+    public static QueryParams parse(String query) {
+        Map<String, List<String>> params = new LinkedHashMap<>();
+        for (String pair : query == null ? new String[0] : query.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String rawName = eq < 0 ? pair : pair.substring(0, eq);
+            String name = decode(rawName, rawName);
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1), name);
+            params.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        }
+        return of(params);
+    }
+
+    private static String decode(String raw, String param) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
+        int i = 0;
+        while (i < raw.length()) {
+            int percent = raw.indexOf('%', i);
+            int literalEnd = percent < 0 ? raw.length() : percent;
+            bytes.writeBytes(raw.substring(i, literalEnd).replace('+', ' ').getBytes(StandardCharsets.UTF_8));
+            if (percent < 0) {
+                break;
+            }
+            int hi = percent + 2 < raw.length() ? hexDigit(raw.charAt(percent + 1)) : -1;
+            int lo = hi < 0 ? -1 : hexDigit(raw.charAt(percent + 2));
+            if (lo < 0) {
+                throw new InvalidInputException(param + " is not validly percent-encoded: '%' must be followed by two "
+                        + "hex digits (send a literal % as %25)", param);
+            }
+            bytes.write(hi << 4 | lo);
+            i = percent + 3;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.toByteArray()))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidInputException(param + " is not validly percent-encoded: its bytes are not UTF-8", param);
+        }
+    }
+
+    private static int hexDigit(char c) {
+        return c < 128 ? Character.digit(c, 16) : -1;
     }
 
     /** A single-valued parameter, or null. */

@@ -100,18 +100,37 @@ public final class RecordQueries {
                     name, from, to, notable && stream == RecordStream.EVENTS, after), limit)));
             return out;
         });
-        List<StoredRecord> merged = new ArrayList<>();
-        boolean more = false;
+        List<StoredRecord> merged = merge(pages);
+        boolean more = merged.size() > limit || pages.stream().anyMatch(RecordPage::more);
+        return pageJson("records", merged.subList(0, Math.min(limit, merged.size())), more);
+    }
+
+    /**
+     * The records of the pages of several streams, in time order. A stream whose page stopped
+     * early (at the limit or the size budget) has unread records after its last one, which may
+     * sort before the other streams' records: the merge stops at the earliest such last record,
+     * so the next page, which starts after the last record shown, misses none.
+     */
+    private static List<StoredRecord> merge(List<RecordPage> pages) {
+        StoredRecord cut = null;
         for (RecordPage page : pages) {
-            merged.addAll(page.records());
-            more |= page.more();
+            if (page.more()) {
+                StoredRecord last = page.records().get(page.records().size() - 1);
+                if (cut == null || TIME_ORDER.compare(last, cut) < 0) {
+                    cut = last;
+                }
+            }
+        }
+        List<StoredRecord> merged = new ArrayList<>();
+        for (RecordPage page : pages) {
+            for (StoredRecord r : page.records()) {
+                if (cut == null || TIME_ORDER.compare(r, cut) <= 0) {
+                    merged.add(r);
+                }
+            }
         }
         merged.sort(TIME_ORDER);
-        if (merged.size() > limit) {
-            merged = merged.subList(0, limit);
-            more = true;
-        }
-        return pageJson("records", merged, more);
+        return merged;
     }
 
     private static final Comparator<StoredRecord> TIME_ORDER = Comparator.comparingLong(StoredRecord::ts)

@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.function.Predicate;
 
 /** Queries that see one consistent snapshot of the store. */
@@ -56,6 +57,14 @@ public interface ReadTransaction {
 
     /** The last state patch in time order ((ts, src, seq)) with a time at or before {@code ts}. */
     Optional<StateKey> lastPatchAtOrBefore(long sk, long ts);
+
+    /**
+     * The value of the last record before {@code beforeTs} (µs) of the counter {@code name}
+     * sent as running totals ({@code "cumulative": true}) with these tags (in any order), or
+     * empty. One read of the session's metrics backwards from {@code beforeTs}, which stops at
+     * the first match.
+     */
+    OptionalDouble lastCumulativeBefore(long sk, String name, List<String> tags, long beforeTs);
 
     /** Every product version with its sessions counted by status, at most {@code limit} of them. */
     List<ProductVersionCounts> productVersions(int limit);

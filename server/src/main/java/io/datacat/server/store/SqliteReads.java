@@ -1,5 +1,6 @@
 package io.datacat.server.store;
 
+import io.datacat.protocol.Json;
 import io.datacat.protocol.RecordKind;
 import io.datacat.protocol.SessionCounters;
 import io.datacat.protocol.Source;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -341,6 +343,27 @@ class SqliteReads implements ReadTransaction {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(new StateKey(Source.fromCode(rs.getInt(1)), rs.getLong(2)))
                         : Optional.empty();
+            }
+        });
+    }
+
+    /** Tags compare as sorted JSON arrays, each side sorted by SQLite, so their order does not matter. */
+    static final String LAST_CUMULATIVE_SQL = "SELECT value FROM records WHERE sk = ?1 AND stream = "
+            + RecordStream.METRICS.code() + " AND ts < ?2 AND name = ?3"
+            + " AND json_extract(body, '$.type') = 'counter' AND json_extract(body, '$.cumulative') = 1"
+            + " AND (SELECT json_group_array(value) FROM (SELECT value FROM json_each(body, '$.tags') ORDER BY value))"
+            + " = (SELECT json_group_array(value) FROM (SELECT value FROM json_each(?4) ORDER BY value))"
+            + " ORDER BY ts DESC, src DESC, seq DESC LIMIT 1";
+
+    @Override
+    public OptionalDouble lastCumulativeBefore(long sk, String name, List<String> tags, long beforeTs) {
+        return query(LAST_CUMULATIVE_SQL, ps -> {
+            ps.setLong(1, sk);
+            ps.setLong(2, beforeTs);
+            ps.setString(3, name);
+            ps.setString(4, Json.mapper().valueToTree(tags).toString());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? OptionalDouble.of(rs.getDouble(1)) : OptionalDouble.empty();
             }
         });
     }

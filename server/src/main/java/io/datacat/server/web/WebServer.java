@@ -232,7 +232,8 @@ public final class WebServer implements AutoCloseable {
 
         /**
          * Server-sent events of the session's new records ({@link LiveFeed}). Checked before
-         * the stream starts, so an unknown session or a plain GET gets a JSON error.
+         * the stream starts, so an unknown session, a plain GET or a full feed gets a JSON error:
+         * the stream answers 200 at once and runs its callback later, on another thread.
          */
         private void live(Context ctx) throws Exception {
             String id = sessionId(ctx);
@@ -241,17 +242,25 @@ public final class WebServer implements AutoCloseable {
             if (accept == null || !accept.contains("text/event-stream")) {
                 throw new ApiError(406, "this route streams server-sent events: send Accept: text/event-stream");
             }
-            new SseHandler(client -> {
-                AutoCloseable watch = services.live().watch(session, new SseSink(client));
-                client.onClose(() -> {
-                    try {
-                        watch.close();
-                    } catch (Exception e) {
-                        LOG.debug("closing a live watch failed: {}", e.getMessage());
+            LiveFeed.Slot slot = services.live().reserve();
+            try {
+                new SseHandler(client -> {
+                    try (slot) { // given back here only if the watch did not take it
+                        AutoCloseable watch = services.live().watch(slot, session, new SseSink(client));
+                        client.onClose(() -> {
+                            try {
+                                watch.close();
+                            } catch (Exception e) {
+                                LOG.debug("closing a live watch failed: {}", e.getMessage());
+                            }
+                        });
                     }
-                });
-                client.keepAlive();
-            }).handle(ctx);
+                    client.keepAlive();
+                }).handle(ctx);
+            } catch (Exception e) {
+                slot.close();
+                throw e;
+            }
         }
 
         private void createSession(Context ctx) {
@@ -291,7 +300,7 @@ public final class WebServer implements AutoCloseable {
         }
 
         private static QueryParams params(Context ctx) {
-            return QueryParams.of(ctx.queryParamMap());
+            return QueryParams.parse(ctx.queryString());
         }
 
         private static Handler methodNotAllowed(String message) {

@@ -37,6 +37,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -502,6 +503,11 @@ class IngestorTest {
         @Override
         public Optional<StateKey> lastPatchAtOrBefore(long sk, long ts) {
             return tx.lastPatchAtOrBefore(sk, ts);
+        }
+
+        @Override
+        public OptionalDouble lastCumulativeBefore(long sk, String name, List<String> tags, long beforeTs) {
+            return tx.lastCumulativeBefore(sk, name, tags, beforeTs);
         }
 
         @Override

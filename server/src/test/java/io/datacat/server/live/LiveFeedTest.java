@@ -24,6 +24,7 @@ import static io.datacat.server.testing.TestRecords.event;
 import static io.datacat.server.testing.TestRecords.metric;
 import static io.datacat.server.testing.TestRecords.start;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 class LiveFeedTest {
@@ -49,6 +50,10 @@ class LiveFeedTest {
 
     private SessionRow row(String id) {
         return store.read(tx -> tx.session(id)).orElseThrow();
+    }
+
+    private AutoCloseable watch(String id, LiveFeed.Sink sink) {
+        return feed.watch(feed.reserve(), row(id), sink);
     }
 
     /** Keeps what it is sent; can be made to block, like a client that stopped reading. */
@@ -91,7 +96,7 @@ class LiveFeedTest {
     @Test
     void aWatcherGetsTheSessionThenItsNewRecordsAndNothingOfOtherSessions() {
         ListSink sink = new ListSink();
-        feed.watch(row("w"), sink);
+        watch("w", sink);
         ingestor.ingest(batch(event("w", 2, "boss_spawned", "info"), metric("w", 3, "fps", 60),
                 event("other", 2, "elsewhere", "info")));
 
@@ -107,7 +112,7 @@ class LiveFeedTest {
     @Test
     void aBatchTooLargeForOneEventIsAnnouncedAsAGap() {
         ListSink sink = new ListSink();
-        feed.watch(row("w"), sink);
+        watch("w", sink);
         var records = new ArrayList<ObjectNode>();
         for (int i = 0; i <= LiveFeed.MAX_RECORDS_PER_EVENT; i++) {
             records.add(event("w", 2 + i, "tick", "debug"));
@@ -122,9 +127,9 @@ class LiveFeedTest {
     void aWatcherThatStopsReadingNeverHoldsUpIngestAndIsToldToReload() {
         ListSink slow = new ListSink();
         slow.blocking = true;
-        feed.watch(row("w"), slow);
+        watch("w", slow);
         ListSink fast = new ListSink();
-        feed.watch(row("w"), fast);
+        watch("w", fast);
 
         // Each batch makes two events (records, session): more than the slow watcher's queue holds.
         int batches = LiveFeed.MAX_QUEUED_EVENTS / 2 + 10;
@@ -144,16 +149,44 @@ class LiveFeedTest {
     @Test
     void aClosedConnectionIsDroppedAndClosingTheWatchClosesTheSink() throws Exception {
         ListSink gone = new ListSink();
-        feed.watch(row("w"), gone);
+        watch("w", gone);
         gone.closed = true;
         ingestor.ingest(batch(event("w", 2, "tick", "debug")));
         await().atMost(Duration.ofSeconds(5)).until(() -> feed.watcherCount() == 0);
 
         ListSink sink = new ListSink();
-        AutoCloseable watch = feed.watch(row("w"), sink);
+        AutoCloseable watch = watch("w", sink);
         assertThat(feed.watcherCount()).isEqualTo(1);
         watch.close();
         assertThat(sink.closed).isTrue();
+        assertThat(feed.watcherCount()).isZero();
+    }
+
+    @Test
+    void aSlotCountsAsAWatcherUntilGivenBackOrHandedToAWatchThatStops() throws Exception {
+        List<LiveFeed.Slot> slots = new ArrayList<>();
+        for (int i = 0; i < LiveFeed.MAX_WATCHERS; i++) {
+            slots.add(feed.reserve());
+        }
+        assertThatThrownBy(feed::reserve).isInstanceOf(TooManyWatchersException.class);
+        assertThat(feed.watcherCount()).isEqualTo(LiveFeed.MAX_WATCHERS);
+
+        slots.get(0).close();
+        slots.get(0).close(); // given back once only
+        assertThat(feed.watcherCount()).isEqualTo(LiveFeed.MAX_WATCHERS - 1);
+
+        ListSink sink = new ListSink();
+        LiveFeed.Slot slot = slots.get(1);
+        AutoCloseable watch = feed.watch(slot, row("w"), sink);
+        slot.close(); // the watch holds the place now
+        assertThat(feed.watcherCount()).isEqualTo(LiveFeed.MAX_WATCHERS - 1);
+        assertThatThrownBy(() -> feed.watch(slot, row("w"), new ListSink()))
+                .isInstanceOf(IllegalStateException.class);
+        watch.close();
+        assertThat(feed.watcherCount()).isEqualTo(LiveFeed.MAX_WATCHERS - 2);
+        for (LiveFeed.Slot s : slots) {
+            s.close();
+        }
         assertThat(feed.watcherCount()).isZero();
     }
 }

@@ -84,6 +84,28 @@ class MetricSeriesTest {
     }
 
     @Test
+    void cumulativeCountersKeepATotalPerTagSetAndCanCountFromAnEarlierOne() {
+        MetricSeries s = new MetricSeries("shots", MetricType.COUNTER, List.of(), 0, 10 * S, 1);
+        s.seed(List.of("hand:left", "weapon:a"), 100); // the last total of that tag set before the range
+        s.add(S, body("{\"value\":110,\"cumulative\":true,\"tags\":[\"weapon:a\",\"hand:left\"]}"));
+        s.add(2 * S, body("{\"value\":5,\"cumulative\":true,\"tags\":[\"weapon:b\"]}"));
+        s.add(3 * S, body("{\"value\":120,\"cumulative\":true,\"tags\":[\"hand:left\",\"weapon:a\"]}"));
+        s.add(4 * S, body("{\"value\":7,\"cumulative\":true,\"tags\":[\"weapon:b\"]}"));
+        assertThat(s.toJson().at("/summary/total").asDouble()).isEqualTo(10 + 5 + 10 + 2);
+    }
+
+    @Test
+    void bucketsOfARangeOfCenturiesInMicrosecondsDoNotOverflow() {
+        long from = -62_135_596_800_000_000L; // 0001-01-01T00:00:00Z
+        long ts = 1_764_294_000_000_000L;
+        MetricSeries s = new MetricSeries("fps", MetricType.GAUGE, List.of(), from, ts, 1_000);
+        s.add(ts, body("{\"value\":60}"));
+        long t = s.toJson().at("/points/t/0").asLong();
+        assertThat(t).isBetween(ts - (ts - from) / 1_000 - 1, ts);
+        assertThat(MetricSeries.scale(Long.MAX_VALUE - 1, 1_000, Long.MAX_VALUE)).isEqualTo(999);
+    }
+
+    @Test
     void gaugesGiveAverageMinMaxAndLastPerBucket() {
         MetricSeries s = new MetricSeries("fps", MetricType.GAUGE, List.of(), 0, 4 * S - 1, 2);
         s.add(0, body("{\"value\":60}"));

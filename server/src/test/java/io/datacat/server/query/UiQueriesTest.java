@@ -140,6 +140,15 @@ class UiQueriesTest {
         assertThat(ids(second)).containsExactly("t2");
     }
 
+    /** As server/README.md says: SQLite's LIKE folds the case of ASCII letters only. */
+    @Test
+    void freeTextFoldsTheCaseOfAsciiLettersOnly() {
+        session("u1", "1", 1, event("u1", 2, "Ärger_im_Café", "info"));
+        assertThat(ids(sessions.list(params("q", "Ärger_IM_Café")))).containsExactly("u1");
+        assertThat(ids(sessions.list(params("q", "ärger_im_café")))).as("Ä is not ä").isEmpty();
+        assertThat(ids(sessions.list(params("q", "Ärger_im_CAFÉ")))).as("é is not É").isEmpty();
+    }
+
     @Test
     void theTimelineMergesEveryStreamInTimeOrderAndPagesThroughIt() {
         List<ObjectNode> rs = new ArrayList<>();
@@ -177,6 +186,38 @@ class UiQueriesTest {
         assertThat(notable.get("records")).extracting(r -> r.get("seq").asLong()).containsExactly(20L);
         ObjectNode errors = records.events("tl", params("level", "error,critical"));
         assertThat(errors.get("events")).extracting(r -> r.get("seq").asLong()).containsExactly(20L);
+    }
+
+    @Test
+    void aTimelinePageCutShortByTheSizeBudgetLeavesNoRecordOfAnyStreamBehind() {
+        // Nine 1 MB patches fill the state stream's page budget; the tenth is read on the next page.
+        String megabyte = "x".repeat(1_000_000);
+        List<ObjectNode> rs = new ArrayList<>();
+        for (int i = 2; i <= 11; i++) {
+            rs.add(state("big", i, "{\"blob\":\"" + megabyte + "\"}").put("ts", T0 + 8 + i));
+        }
+        for (int i = 12; i <= 61; i++) {
+            rs.add(event("big", i, "e" + i, "info").put("ts", T0 + 88 + i));
+        }
+        session("big", "1", 0, rs.toArray(new ObjectNode[0]));
+
+        List<Long> seqs = new ArrayList<>();
+        List<Integer> pageSizes = new ArrayList<>();
+        String cursor = null;
+        do {
+            ObjectNode page = cursor == null ? records.timeline("big", params())
+                    : records.timeline("big", params("cursor", cursor));
+            page.get("records").forEach(r -> seqs.add(r.get("seq").asLong()));
+            pageSizes.add(page.get("records").size());
+            cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asText();
+        } while (cursor != null);
+
+        List<Long> expected = new ArrayList<>();
+        for (long i = 1; i <= 61; i++) {
+            expected.add(i);
+        }
+        assertThat(seqs).as("every record once, in time order").isEqualTo(expected);
+        assertThat(pageSizes).as("the first page stops at the last patch it could hold").containsExactly(10, 51);
     }
 
     @Test

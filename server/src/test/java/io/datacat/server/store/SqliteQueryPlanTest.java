@@ -148,6 +148,30 @@ class SqliteQueryPlanTest {
                 "records_notable");
     }
 
+    /**
+     * A chart's range that starts mid-session reads back from its start, not from the session's,
+     * in index order: the only sorts are of one record's tags, inside the subqueries.
+     */
+    @Test
+    void theLastRunningTotalBeforeARangeWalksThePrimaryKeyBackwards() throws SQLException {
+        List<String> topLevel = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement("EXPLAIN QUERY PLAN " + SqliteReads.LAST_CUMULATIVE_SQL)) {
+            ps.setLong(1, 1);
+            ps.setLong(2, 5);
+            ps.setString(3, "shots");
+            ps.setString(4, "[\"weapon:a\"]");
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getInt("parent") == 0) {
+                        topLevel.add(rs.getString("detail"));
+                    }
+                }
+            }
+        }
+        assertThat(topLevel.get(0)).contains("USING PRIMARY KEY (sk=? AND stream=? AND ts<?)");
+        assertThat(topLevel).noneMatch(s -> s.contains("TEMP B-TREE"));
+    }
+
     @Test
     void eventsMetricsAndStatePagesWalkThePrimaryKeyInTimeOrder() throws SQLException {
         RecordCursor after = new RecordCursor(5, Source.APP, 7);

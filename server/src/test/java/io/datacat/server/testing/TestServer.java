@@ -10,6 +10,8 @@ import io.datacat.server.store.ReadTransaction;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,6 +19,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.zip.GZIPOutputStream;
 
@@ -75,6 +80,34 @@ public final class TestServer implements AutoCloseable {
         HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body);
         return send(request(path).method(method, publisher).build());
+    }
+
+    /** The status, headers (names in lower case) and body of a response read off a socket. */
+    public record RawResponse(int status, Map<String, String> headers, String body) {
+    }
+
+    /**
+     * A GET of {@code target} sent byte for byte over a socket, for a target that HttpClient
+     * refuses to send (a bad percent-escape). HTTP/1.0, so the answer is never chunked.
+     */
+    public RawResponse getRaw(String target) {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("GET " + target + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int headEnd = answer.indexOf("\r\n\r\n");
+            String[] head = answer.substring(0, headEnd).split("\r\n");
+            Map<String, String> headers = new HashMap<>();
+            for (int i = 1; i < head.length; i++) {
+                int colon = head[i].indexOf(':');
+                headers.put(head[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), head[i].substring(colon + 1)
+                        .trim());
+            }
+            return new RawResponse(Integer.parseInt(head[0].split(" ")[1]), headers, answer.substring(headEnd + 4));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The response body as JSON (fails the test when it is not JSON). */

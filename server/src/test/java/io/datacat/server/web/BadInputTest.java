@@ -1,12 +1,15 @@
 package io.datacat.server.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.datacat.protocol.Json;
 import io.datacat.server.testing.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.ByteArrayInputStream;
@@ -168,6 +171,37 @@ class BadInputTest {
         assertThat(server.sessionCount()).isEqualTo(sessions);
         assertThat(server.recordCount()).isEqualTo(records);
         assertThat(withoutLastSeen(server.get("/api/sessions/" + SID).body())).isEqualTo(withoutLastSeen(before));
+    }
+
+    /** Sent over a plain socket: HttpClient refuses to send a bad percent-escape. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ' ', value = {
+        "/api/sessions?product=50%off product",
+        "/api/sessions?status=crashe%d status",
+        "/api/sessions?limit=%ZZ limit",
+        "/api/sessions?product=%FF%FE product",
+        "/api/sessions?q=caf%C3 q",
+        "/api/sessions/existing-session/timeline?kind=event%2 kind",
+        "/api/sessions/existing-session/series?name=fps&from=1%2G from",
+        "/api/metrics?product=Game&na%ZZme=fps na%ZZme"})
+    void aParameterThatIsNotValidlyPercentEncodedIsRefusedNamingIt(String target, String field) {
+        TestServer.RawResponse r = server.getRaw(target);
+
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.headers().get("content-type")).startsWith("application/json");
+        JsonNode error = Json.parse(r.body().getBytes(StandardCharsets.UTF_8));
+        assertThat(error.get("field").asText()).isEqualTo(field);
+        assertThat(error.get("error").asText()).contains(field).contains("encoded");
+    }
+
+    @Test
+    void wellEncodedParametersAreDecoded() {
+        TestServer.RawResponse r = server.getRaw("/api/sessions?product=%47am%65&version=1%2E0&q=&status=");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        JsonNode found = Json.parse(r.body().getBytes(StandardCharsets.UTF_8)).get("sessions");
+        assertThat(found).extracting(s -> s.get("id").asText()).containsExactly(SID);
+        r = server.getRaw("/api/sessions?product=50%25+off");
+        assertThat(Json.parse(r.body().getBytes(StandardCharsets.UTF_8)).get("sessions")).isEmpty();
     }
 
     private static String withoutLastSeen(String sessionJson) {

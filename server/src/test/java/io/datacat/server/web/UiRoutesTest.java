@@ -1,6 +1,7 @@
 package io.datacat.server.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.datacat.server.live.LiveFeed;
 import io.datacat.server.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,6 +20,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -128,6 +131,25 @@ class UiRoutesTest {
         HttpResponse<String> plain = server.get("/api/sessions/s1/live");
         assertThat(plain.statusCode()).isEqualTo(406);
         assertThat(json(plain).get("error").asText()).contains("text/event-stream");
+    }
+
+    @Test
+    void aFullLiveFeedAnswers503WithRetryAfterInsteadOfStartingAStream() {
+        LiveFeed live = server.server().live();
+        List<LiveFeed.Slot> taken = new ArrayList<>();
+        for (int i = 0; i < LiveFeed.MAX_WATCHERS; i++) {
+            taken.add(live.reserve());
+        }
+        HttpResponse<String> full = server.send(HttpRequest.newBuilder(URI.create(server.server().url()
+                + "api/sessions/s1/live")).header("Accept", "text/event-stream").build());
+
+        assertThat(full.statusCode()).as(full.body()).isEqualTo(503);
+        assertThat(full.headers().firstValue("Retry-After")).isPresent();
+        assertThat(full.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+        assertThat(json(full).get("error").asText()).contains("too many live connections");
+        assertThat(live.watcherCount()).as("the refused request holds no place").isEqualTo(LiveFeed.MAX_WATCHERS);
+        taken.forEach(LiveFeed.Slot::close);
+        assertThat(live.watcherCount()).isZero();
     }
 
     @Test
