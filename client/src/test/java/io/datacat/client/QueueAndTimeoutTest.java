@@ -116,6 +116,18 @@ class QueueAndTimeoutTest {
     }
 
     @Test
+    void theSenderStopsWaitingForADaemonThatNeverBecomesReadyOnceShutdownGaveUp() {
+        // A daemon command that starts but never writes its port file.
+        Session s = Datacat.createSession(SessionOptions.builder("QueueTest", "1.0").daemonCommand("sleep", "20")
+                .asyncMode(true).crashReporting(false).build());
+        s.logEvent("lost");
+        assertThat(s.shutdown(Duration.ofMillis(500))).isFalse();
+        String sender = "datacat-sender-" + s.id().substring(0, 8);
+        await().atMost(Duration.ofSeconds(3)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().equals(sender)));
+    }
+
+    @Test
     void shutdownHonoursItsTimeoutWhenTheDaemonAcceptsButNeverAnswers() {
         daemon.stall();
         Session s = Datacat.createSession(options().build());

@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * Everything behind one session: its fronts (rings), and the sender thread that drains
@@ -100,6 +101,16 @@ public final class Pipeline implements SlotHandler {
     private volatile boolean aborted;
     private volatile boolean finished;
     private boolean settled;
+    /** True once a shutdown gave up: the sender then waits for no daemon to start. */
+    private final BooleanSupplier stopWaiting = new BooleanSupplier() {
+        @Override
+        public boolean getAsBoolean() {
+            return aborted;
+        }
+    };
+    /** Set once termination begins: its deadline ({@code System.nanoTime()}), which bounds every exchange after. */
+    private volatile boolean terminating;
+    private volatile long terminationDeadline;
 
     private volatile long lastBeat;
     private volatile Thread beatThread;
@@ -323,6 +334,8 @@ public final class Pipeline implements SlotHandler {
     /** Queues the end or crash record unless the session is already ending. */
     public void beginTermination(Report crash, long deadline) {
         if (closing.compareAndSet(false, true)) {
+            terminationDeadline = deadline;
+            terminating = true;
             if (!publishControl(crash == null ? SlotKind.END : SlotKind.REPORT, crash, null, deadline)) {
                 lastError = "no room to queue the session's end before the timeout";
             }
@@ -776,9 +789,13 @@ public final class Pipeline implements SlotHandler {
 
     private Outcome post() {
         long deadline = System.nanoTime() + EXCHANGE_TIMEOUT_NANOS;
+        if (terminating && terminationDeadline - deadline < 0) {
+            // Finding or starting a daemon must not outlast shutdown's own timeout.
+            deadline = terminationDeadline;
+        }
         int port;
         try {
-            port = daemon.ensure(deadline);
+            port = daemon.ensure(deadline, stopWaiting);
         } catch (IOException e) {
             lastError = "daemon unavailable: " + e.getMessage();
             return Outcome.RETRY;

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * The daemon of this process for one server (shared by every session that uses it): finds
@@ -84,9 +85,10 @@ public final class DaemonHandle {
 
     /**
      * The port of a daemon that answers, starting one if needed, waiting at most until
-     * {@code deadline} ({@code System.nanoTime()}).
+     * {@code deadline} ({@code System.nanoTime()}) and no longer once {@code giveUp} says so
+     * (its session's shutdown timed out).
      */
-    public synchronized int ensure(long deadline) throws IOException {
+    public synchronized int ensure(long deadline, BooleanSupplier giveUp) throws IOException {
         if (port > 0 && !suspect) {
             return port;
         }
@@ -122,7 +124,7 @@ public final class DaemonHandle {
         if (process == null || !process.isAlive()) {
             spawn();
         }
-        port = awaitPort(deadline);
+        port = awaitPort(deadline, giveUp);
         generation++;
         failures = 0;
         lastError = null;
@@ -194,7 +196,7 @@ public final class DaemonHandle {
         startedAt = System.nanoTime();
     }
 
-    private int awaitPort(long deadline) throws IOException {
+    private int awaitPort(long deadline, BooleanSupplier giveUp) throws IOException {
         File portFile = new File(workDir, "port");
         for (;;) {
             if (portFile.isFile()) {
@@ -214,7 +216,7 @@ public final class DaemonHandle {
                 process = null;
                 throw backOff("the daemon did not become ready within 30 s: " + logTail());
             }
-            if (now - deadline > 0) {
+            if (now - deadline > 0 || giveUp.getAsBoolean()) {
                 throw new IOException("the daemon is still starting");
             }
             try {
