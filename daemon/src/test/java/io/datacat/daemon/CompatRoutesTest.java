@@ -1,6 +1,7 @@
 package io.datacat.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.datacat.daemon.compat.CompatService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +45,31 @@ class CompatRoutesTest {
         TestSupport.Reply reply = post(daemon.port(), path, body);
         assertThat(reply.status()).as(path + " " + reply.body()).isEqualTo(200);
         assertThat(reply.body().get("status").asText()).isEqualTo("ok");
+    }
+
+    @Test
+    void endAnswersOnceTheServerHasTheSessionSoAClientMayStopTheDaemonRightAfter() throws IOException {
+        server = RecordingServer.start();
+        daemon = Daemon.start(TestSupport.config(tmp, server.url()).batchInterval(Duration.ofSeconds(60)).build());
+        String sid = register();
+        ok("/event", "{\"session_id\":\"" + sid + "\",\"name\":\"level_done\"}");
+        ok("/metric", "{\"session_id\":\"" + sid + "\",\"name\":\"kills\",\"type\":\"counter\",\"value\":0,"
+                + "\"delta\":2}");
+        ok("/end", "{\"session_id\":\"" + sid + "\"}");
+        // No waiting here: the old daemon sent everything before answering /end.
+        assertThat(server.records(sid)).extracting(r -> r.get("kind").asText())
+                .containsExactly("session_start", "event", "metric", "end");
+    }
+
+    @Test
+    void endWithTheServerDownAnswersAfterABoundedWaitAndKeepsTheSessionSpooled() throws IOException {
+        daemon = Daemon.start(TestSupport.config(tmp, RecordingServer.unreachableUrl()).build());
+        String sid = register();
+        long start = System.nanoTime();
+        ok("/end", "{\"session_id\":\"" + sid + "\"}");
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        assertThat(tookMs).isBetween(CompatService.END_WAIT.toMillis() - 100, CompatService.END_WAIT.toMillis() + 2_000);
+        assertThat(get(daemon.port(), "/health").body().get("spool").get("pending_records").asLong()).isEqualTo(2);
     }
 
     @Test

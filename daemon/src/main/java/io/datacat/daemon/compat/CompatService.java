@@ -6,6 +6,7 @@ import io.datacat.daemon.Log;
 import io.datacat.daemon.session.RecordWriter;
 import io.datacat.daemon.session.SessionEntry;
 import io.datacat.daemon.session.SessionRegistry;
+import io.datacat.daemon.spool.SpoolPosition;
 import io.datacat.protocol.InvalidInputException;
 import io.datacat.protocol.Json;
 import io.datacat.protocol.Level;
@@ -13,6 +14,7 @@ import io.datacat.protocol.MetricType;
 import io.datacat.protocol.WireRecord;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -28,6 +30,8 @@ public final class CompatService {
     private static final List<String> EVENT_FIELDS = List.of("name", "category", "group", "labels", "message",
             "data", "stacktrace", "exception_type", "exception_msg", "source_file", "source_line", "source_function");
     private static final String REQUIRED = "Product and version are required fields";
+    /** How long {@code /end} waits for the server to have the session (the old daemon sent it before answering). */
+    public static final Duration END_WAIT = Duration.ofSeconds(5);
 
     private final SessionRegistry registry;
     private final RecordWriter writer;
@@ -210,10 +214,14 @@ public final class CompatService {
 
     /**
      * {@code POST /end}: spools what the session's counters and histograms hold, then its
-     * {@code end} record. Ending an ended session changes nothing.
+     * {@code end} record, and answers once the server has them, or after {@link #END_WAIT}
+     * (then they stay in the spool and are delivered later). Compatible clients expect an
+     * ended session to be on the server, and often stop the daemon right after. Ending an
+     * ended session changes nothing.
      */
     public void end(ObjectNode body) throws IOException {
         SessionEntry e = registry.requireCompat(sessionId(body));
+        SpoolPosition through;
         synchronized (e) {
             if (e.snapshot().isFinal()) {
                 return;
@@ -222,8 +230,13 @@ public final class CompatService {
             ObjectNode end = Json.mapper().createObjectNode();
             end.put("kind", "end");
             records.add(end);
-            writer.writeCompat(e, records);
+            through = writer.writeCompat(e, records);
             aggregator.clear(e.sid());
+        }
+        try {
+            writer.awaitDelivered(through, System.nanoTime() + END_WAIT.toNanos());
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
         }
     }
 

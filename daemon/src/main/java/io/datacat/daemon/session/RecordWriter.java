@@ -2,6 +2,7 @@ package io.datacat.daemon.session;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datacat.daemon.spool.Spool;
+import io.datacat.daemon.spool.SpoolPosition;
 import io.datacat.protocol.InvalidInputException;
 import io.datacat.protocol.Json;
 import io.datacat.protocol.RecordValidator;
@@ -68,7 +69,7 @@ public final class RecordWriter {
      * Records of a compatible session, numbered here in its {@code app} space in the order they
      * are spooled. Each {@code fields} object holds {@code kind} and the kind's fields.
      */
-    public List<WireRecord> writeCompat(SessionEntry entry, List<ObjectNode> fields) throws IOException {
+    public SpoolPosition writeCompat(SessionEntry entry, List<ObjectNode> fields) throws IOException {
         synchronized (entry) {
             long seq = entry.nextSeq();
             long ts = Timestamps.nowMicros();
@@ -78,11 +79,16 @@ public final class RecordWriter {
                 body.setAll(f);
                 records.add(RecordValidator.validate(body, "body"));
             }
-            spool.append(records.stream().map(WireRecord::body).toList());
+            SpoolPosition end = spool.append(records.stream().map(WireRecord::body).toList());
             entry.advanceSeq(records.size());
             records.forEach(entry::apply);
-            return records;
+            return end;
         }
+    }
+
+    /** Waits until the server has everything spooled before {@code through}, at most until {@code deadline}. */
+    public boolean awaitDelivered(SpoolPosition through, long deadline) throws InterruptedException {
+        return spool.awaitDelivered(through, deadline);
     }
 
     /** One of the daemon's own reports ({@code src=daemon}, seq = the daemon clock). */

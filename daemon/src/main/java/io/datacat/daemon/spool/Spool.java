@@ -81,17 +81,26 @@ public final class Spool implements Closeable {
     }
 
     /** Appends validated records and returns once they are as durable as the fsync policy promises. */
-    public void append(List<ObjectNode> records) throws IOException {
-        appendFrames(FramePayload.encode(records));
+    public SpoolPosition append(List<ObjectNode> records) throws IOException {
+        return appendFrames(FramePayload.encode(records));
     }
 
-    /** Appends frames already encoded (one client batch); durable as the fsync policy promises on return. */
-    public void appendFrames(List<FramePayload.Encoded> frames) throws IOException {
-        own.append(frames);
+    /**
+     * Appends frames already encoded (one client batch); durable as the fsync policy promises on
+     * return. Returns the position right after them in this daemon's own log.
+     */
+    public SpoolPosition appendFrames(List<FramePayload.Encoded> frames) throws IOException {
+        SpoolPosition end = own.append(frames);
         if (bytes() > options.maxBytes()) {
             enforceBounds();
         }
         appendListener.run();
+        return end;
+    }
+
+    /** Waits until the server has every frame this daemon spooled before {@code through}, at most until {@code deadline}. */
+    public boolean awaitDelivered(SpoolPosition through, long deadline) throws InterruptedException {
+        return own.awaitAcked(through, deadline);
     }
 
     /** The logs in delivery order: adopted ones (oldest first), then this daemon's own. */

@@ -174,9 +174,12 @@ public final class SpoolLog implements Closeable {
     /**
      * Appends frames (one client batch) and returns once they are as durable as the fsync
      * policy promises. Frames of one call are contiguous.
+     *
+     * @return the position right after them
      */
-    public void append(List<FramePayload.Encoded> frames) throws IOException {
+    public SpoolPosition append(List<FramePayload.Encoded> frames) throws IOException {
         long ticket;
+        SpoolPosition end;
         synchronized (this) {
             if (closed) {
                 throw new ClosedChannelException();
@@ -192,10 +195,12 @@ public final class SpoolLog implements Closeable {
                 pendingRecords += frame.records();
             }
             ticket = ++writes;
+            end = new SpoolPosition(active.id, active.size);
         }
         if (fsync == FsyncPolicy.ALWAYS) {
             awaitDurable(ticket);
         }
+        return end;
     }
 
     private void writeAt(ByteBuffer buf, long position) throws IOException {
@@ -355,6 +360,7 @@ public final class SpoolLog implements Closeable {
         SpoolPosition persisted;
         synchronized (this) {
             cursor = normalize(next);
+            notifyAll();
             pendingRecords = drainedLocked() ? 0 : Math.max(0, pendingRecords - records);
             while (!segments.isEmpty() && segments.firstKey() < cursor.segment()) {
                 Segment s = segments.pollFirstEntry().getValue();
@@ -368,6 +374,23 @@ public final class SpoolLog implements Closeable {
         }
         AtomicFiles.write(dir.resolve(CURSOR_FILE),
                 (persisted.segment() + " " + persisted.offset()).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * Waits until the server has acked every frame before {@code through}, at most until
+     * {@code deadline} ({@code System.nanoTime()}).
+     *
+     * @return whether it has
+     */
+    public synchronized boolean awaitAcked(SpoolPosition through, long deadline) throws InterruptedException {
+        while (normalize(cursor).compareTo(through) < 0 && !closed) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return normalize(cursor).compareTo(through) >= 0;
     }
 
     /** True when every frame has been acked by the server. */
