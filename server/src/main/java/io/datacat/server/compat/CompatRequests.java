@@ -166,8 +166,13 @@ public final class CompatRequests {
             throw new InvalidInputException("timestamp must be an RFC 3339 time such as 2026-11-28T10:15:30Z, got "
                     + Json.describe(t), "timestamp");
         }
-        return Timestamps.parse(t.asText(), "timestamp");
+        long micros = Timestamps.parse(t.asText(), "timestamp");
+        // The old Go daemon sends its own events (hang, recovery, crash) with Go's zero time,
+        // 0001-01-01T00:00:00Z, for "no time set": they get the time they arrive, like an event without one.
+        return micros == GO_ZERO_TIME ? null : micros;
     }
+
+    private static final long GO_ZERO_TIME = Timestamps.parse("0001-01-01T00:00:00Z", "timestamp");
 
     /** Removes the fields existing clients send as "", null, [], {} or 0 to mean "not set". */
     private static void dropUnset(ObjectNode fields, List<String> names) {

@@ -2,6 +2,7 @@ package io.datacat.server.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.datacat.protocol.Json;
+import io.datacat.protocol.Timestamps;
 import io.datacat.server.testing.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -208,6 +209,20 @@ class CompatRoutesTest {
         assertThat(session(id).get("hang_count").asInt()).isEqualTo(1);
         server.post("/api/sessions/" + id + "/events", "{\"name\":\"application_recovered\"}");
         assertThat(session(id).get("hung").asBoolean()).isFalse();
+    }
+
+    /** The old Go daemon sends its own events with Go's zero time (it sets none). */
+    @Test
+    void theGoDaemonsEventsWithTheZeroTimeAreStoredAtTheTimeTheyArrive() {
+        String id = createSession("{\"product\":\"Game\",\"version\":\"1\"}");
+        long before = Timestamps.nowMicros();
+        assertJson(server.post("/api/sessions/" + id + "/events", "{\"name\":\"application_appears_hung\","
+                + "\"category\":\"warning\",\"timestamp\":\"0001-01-01T00:00:00Z\",\"data\":{}}"), 200, OK);
+        JsonNode s = session(id);
+        assertThat(s.get("hung").asBoolean()).isTrue();
+        JsonNode event = s.get("events").get(0);
+        assertThat(Timestamps.parse(event.get("timestamp").asText(), "timestamp")).isBetween(before,
+                Timestamps.nowMicros());
     }
 
     @Test
