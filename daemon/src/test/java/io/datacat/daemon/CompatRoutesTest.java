@@ -47,6 +47,29 @@ class CompatRoutesTest {
         assertThat(reply.body().get("status").asText()).isEqualTo("ok");
     }
 
+    /** What the old daemon accepted, so that an old client does not raise an error inside the game. */
+    @Test
+    void looseInputOfOldClientsIsAcceptedAsTheOldDaemonDid() throws IOException {
+        server = RecordingServer.start();
+        daemon = Daemon.start(TestSupport.config(tmp, server.url()).batchInterval(Duration.ofSeconds(60)).build());
+        String sid = register();
+        String s = "{\"session_id\":\"" + sid + "\",";
+        ok("/state", s + "\"state\":null}");
+        ok("/state", s.substring(0, s.length() - 1) + "}");
+        ok("/event", s + "\"name\":\"\",\"category\":\"info\"}");
+        ok("/metric", s + "\"name\":\"tick_rate\",\"type\":\"rate\",\"value\":30}");
+        ok("/metric", s + "\"name\":\" \",\"value\":1}");
+        ok("/end", s.substring(0, s.length() - 1) + "}");
+
+        assertThat(server.records(sid)).extracting(r -> r.get("kind").asText())
+                .containsExactly("session_start", "event", "metric", "metric", "end");
+        assertThat(server.records(sid, "event").get(0).get("name").asText()).isEqualTo("(unnamed)");
+        JsonNode rate = server.records(sid, "metric").get(0);
+        assertThat(rate.get("type").asText()).isEqualTo("gauge");
+        assertThat(rate.get("metadata").get("type").asText()).isEqualTo("rate");
+        assertThat(server.records(sid, "metric").get(1).get("name").asText()).isEqualTo("(unnamed)");
+    }
+
     @Test
     void endAnswersOnceTheServerHasTheSessionSoAClientMayStopTheDaemonRightAfter() throws IOException {
         server = RecordingServer.start();

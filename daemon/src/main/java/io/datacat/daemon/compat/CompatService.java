@@ -7,6 +7,7 @@ import io.datacat.daemon.session.RecordWriter;
 import io.datacat.daemon.session.SessionEntry;
 import io.datacat.daemon.session.SessionRegistry;
 import io.datacat.daemon.spool.SpoolPosition;
+import io.datacat.protocol.CompatInput;
 import io.datacat.protocol.InvalidInputException;
 import io.datacat.protocol.Json;
 import io.datacat.protocol.Level;
@@ -94,7 +95,11 @@ public final class CompatService {
     public void state(ObjectNode body) throws IOException {
         SessionEntry e = registry.requireCompat(sessionId(body));
         JsonNode state = body.get("state");
-        if (state == null || !state.isObject()) {
+        if (state == null || state.isNull()) {
+            // The old daemon dropped an update without a state, and answered 200.
+            return;
+        }
+        if (!state.isObject()) {
             throw new InvalidInputException("state must be a JSON object of the keys to merge into the session "
                     + "state (null deletes a key), got " + Json.describe(state), "state");
         }
@@ -120,6 +125,7 @@ public final class CompatService {
                 f.set(field, v);
             }
         }
+        CompatInput.nameIfBlank(f);
         JsonNode category = body.get("category");
         Level level = category != null && category.isTextual() ? Level.fromWire(category.asText()) : null;
         if (level == null || exception && level == Level.INFO) {
@@ -137,13 +143,10 @@ public final class CompatService {
      */
     public void metric(ObjectNode body) throws IOException {
         SessionEntry e = registry.requireCompat(sessionId(body));
-        JsonNode typeNode = body.get("type");
-        String typeText = typeNode == null || typeNode.isNull() || typeNode.asText().isEmpty() ? "gauge"
-                : typeNode.isTextual() ? typeNode.asText() : null;
-        MetricType type = MetricType.fromWire(typeText);
+        MetricType type = CompatInput.metricType(body);
         if (type == null) {
-            throw new InvalidInputException("type must be one of gauge, counter, histogram, timer, got "
-                    + typeNode, "type");
+            throw new InvalidInputException("type must be a text such as gauge, counter, histogram or timer, got "
+                    + Json.describe(body.get("type")), "type");
         }
         ObjectNode sample = Json.mapper().createObjectNode();
         sample.put("kind", "metric");
@@ -153,6 +156,7 @@ public final class CompatService {
                 sample.set(field, v);
             }
         }
+        CompatInput.nameIfBlank(sample);
         JsonNode metadataNode = body.get("metadata");
         if (metadataNode != null && !metadataNode.isNull() && !metadataNode.isObject()) {
             throw new InvalidInputException("metadata must be a JSON object, got " + Json.describe(metadataNode),

@@ -2,6 +2,7 @@ package io.datacat.server.compat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.datacat.protocol.CompatInput;
 import io.datacat.protocol.CrashReason;
 import io.datacat.protocol.InvalidInputException;
 import io.datacat.protocol.Json;
@@ -90,6 +91,7 @@ public final class CompatRequests {
         Long ts = timestamp(fields);
         fields.remove("timestamp");
         dropUnset(fields, OPTIONAL_EVENT_FIELDS);
+        CompatInput.nameIfBlank(fields);
         boolean exception = fields.has("exception_type");
         JsonNode category = fields.get("category");
         Level fromCategory = category != null && category.isTextual() ? Level.fromWire(category.asText()) : null;
@@ -116,10 +118,12 @@ public final class CompatRequests {
         Long ts = timestamp(fields);
         fields.remove("timestamp");
         dropUnset(fields, OPTIONAL_METRIC_FIELDS);
-        JsonNode type = fields.get("type");
-        if (type == null || type.isNull() || (type.isTextual() && type.asText().isEmpty())) {
-            fields.put("type", MetricType.GAUGE.wire());
-        } else if (type.isTextual() && MetricType.COUNTER.wire().equals(type.asText())) {
+        CompatInput.nameIfBlank(fields);
+        MetricType type = CompatInput.metricType(fields);
+        if (type != null) {
+            fields.put("type", type.wire());
+        }
+        if (type == MetricType.COUNTER) {
             fields.put("cumulative", true);
         }
         return new ApiRecord(RecordKind.METRIC, ts, fields);

@@ -211,6 +211,20 @@ class CompatRoutesTest {
         assertThat(session(id).get("hung").asBoolean()).isFalse();
     }
 
+    /** What the original server accepted, so that an old client does not fail. */
+    @Test
+    void emptyNamesAndUnknownMetricTypesAreAccepted() {
+        String id = createSession("{\"product\":\"Game\",\"version\":\"1\"}");
+        assertJson(server.post("/api/sessions/" + id + "/events", "{\"name\":\"\"}"), 200, OK);
+        assertJson(server.post("/api/sessions/" + id + "/metrics", "{\"name\":\"tick_rate\",\"type\":\"rate\","
+                + "\"value\":30}"), 200, OK);
+        JsonNode s = session(id);
+        assertThat(s.get("events").get(0).get("name").asText()).isEqualTo("(unnamed)");
+        JsonNode rate = s.get("metrics").get(0);
+        assertThat(rate.get("type").asText()).isEqualTo("gauge");
+        assertThat(rate.get("metadata").get("type").asText()).isEqualTo("rate");
+    }
+
     /** The old Go daemon sends its own events with Go's zero time (it sets none). */
     @Test
     void theGoDaemonsEventsWithTheZeroTimeAreStoredAtTheTimeTheyArrive() {
