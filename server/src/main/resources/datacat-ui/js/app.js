@@ -8,6 +8,9 @@ import {renderMetrics} from './metrics.js';
 
 const app = document.getElementById('app');
 let leaveView = null;
+// The views load their content after the page is shown, too late for the browser's own
+// restoring of the scroll position: each history entry keeps its own (see remember).
+history.scrollRestoration = 'manual';
 
 const routes = [
   {pattern: /^\/$/, nav: 'overview', render: (ctx) => renderOverview(ctx)},
@@ -33,6 +36,8 @@ async function show() {
     root: app,
     params: new URLSearchParams(location.search),
     navigate,
+    remember,
+    remembered: history.state || {},
     onLeave: (fn) => { leaveView = fn; },
   };
   try {
@@ -40,12 +45,25 @@ async function show() {
   } catch (e) {
     replace(app, h('div', {class: 'error-box'}, `Could not load this page: ${e.message}`));
   }
+  window.scrollTo(0, (history.state && history.state.scrollY) || 0);
+}
+
+/**
+ * Keeps values in the current history entry, for when Back (or a reload) comes back to it:
+ * the scroll position, and what a view needs to show it as it was (the rows a list had loaded).
+ */
+function remember(values) {
+  history.replaceState({...history.state, ...values}, '');
 }
 
 /** Goes to a path of the app; replace=true changes the URL without a new history entry (filters). */
 export function navigate(path, replaceEntry = false) {
-  if (replaceEntry) history.replaceState(null, '', path);
-  else history.pushState(null, '', path);
+  if (replaceEntry) {
+    history.replaceState(null, '', path);
+  } else {
+    remember({scrollY: window.scrollY});
+    history.pushState(null, '', path);
+  }
   show();
 }
 
@@ -56,6 +74,7 @@ document.addEventListener('click', (e) => {
   navigate(a.getAttribute('href'));
 });
 window.addEventListener('popstate', show);
+window.addEventListener('pagehide', () => remember({scrollY: window.scrollY}));
 
 // Theme: dark by default, remembered per browser.
 const toggle = document.getElementById('theme-toggle');

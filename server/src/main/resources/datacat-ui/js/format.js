@@ -66,7 +66,9 @@ export function num(v) {
 export function percent(rate) {
   if (rate === null || rate === undefined) return '—';
   const p = rate * 100;
-  return `${p === 100 ? '100' : p.toFixed(p >= 99 ? 2 : 1)} %`;
+  if (p === 100) return '100 %';
+  // From 99 % up two decimals, never rounded up to 100: 99.996 % crash-free has crashes.
+  return p >= 99 ? `${Math.min(99.99, Math.round(p * 100) / 100).toFixed(2)} %` : `${p.toFixed(1)} %`;
 }
 
 export function micros(iso) {

@@ -17,7 +17,7 @@ export async function renderMetrics(ctx) {
 
   const go = (change) => ctx.navigate(pathWith('/metrics', {...chosen, ...change}), true);
   const select = (name, options, value, onchange) => {
-    const el = h('select', {name, onchange: (e) => onchange(e.target.value)},
+    const el = h('select', {name, title: value, onchange: (e) => onchange(e.target.value)},
       options.map(([v, label]) => h('option', {value: v}, label)));
     el.value = value;
     return el;

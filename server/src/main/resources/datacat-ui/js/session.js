@@ -17,6 +17,10 @@ const KIND_GROUPS = [
 const LEVELS = [['', 'All levels'], ['info', 'Info+'], ['warning', 'Warning+'], ['error', 'Error+']];
 const LEVEL_ORDER = ['debug', 'info', 'warning', 'error', 'critical'];
 const PAGE = 100;
+/** Notable records the strip reads from each end of a session. */
+const STRIP_MARKS = 1000;
+/** Hangs shown as full cards (with their stacks), the latest ones; the others are counted. */
+const HANG_CARDS = 3;
 
 export async function renderSession(ctx, id) {
   const session = await get(sessionPath(id) + '/summary');
@@ -128,17 +132,50 @@ class SessionPage {
     const cards = [];
     const s = this.session;
     if (s.status === 'crashed') cards.push(crashCard(s));
-    const hangs = await get(sessionPath(this.id) + '/timeline', {kind: 'hang,recovered', limit: 200});
-    cards.push(...hangCards(hangs.records, this.start));
+    // Enough of the latest hang and recovered records to pair each of the latest hangs with its recovery.
+    const hangs = await get(sessionPath(this.id) + '/timeline', {kind: 'hang,recovered', latest: 'true', limit: 4 * HANG_CARDS});
+    const all = hangCards(hangs.records, this.start);
+    const shown = all.slice(-HANG_CARDS);
+    cards.push(...shown);
+    if (hangs.earlier || all.length > shown.length) cards.push(this.moreHangs(shown.length, Math.max(s.hang_count, all.length)));
     replace(this.incidentsEl, ...cards);
+  }
+
+  /** The honest count of the hangs without a card, and the way to all of them. */
+  moreHangs(shown, total) {
+    return h('div', {class: 'card card-body more-hangs', id: 'hangs-more'},
+      h('span', {}, `The latest ${count(shown)} of ${count(total)} hangs are shown; each one is in the timeline. `),
+      h('button', {type: 'button', class: 'btn small', onclick: () => this.showLifecycle()}, 'List the hangs in the timeline'));
+  }
+
+  showLifecycle() {
+    this.filter = {kinds: new Set(['lifecycle']), level: '', name: ''};
+    this.toolbarEl.querySelectorAll('.chip').forEach((c) => c.classList.toggle('on', c.dataset.kind === 'lifecycle'));
+    this.toolbarEl.querySelector('select[name="level"]').value = '';
+    this.toolbarEl.querySelector('input[name="name"]').value = '';
+    this.loadTimeline(true);
+    this.listEl.scrollIntoView({block: 'center'});
   }
 
   // ---- the strip: the whole session, with its notable moments ---------------------------
 
+  /**
+   * The first notable records and, when there are more, the last ones too, so that how a
+   * session ended (its last hangs, exceptions, crash) is always marked.
+   */
   async loadStrip() {
-    const marks = await get(sessionPath(this.id) + '/timeline',
-      {kind: [...LIFECYCLE, 'event', 'exception'].join(','), notable: 'true', limit: 1000});
-    this.marks = marks.records;
+    const params = {kind: [...LIFECYCLE, 'event', 'exception'].join(','), notable: 'true', limit: STRIP_MARKS};
+    const first = await get(sessionPath(this.id) + '/timeline', params);
+    this.marks = first.records;
+    this.unmarked = null;
+    if (first.next_cursor) {
+      const latest = await get(sessionPath(this.id) + '/timeline', {...params, latest: 'true'});
+      const seen = new Set(first.records.map((r) => `${r.src}/${r.seq}`));
+      const later = latest.records.filter((r) => !seen.has(`${r.src}/${r.seq}`));
+      const lastFirst = first.records[first.records.length - 1];
+      if (later.length && later.length === latest.records.length) this.unmarked = {from: lastFirst.ts, to: later[0].ts};
+      this.marks = first.records.concat(later);
+    }
     this.drawStrip();
   }
 
@@ -165,6 +202,11 @@ class SessionPage {
         onclick: (e) => { e.stopPropagation(); this.select(r); }}));
     }
     if (hangStart.ts) nodes.push(h('div', {class: 'strip-mark hang', style: {left: x(hangStart.ts), width: `calc(100% - ${x(hangStart.ts)})`}}));
+    if (this.unmarked) {
+      nodes.push(h('div', {class: 'strip-unmarked', id: 'strip-unmarked',
+        title: 'Not every notable record of this stretch is marked: drag across it to list them in the timeline',
+        style: {left: x(this.unmarked.from), width: `calc(${x(this.unmarked.to)} - ${x(this.unmarked.from)})`}}));
+    }
     if (this.range.from !== null) {
       nodes.push(h('div', {class: 'strip-sel', style: {left: x(this.range.from), width: `calc(${x(this.range.to)} - ${x(this.range.from)})`}}));
     }
@@ -219,7 +261,8 @@ class SessionPage {
       LEVELS.map(([v, l]) => h('option', {value: v}, l)));
     const name = h('input', {type: 'search', name: 'name', placeholder: 'event name', size: 11,
       onchange: (e) => { this.filter.name = e.target.value.trim(); this.loadTimeline(true); }});
-    return h('div', {class: 'toolbar timeline-filters'}, h('div', {class: 'chips'}, chips), level, name);
+    this.toolbarEl = h('div', {class: 'toolbar timeline-filters'}, h('div', {class: 'chips'}, chips), level, name);
+    return this.toolbarEl;
   }
 
   timelineParams() {
@@ -423,7 +466,7 @@ function timelineItem(r, start, onclick) {
   return h('div', {class: 'tl-item', onclick, 'data-kind': r.kind},
     h('span', {class: 'tl-time', title: r.timestamp}, offset(r.ts, start)),
     h('span', {class: `tl-kind ${kindClass(r)}`}, kindLabel(r)),
-    h('div', {class: 'tl-main'}, h('div', {class: 'tl-title'}, title), sub ? h('div', {class: 'tl-sub'}, sub) : null));
+    h('div', {class: 'tl-main'}, h('div', {class: 'tl-title', title}, title), sub ? h('div', {class: 'tl-sub', title: sub}, sub) : null));
 }
 
 const COMMON = new Set(['seq', 'src', 'kind', 'ts', 'timestamp']);
@@ -481,19 +524,33 @@ function stackTrace(lines) {
   }));
 }
 
+/** The crash's headline: its exception, or else its message. */
+function crashHeadline(d) {
+  if (!d.exception_type) return d.message || null;
+  return d.exception_msg ? `${d.exception_type}: ${d.exception_msg}` : d.exception_type;
+}
+
+/** The crash message under the headline, unless the headline or the stack trace says it already. */
+function crashMessage(d, headline) {
+  if (!d.message || d.stacktrace || d.hs_err_head || d.message === headline) return null;
+  // Clients often send the exception again as the message ("uncaught T: m").
+  return d.exception_type && String(d.message).includes(String(d.exception_msg || d.exception_type)) ? null : d.message;
+}
+
 function crashCard(s) {
   const d = s.crash_detail || {};
+  const headline = crashHeadline(d);
+  const message = crashMessage(d, headline);
   return h('section', {class: 'card incident', id: 'crash'},
     h('div', {class: 'card-head'}, h('h2', {}, h('span', {class: 'badge crashed'}, 'crashed'), crashReason(s.crash_reason)),
       h('span', {class: 'muted', style: {marginLeft: 'auto'}}, date(s.ended_at))),
     h('div', {class: 'card-body'},
-      d.exception_type ? h('div', {class: 'incident-msg'}, d.exception_type, d.exception_msg ? `: ${d.exception_msg}` : '')
-        : d.message ? h('div', {class: 'incident-msg'}, d.message) : null,
+      headline ? h('div', {class: 'incident-msg'}, headline) : null,
       d.thread ? h('div', {class: 'kv'}, h('span', {class: 'k'}, 'Thread'), h('span', {class: 'mono'}, d.thread)) : null,
       d.stacktrace ? stackTrace(d.stacktrace) : null,
       d.hs_err_head ? [h('h3', {style: {margin: '12px 0 8px'}}, `JVM fatal error log${d.hs_err_file ? ' — ' + d.hs_err_file : ''}`),
         h('pre', {class: 'stack-trace'}, d.hs_err_head)] : null,
-      !d.stacktrace && !d.hs_err_head && d.message && d.exception_type ? h('p', {}, d.message) : null));
+      message ? h('p', {}, message) : null));
 }
 
 function hangCards(records, start) {

@@ -6,6 +6,10 @@ import {count, crashReason, date, duration, micros, shortId} from './format.js';
 /** The URL parameters of this page, in the order the filter bar shows them. */
 const FILTERS = ['product', 'version', 'status', 'from', 'to', 'state_key', 'state_value', 'state_scope', 'event', 'q', 'sort'];
 
+/** Sessions per "Load more"; the API gives up to MAX_PAGE at once, for coming back to a longer list. */
+const PAGE = 50;
+const MAX_PAGE = 500;
+
 const STATUSES = [
   ['', 'Any status'], ['active', 'Active'], ['ended', 'Ended'], ['crashed', 'Crashed'], ['abnormal', 'Abnormal'],
   ['hung', 'Hung now'], ['hung_ever', 'Hung at some point'],
@@ -29,38 +33,61 @@ export async function renderSessions(ctx) {
     h('section', {class: 'card'}, table, foot));
 
   let shown = 0;
-  async function load(cursor) {
+  /** Loads `want` more sessions after `cursor`, in pages the API allows. */
+  async function load(cursor, want) {
     replace(foot, h('span', {}, 'Loading…'));
-    const params = {limit: 50, cursor};
+    const params = {};
     for (const f of FILTERS) params[f] = apiValue(f, filters[f]);
-    let page;
+    let page = {next_cursor: cursor};
+    let added = 0;
     try {
-      page = await get('/api/sessions', params);
+      do {
+        page = await get('/api/sessions', {...params, limit: Math.min(MAX_PAGE, want - added), cursor: page.next_cursor});
+        page.sessions.forEach((s) => rows.appendChild(sessionRow(s)));
+        added += page.sessions.length;
+      } while (page.next_cursor && !page.partial && added < want);
     } catch (e) {
       replace(foot, h('span', {class: 'error-box'}, e.message));
       return;
     }
-    page.sessions.forEach((s) => rows.appendChild(sessionRow(s)));
-    shown += page.sessions.length;
+    shown += added;
+    ctx.remember({rows: shown});
     const parts = [h('span', {'data-shown': String(shown)}, `${count(shown)} ${shown === 1 ? 'session' : 'sessions'} shown`)];
     if (page.partial) {
       parts.push(h('span', {}, 'The text search stopped to keep the page fast; it has not looked at older sessions yet.'));
     }
     if (page.next_cursor) {
-      parts.push(h('button', {type: 'button', class: 'btn', onclick: () => load(page.next_cursor)},
+      parts.push(h('button', {type: 'button', class: 'btn', onclick: () => load(page.next_cursor, PAGE)},
         page.partial ? 'Search further' : 'Load more'));
     } else if (shown === 0) {
       rows.appendChild(h('tr', {}, h('td', {colspan: 9, class: 'muted'}, 'No session matches these filters.')));
     }
     replace(foot, ...parts);
   }
-  await load(null);
+  // Back from a session comes back to as many rows as were loaded (the app restores the scroll position).
+  await load(null, Math.max(PAGE, ctx.remembered.rows || 0));
 }
 
-/** datetime-local gives local time without a zone; the API wants RFC 3339. */
+const MICROS = /^\d+$/;
+
+/**
+ * datetime-local gives local time without a zone; the API wants RFC 3339 or µs, which a shared
+ * URL may hold already: those go as they are, and so does anything unreadable, for the API's
+ * error to name it.
+ */
 function apiValue(name, value) {
-  if ((name === 'from' || name === 'to') && value) return new Date(value).toISOString();
-  return value;
+  if ((name !== 'from' && name !== 'to') || !value || MICROS.test(value)) return value;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? value : d.toISOString();
+}
+
+/** A time of the URL (µs, RFC 3339 or local) as the datetime-local input shows it, or '' if unreadable. */
+function inputTime(value) {
+  if (!value) return '';
+  const d = MICROS.test(value) ? new Date(Number(value) / 1000) : new Date(value);
+  if (Number.isNaN(d.getTime())) return '';
+  const local = new Date(d.getTime() - d.getTimezoneOffset() * 60000);
+  return local.toISOString().slice(0, 19);
 }
 
 function describe(f) {
@@ -75,7 +102,8 @@ function describe(f) {
 
 function filterBar(f, ctx) {
   const input = (name, placeholder, type = 'text') =>
-    h('input', {type, name, value: f[name], placeholder, autocomplete: 'off'});
+    h('input', type === 'datetime-local' ? {type, name, value: inputTime(f[name]), step: 1}
+      : {type, name, value: f[name], placeholder, autocomplete: 'off'});
   const select = (name, options) => {
     const el = h('select', {name}, options.map(([v, label]) => h('option', {value: v}, label)));
     el.value = f[name];

@@ -125,9 +125,9 @@ public final class DatacatServer implements Callable<Integer> {
         } catch (StoreException e) {
             throw new ServerStartException(e.getMessage(), e);
         }
-        AbnormalSweeper sweeper = new AbnormalSweeper(store, config.abnormalAfter(), Timestamps::nowMicros);
-        RetentionSweeper retention = new RetentionSweeper(store, config.retention(), Timestamps::nowMicros);
         LiveFeed live = new LiveFeed();
+        AbnormalSweeper sweeper = new AbnormalSweeper(store, config.abnormalAfter(), Timestamps::nowMicros, live);
+        RetentionSweeper retention = new RetentionSweeper(store, config.retention(), Timestamps::nowMicros);
         try {
             WebServer web = WebServer.start(config.bind(), config.port(), config.maxBodyBytes(),
                     new WebServer.Services(new Ingestor(store, Timestamps::nowMicros, live), new SessionQueries(store),

@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Pushes what ingest commits to the clients watching a session (the web UI's live updates,
- * over server-sent events). Ingest only hands each watched session's new records to its
+ * Pushes what ingest commits, and the sessions the abnormal sweeper marks, to the clients
+ * watching a session (the web UI's live updates, over server-sent events). Ingest only hands each watched session's new records to its
  * watchers' bounded queues and returns; sender threads write them out. A session nobody
  * watches costs ingest one map lookup per batch.
  *

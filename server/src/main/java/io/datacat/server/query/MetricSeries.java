@@ -19,8 +19,25 @@ import java.util.TreeMap;
  * records there are. Per bucket: gauges keep average, min, max and last; counters the sum of
  * their increments (a rate, and a running total); histograms and timers merge their buckets,
  * from which p50/p95/p99 are read.
+ *
+ * <p>Empty buckets are left out, except where the series fell silent (a gap, see
+ * {@link #GAP_FACTOR}): there the first empty bucket is a point of nulls, so a chart breaks
+ * its line instead of drawing a ramp across the silence.
  */
 final class MetricSeries {
+    /**
+     * A silence is a gap when it spans a whole empty bucket and lasts this many times the
+     * series' usual time between records: a metric sent every 5 s in 2 s buckets has empty
+     * buckets all along without being silent.
+     */
+    static final double GAP_FACTOR = 3;
+    /** The point fields of each type, in the order they are written. */
+    private static final Map<MetricType, List<String>> FIELDS = Map.of(
+            MetricType.GAUGE, List.of("avg", "last", "max", "min"),
+            MetricType.COUNTER, List.of("rate", "sum", "total"),
+            MetricType.HISTOGRAM, List.of("count", "max", "mean", "p50", "p95", "p99"),
+            MetricType.TIMER, List.of("count", "max", "mean", "p50", "p95", "p99"));
+
     private final String name;
     private final MetricType type;
     private final List<String> tags;
@@ -89,6 +106,7 @@ final class MetricSeries {
         if (buckets[i] == null) {
             buckets[i] = new Bucket();
         }
+        buckets[i].seenAt(ts);
         double value = body.path("value").asDouble();
         switch (type) {
             case GAUGE -> {
@@ -150,42 +168,70 @@ final class MetricSeries {
     private ObjectNode points() {
         ObjectNode p = Json.mapper().createObjectNode();
         ArrayNode t = p.putArray("t");
-        Map<String, ArrayNode> columns = new TreeMap<>();
+        List<ArrayNode> columns = FIELDS.get(type).stream().map(p::putArray).toList();
+        double usual = usualInterval();
         double total = 0;
+        Integer previous = null;
         for (int i = 0; i < buckets.length; i++) {
             Bucket b = buckets[i];
             if (b == null) {
                 continue;
             }
+            if (previous != null && isGap(previous, i, usual)) {
+                t.add(from + scale(previous + 1, span, buckets.length));
+                columns.forEach(ArrayNode::addNull);
+            }
+            previous = i;
             t.add(from + scale(i, span, buckets.length));
-            switch (type) {
-                case GAUGE -> {
-                    column(p, columns, "avg").add(b.sum / b.count);
-                    column(p, columns, "min").add(b.min);
-                    column(p, columns, "max").add(b.max);
-                    column(p, columns, "last").add(b.last);
-                }
-                case COUNTER -> {
-                    total += b.sum;
-                    column(p, columns, "sum").add(b.sum);
-                    column(p, columns, "rate").add(b.rate());
-                    column(p, columns, "total").add(total);
-                }
-                case HISTOGRAM, TIMER -> {
-                    column(p, columns, "count").add(b.count);
-                    column(p, columns, "mean").add(b.sum / b.count);
-                    column(p, columns, "max").add(b.max);
-                    column(p, columns, "p50").add(b.percentile(0.50));
-                    column(p, columns, "p95").add(b.percentile(0.95));
-                    column(p, columns, "p99").add(b.percentile(0.99));
-                }
+            total += type == MetricType.COUNTER ? b.sum : 0;
+            List<Double> values = values(b, total);
+            for (int c = 0; c < columns.size(); c++) {
+                columns.get(c).add(values.get(c));
             }
         }
         return p;
     }
 
-    private static ArrayNode column(ObjectNode points, Map<String, ArrayNode> columns, String field) {
-        return columns.computeIfAbsent(field, points::putArray);
+    /** A bucket's point, in the order of {@link #FIELDS}. */
+    private List<Double> values(Bucket b, double total) {
+        return switch (type) {
+            case GAUGE -> List.of(b.sum / b.count, b.last, b.max, b.min);
+            case COUNTER -> List.of(b.rate(), b.sum, total);
+            case HISTOGRAM, TIMER -> List.of((double) b.count, b.max, b.sum / b.count, b.percentile(0.50),
+                    b.percentile(0.95), b.percentile(0.99));
+        };
+    }
+
+    /** Whether the series was silent between the non-empty buckets {@code before} and {@code after}. */
+    private boolean isGap(int before, int after, double usual) {
+        long silence = buckets[after].firstTs - buckets[before].lastTs;
+        return after - before > 1 && silence > GAP_FACTOR * usual;
+    }
+
+    /**
+     * The series' usual time between records (µs): the median of the mean spacing inside each
+     * bucket and the silences between non-empty buckets, so one long silence does not count as usual.
+     */
+    private double usualInterval() {
+        List<Double> spacings = new ArrayList<>();
+        Bucket previous = null;
+        for (Bucket b : buckets) {
+            if (b == null) {
+                continue;
+            }
+            if (b.records > 1) {
+                spacings.add((double) (b.lastTs - b.firstTs) / (b.records - 1));
+            }
+            if (previous != null) {
+                spacings.add((double) (b.firstTs - previous.lastTs));
+            }
+            previous = b;
+        }
+        if (spacings.isEmpty()) {
+            return Double.POSITIVE_INFINITY;
+        }
+        spacings.sort(null);
+        return spacings.get(spacings.size() / 2);
     }
 
     private ObjectNode summary() {
@@ -208,6 +254,8 @@ final class MetricSeries {
 
     /** What one time bucket (or the whole range) has seen. */
     static final class Bucket {
+        long firstTs = Long.MAX_VALUE;
+        long lastTs = Long.MIN_VALUE;
         long records;
         long count;
         double sum;
@@ -218,6 +266,11 @@ final class MetricSeries {
         double seconds;
         /** Upper bound ("le") → samples in the bucket, for distributions. */
         final TreeMap<Double, Long> counts = new TreeMap<>();
+
+        void seenAt(long ts) {
+            firstTs = Math.min(firstTs, ts);
+            lastTs = Math.max(lastTs, ts);
+        }
 
         void sample(double v) {
             records++;

@@ -70,7 +70,9 @@ public final class RecordQueries {
      * kinds is read as its own index range and the pages are merged, so a page costs the same
      * in a session of any length. {@code level} and {@code name} apply to events, and leave out
      * the kinds that have neither; {@code notable=true} keeps only exceptions and events of level
-     * warning or worse.
+     * warning or worse. {@code latest=true} answers the last {@code limit} records instead of
+     * the first (still in time order, without a cursor; {@code earlier} says whether there are
+     * more before them): the session page's markers and hangs show how a session ended.
      */
     public ObjectNode timeline(String id, QueryParams p) {
         Set<RecordKind> kinds = kinds(p);
@@ -82,6 +84,10 @@ public final class RecordQueries {
         boolean notable = p.flag("notable");
         int limit = p.limit(DEFAULT_LIMIT, MAX_LIMIT);
         String cursor = p.text("cursor", 1024);
+        boolean latest = p.flag("latest");
+        if (latest && cursor != null) {
+            throw new InvalidInputException("latest=true reads the last records and takes no cursor", "cursor");
+        }
         RecordCursor after = cursor == null ? null : Cursors.record(cursor);
         Long from = p.time("from");
         Long to = p.time("to");
@@ -96,10 +102,16 @@ public final class RecordQueries {
         List<RecordPage> pages = store.read(tx -> {
             long sk = session(tx, id).sk();
             List<RecordPage> out = new ArrayList<>();
-            byStream.forEach((stream, streamKinds) -> out.add(tx.records(sk, new RecordFilter(streamKinds, levels,
-                    name, from, to, notable && stream == RecordStream.EVENTS, after), limit)));
+            byStream.forEach((stream, streamKinds) -> {
+                RecordFilter filter = new RecordFilter(streamKinds, levels, name, from, to,
+                        notable && stream == RecordStream.EVENTS, after);
+                out.add(latest ? tx.latestRecords(sk, filter, limit) : tx.records(sk, filter, limit));
+            });
             return out;
         });
+        if (latest) {
+            return latestJson(pages, limit);
+        }
         List<StoredRecord> merged = merge(pages);
         boolean more = merged.size() > limit || pages.stream().anyMatch(RecordPage::more);
         return pageJson("records", merged.subList(0, Math.min(limit, merged.size())), more);
@@ -131,6 +143,36 @@ public final class RecordQueries {
         }
         merged.sort(TIME_ORDER);
         return merged;
+    }
+
+    /**
+     * The last {@code limit} records of the latest pages of several streams, in time order. A
+     * stream whose page stopped early has unread records before its first one: records before
+     * the latest such first record are left out, as some of that stream's could fall among them.
+     */
+    private static ObjectNode latestJson(List<RecordPage> pages, int limit) {
+        StoredRecord cut = null;
+        for (RecordPage page : pages) {
+            if (page.more()) {
+                StoredRecord first = page.records().get(0);
+                if (cut == null || TIME_ORDER.compare(first, cut) > 0) {
+                    cut = first;
+                }
+            }
+        }
+        List<StoredRecord> merged = new ArrayList<>();
+        for (RecordPage page : pages) {
+            for (StoredRecord r : page.records()) {
+                if (cut == null || TIME_ORDER.compare(r, cut) >= 0) {
+                    merged.add(r);
+                }
+            }
+        }
+        merged.sort(TIME_ORDER);
+        List<StoredRecord> last = merged.subList(Math.max(0, merged.size() - limit), merged.size());
+        ObjectNode out = pageJson("records", last, false);
+        out.put("earlier", cut != null || last.size() < merged.size());
+        return out;
     }
 
     private static final Comparator<StoredRecord> TIME_ORDER = Comparator.comparingLong(StoredRecord::ts)

@@ -1,10 +1,13 @@
 package io.datacat.server.status;
 
+import io.datacat.server.ingest.CommitListener;
+import io.datacat.server.store.SessionRow;
 import io.datacat.server.store.Store;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +20,9 @@ import java.util.function.LongSupplier;
  * <p>Nothing is marked until the server itself has been up for {@code abnormalAfter}: after
  * a restart (or an outage of the server) every daemon gets that long to reconnect before
  * its silence counts against it.
+ *
+ * <p>The sessions it marks are told to a {@link CommitListener} like ingest's writes, so a
+ * page watching one live sees it turn abnormal.
  */
 public final class AbnormalSweeper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AbnormalSweeper.class);
@@ -26,16 +32,19 @@ public final class AbnormalSweeper implements AutoCloseable {
     private final Store store;
     private final long abnormalAfterMicros;
     private final LongSupplier clock;
+    private final CommitListener listener;
     private final long startedAt;
     private final ScheduledExecutorService timer;
 
     /**
-     * @param clock the server's time in microseconds
+     * @param clock    the server's time in microseconds
+     * @param listener told of the sessions each pass marked, once it has committed
      */
-    public AbnormalSweeper(Store store, Duration abnormalAfter, LongSupplier clock) {
+    public AbnormalSweeper(Store store, Duration abnormalAfter, LongSupplier clock, CommitListener listener) {
         this.store = store;
         this.abnormalAfterMicros = abnormalAfter.toNanos() / 1_000;
         this.clock = clock;
+        this.listener = listener;
         this.startedAt = clock.getAsLong();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "datacat-abnormal-sweeper");
@@ -68,7 +77,20 @@ public final class AbnormalSweeper implements AutoCloseable {
         if (now - startedAt <= abnormalAfterMicros) {
             return 0;
         }
-        return store.write(tx -> tx.markSilentSessionsAbnormal(now - abnormalAfterMicros));
+        List<SessionRow> marked = store.write(tx -> tx.markSilentSessionsAbnormal(now - abnormalAfterMicros));
+        if (!marked.isEmpty()) {
+            tell(marked);
+        }
+        return marked.size();
+    }
+
+    /** The sessions are marked and committed: a failing listener must not make the pass look failed. */
+    private void tell(List<SessionRow> marked) {
+        try {
+            listener.committed(new CommitListener.Committed(List.of(), marked));
+        } catch (RuntimeException e) {
+            LOG.error("a commit listener failed", e);
+        }
     }
 
     private void sweepLogged() {

@@ -33,7 +33,7 @@ class SqliteReads implements ReadTransaction {
             + "record_count, event_count, exception_count, metric_count, state_count, client_dropped, spool_evicted, "
             + "last_heartbeat, placeholder";
     static final int SESSION_DATA_COLUMN_COUNT = SESSION_DATA_COLUMNS.split(",").length;
-    private static final String SESSION_COLUMNS = "sk, " + SESSION_DATA_COLUMNS;
+    static final String SESSION_COLUMNS = "sk, " + SESSION_DATA_COLUMNS;
     private static final String RECORD_COLUMNS = "src, seq, kind, ts, body";
 
     protected final Connection conn;
@@ -82,13 +82,7 @@ class SqliteReads implements ReadTransaction {
         Query q = listSessionsQuery(f, limit);
         return query(q.sql(), ps -> {
             bind(ps, q.args());
-            List<SessionRow> rows = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(readSession(rs));
-                }
-            }
-            return rows;
+            return readSessions(ps);
         });
     }
 
@@ -416,13 +410,7 @@ class SqliteReads implements ReadTransaction {
         return query(EXPIRED_SESSIONS, ps -> {
             ps.setLong(1, lastSeenBefore);
             ps.setInt(2, limit);
-            List<SessionRow> rows = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(readSession(rs));
-                }
-            }
-            return rows;
+            return readSessions(ps);
         });
     }
 
@@ -477,6 +465,17 @@ class SqliteReads implements ReadTransaction {
     private static StoredRecord readRecord(ResultSet rs) throws SQLException {
         return new StoredRecord(Source.fromCode(rs.getInt(1)), rs.getLong(2), RecordKind.fromWire(rs.getString(3)),
                 rs.getLong(4), rs.getString(5));
+    }
+
+    /** Every row a statement of {@link #SESSION_COLUMNS} answers. */
+    static List<SessionRow> readSessions(PreparedStatement ps) throws SQLException {
+        List<SessionRow> rows = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                rows.add(readSession(rs));
+            }
+        }
+        return rows;
     }
 
     private static SessionRow readSession(ResultSet rs) throws SQLException {

@@ -335,11 +335,12 @@ final class SqliteWrites extends SqliteReads implements WriteTransaction {
     }
 
     @Override
-    public int markSilentSessionsAbnormal(long lastSeenBefore) {
+    public List<SessionRow> markSilentSessionsAbnormal(long lastSeenBefore) {
         return query("UPDATE sessions SET status = '" + SessionStatus.ABNORMAL.wire() + "', ended_at = last_seen "
-                + "WHERE status = '" + SessionStatus.ACTIVE.wire() + "' AND last_seen < ?", ps -> {
+                + "WHERE status = '" + SessionStatus.ACTIVE.wire() + "' AND last_seen < ? RETURNING " + SESSION_COLUMNS,
+                ps -> {
                     ps.setLong(1, lastSeenBefore);
-                    return ps.executeUpdate();
+                    return readSessions(ps);
                 });
     }
 

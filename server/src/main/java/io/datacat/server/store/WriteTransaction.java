@@ -40,9 +40,9 @@ public interface WriteTransaction extends ReadTransaction {
      * Marks {@code abnormal} every active session not seen since {@code lastSeenBefore} (µs),
      * with {@code ended_at} = its last_seen.
      *
-     * @return how many sessions changed
+     * @return the sessions that changed, as they are now
      */
-    int markSilentSessionsAbnormal(long lastSeenBefore);
+    List<SessionRow> markSilentSessionsAbnormal(long lastSeenBefore);
 
     /**
      * Deletes up to {@code limit} records of session {@code sk}, if it is still expired (ended,

@@ -152,10 +152,13 @@ public final class WebServer implements AutoCloseable {
             otherMethods(r, "/health", this::health);
 
             // The web UI: one page for every UI path (the app routes in the browser), its files under /ui/.
+            // HEAD answers as GET does (Jetty leaves the body out): curl -I and link checkers see the page.
             for (String page : List.of("/", "/sessions", "/sessions/{id}", "/metrics")) {
                 r.get(page, ui::page);
+                r.head(page, ui::page);
             }
             r.get("/ui/<path>", ui::file);
+            r.head("/ui/<path>", ui::file);
             r.get("/api/products", ctx -> JsonResponses.send(ctx, 200, services.products().overview()));
             r.get("/api/metrics", ctx -> JsonResponses.send(ctx, 200, services.metrics().acrossSessions(params(ctx))));
 
@@ -212,7 +215,7 @@ public final class WebServer implements AutoCloseable {
             Handler notFound = ctx -> {
                 throw new ApiError(404, "Not found: no route for " + ctx.method() + " " + ctx.path());
             };
-            otherMethods(r, "/", notFound, HandlerType.GET);
+            otherMethods(r, "/", notFound, HandlerType.GET, HandlerType.HEAD);
             otherMethods(r, "/<path>", notFound);
         }
 

@@ -256,8 +256,8 @@ class IngestorTest {
 
     private void markAllAbnormal() {
         now.addAndGet(1_000_000);
-        int marked = store.write(tx -> tx.markSilentSessionsAbnormal(now.get()));
-        assertThat(marked).isPositive();
+        List<SessionRow> marked = store.write(tx -> tx.markSilentSessionsAbnormal(now.get()));
+        assertThat(marked).isNotEmpty();
         assertThat(session(S1).status()).isEqualTo(SessionStatus.ABNORMAL);
     }
 
@@ -436,7 +436,7 @@ class IngestorTest {
         }
 
         @Override
-        public int markSilentSessionsAbnormal(long lastSeenBefore) {
+        public List<SessionRow> markSilentSessionsAbnormal(long lastSeenBefore) {
             return tx.markSilentSessionsAbnormal(lastSeenBefore);
         }
 

@@ -7,6 +7,7 @@ import io.datacat.protocol.MetricType;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,6 +42,48 @@ class MetricSeriesTest {
         assertThat(summary.get("p50").asDouble()).isCloseTo(10.0, within(1e-9));
         assertThat(summary.get("p95").asDouble()).isCloseTo(20 + 20 * 5 / 9.0, within(1e-9));
         assertThat(summary.get("p99").asDouble()).isCloseTo(40.0, within(1e-9));
+    }
+
+    /** A gauge at 60, silent for 40 s, then at 20: the chart must break its line, not ramp from 60 to 20. */
+    @Test
+    void aSilenceIsAPointOfNullsSoTheChartBreaksItsLine() {
+        MetricSeries s = new MetricSeries("fps", MetricType.GAUGE, List.of(), 0, 80 * S, 160);
+        for (int sec = 0; sec <= 20; sec++) {
+            s.add(sec * S, body("{\"value\":60}"));
+        }
+        for (int sec = 60; sec <= 80; sec++) {
+            s.add(sec * S, body("{\"value\":20}"));
+        }
+        JsonNode points = s.toJson().get("points");
+
+        List<Integer> nulls = new ArrayList<>();
+        for (int i = 0; i < points.get("avg").size(); i++) {
+            if (points.get("avg").get(i).isNull()) {
+                nulls.add(i);
+            }
+        }
+        assertThat(nulls).as("one break, at the silence").hasSize(1);
+        int gap = nulls.get(0);
+        assertThat(points.at("/t/" + gap).asLong()).isBetween(20 * S, 21 * S);
+        assertThat(points.at("/avg/" + (gap - 1)).asDouble()).isEqualTo(60.0);
+        assertThat(points.at("/avg/" + (gap + 1)).asDouble()).isEqualTo(20.0);
+        for (String field : List.of("t", "min", "max", "last")) {
+            assertThat(points.get(field)).as(field).hasSize(21 + 1 + 21);
+        }
+        assertThat(points.get("min").get(gap).isNull()).isTrue();
+    }
+
+    @Test
+    void aMetricSentLessOftenThanTheBucketsAreWideHasNoGaps() {
+        // Every 5 s in 1 s buckets: four empty buckets between records all along, and no silence.
+        MetricSeries s = new MetricSeries("shots", MetricType.COUNTER, List.of(), 0, 100 * S, 100);
+        for (int sec = 5; sec <= 100; sec += 5) {
+            s.add(sec * S, body("{\"value\":1}"));
+        }
+        JsonNode points = s.toJson().get("points");
+        assertThat(points.get("t")).hasSize(20);
+        assertThat(points.get("rate")).noneMatch(JsonNode::isNull);
+        assertThat(points.at("/total/19").asDouble()).isEqualTo(20.0);
     }
 
     @Test

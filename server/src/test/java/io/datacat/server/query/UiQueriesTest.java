@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -186,6 +187,43 @@ class UiQueriesTest {
         assertThat(notable.get("records")).extracting(r -> r.get("seq").asLong()).containsExactly(20L);
         ObjectNode errors = records.events("tl", params("level", "error,critical"));
         assertThat(errors.get("events")).extracting(r -> r.get("seq").asLong()).containsExactly(20L);
+    }
+
+    /**
+     * The session page's strip and hang cards: a long session's last warnings, hangs and crash,
+     * however many came before them, each stream's records merged without leaving any out.
+     */
+    @Test
+    void theLatestTimelineRecordsAreTheSessionsLastOnesInTimeOrder() {
+        List<ObjectNode> rs = new ArrayList<>();
+        for (int i = 2; i <= 1_500; i++) {
+            rs.add(event("long", i, "slow_frame", "warning").put("ts", T0 + i * 1_000));
+        }
+        rs.add(record("long", 1_501, "hang").put("thread", "main").put("ts", T0 + 1_440_500));
+        rs.add(record("long", 1_502, "recovered").put("ts", T0 + 1_450_500));
+        rs.add(crash("long", 1_503, "killed").put("ts", T0 + 1_600_000));
+        session("long", "1", 0, rs.toArray(new ObjectNode[0]));
+        String strip = "session_start,end,crash,hang,recovered,event,exception";
+
+        ObjectNode first = records.timeline("long", params("kind", strip, "notable", "true", "limit", "1000"));
+        assertThat(first.get("records")).extracting(r -> r.get("kind").asText()).doesNotContain("hang", "crash");
+
+        ObjectNode latest = records.timeline("long", params("kind", strip, "notable", "true", "limit", "100",
+                "latest", "true"));
+        List<Long> seqs = new ArrayList<>();
+        latest.get("records").forEach(r -> seqs.add(r.get("seq").asLong()));
+        List<Long> byTime = new ArrayList<>(rs.stream().sorted(Comparator.comparingLong(r -> r.get("ts").asLong()))
+                .map(r -> r.get("seq").asLong()).toList());
+        List<Long> expected = byTime.subList(byTime.size() - 100, byTime.size());
+        assertThat(seqs).as("the last 100, in time order").isEqualTo(expected);
+        assertThat(latest.get("earlier").asBoolean()).isTrue();
+        assertThat(latest.get("next_cursor").isNull()).isTrue();
+
+        ObjectNode all = records.timeline("long", params("kind", "hang,recovered", "latest", "true", "limit", "10"));
+        assertThat(all.get("records")).extracting(r -> r.get("seq").asLong()).containsExactly(1_501L, 1_502L);
+        assertThat(all.get("earlier").asBoolean()).isFalse();
+        assertThatThrownBy(() -> records.timeline("long", params("latest", "true", "cursor", "x")))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("no cursor");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.datacat.server.status;
 
+import io.datacat.server.ingest.CommitListener;
 import io.datacat.server.ingest.Ingestor;
 import io.datacat.server.store.SessionRow;
 import io.datacat.server.store.SessionStatus;
@@ -13,6 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static io.datacat.server.testing.TestRecords.T0;
@@ -29,6 +32,8 @@ class AbnormalSweeperTest {
     @TempDir
     Path dir;
     private final AtomicLong now = new AtomicLong(T0);
+    /** What the sweeper told its listener (the live feed, in the server). */
+    private final List<CommitListener.Committed> told = new ArrayList<>();
     private Store store;
     private Ingestor ingestor;
 
@@ -54,7 +59,7 @@ class AbnormalSweeperTest {
         ingestor.ingest(batch(start("ended", 1, "Game", "1.0"), end("ended", 2)));
         now.addAndGet(600 * SECOND); // the server was down for ten minutes
 
-        AbnormalSweeper sweeper = new AbnormalSweeper(store, AFTER, now::get);
+        AbnormalSweeper sweeper = new AbnormalSweeper(store, AFTER, now::get, told::add);
         now.addAndGet(89 * SECOND);
         assertThat(sweeper.sweep()).as("a fresh chance after a restart").isZero();
         assertThat(session("silent").status()).isEqualTo(SessionStatus.ACTIVE);
@@ -72,7 +77,7 @@ class AbnormalSweeperTest {
 
     @Test
     void marksASessionOnlyAfterItHasBeenSilentForTheWholeTime() {
-        AbnormalSweeper sweeper = new AbnormalSweeper(store, AFTER, now::get);
+        AbnormalSweeper sweeper = new AbnormalSweeper(store, AFTER, now::get, told::add);
         now.addAndGet(100 * SECOND);
         ingestor.ingest(batch(start("s", 1, "Game", "1.0")));
 
@@ -81,6 +86,35 @@ class AbnormalSweeperTest {
         now.addAndGet(SECOND);
         assertThat(sweeper.sweep()).isEqualTo(1);
         assertThat(sweeper.sweep()).as("abnormal once").isZero();
+    }
+
+    @Test
+    void tellsItsListenerWhichSessionsItMarked() {
+        AbnormalSweeper sweeper = new AbnormalSweeper(store, AFTER, now::get, told::add);
+        now.addAndGet(100 * SECOND);
+        ingestor.ingest(batch(start("s", 1, "Game", "1.0"), start("t", 1, "Game", "1.0")));
+        now.addAndGet(91 * SECOND);
+        assertThat(sweeper.sweep()).isEqualTo(2);
+
+        assertThat(told).hasSize(1);
+        assertThat(told.get(0).records()).isEmpty();
+        assertThat(told.get(0).sessions()).extracting(SessionRow::id).containsExactlyInAnyOrder("s", "t");
+        assertThat(told.get(0).sessions()).extracting(SessionRow::status).containsOnly(SessionStatus.ABNORMAL);
+
+        assertThat(sweeper.sweep()).isZero();
+        assertThat(told).as("a pass that marks nothing tells nothing").hasSize(1);
+    }
+
+    @Test
+    void aFailingListenerDoesNotUndoOrFailThePass() {
+        AbnormalSweeper sweeper = new AbnormalSweeper(store, AFTER, now::get, committed -> {
+            throw new IllegalStateException("listener bug");
+        });
+        now.addAndGet(100 * SECOND);
+        ingestor.ingest(batch(start("s", 1, "Game", "1.0")));
+        now.addAndGet(91 * SECOND);
+        assertThat(sweeper.sweep()).isEqualTo(1);
+        assertThat(session("s").status()).isEqualTo(SessionStatus.ABNORMAL);
     }
 
     @Test

@@ -146,6 +146,8 @@ class SqliteQueryPlanTest {
                 9L, true, null);
         assertIndexedWithoutSort(SqliteReads.recordPageQuery(1, f, new RecordCursor(5, Source.APP, 7), false, 101),
                 "records_notable");
+        // The session page's strip also reads the latest ones (timeline?latest=true).
+        assertIndexedWithoutSort(SqliteReads.recordPageQuery(1, f, null, true, 1001), "records_notable");
     }
 
     /**
@@ -176,7 +178,7 @@ class SqliteQueryPlanTest {
     void eventsMetricsAndStatePagesWalkThePrimaryKeyInTimeOrder() throws SQLException {
         RecordCursor after = new RecordCursor(5, Source.APP, 7);
         for (Set<RecordKind> kinds : List.of(Set.of(RecordKind.EVENT, RecordKind.EXCEPTION), Set.of(RecordKind.EVENT),
-                Set.of(RecordKind.METRIC), Set.of(RecordKind.STATE))) {
+                Set.of(RecordKind.METRIC), Set.of(RecordKind.STATE), Set.of(RecordKind.HANG, RecordKind.RECOVERED))) {
             RecordFilter f = new RecordFilter(kinds, Set.of("error"), "name", 1L, 9L, false, after);
             assertPrimaryKeyWithoutSort(SqliteReads.recordPageQuery(1, f, after, false, 101));
             assertPrimaryKeyWithoutSort(SqliteReads.recordPageQuery(1, f, null, true, 1001));

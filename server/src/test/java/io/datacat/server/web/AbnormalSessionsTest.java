@@ -1,12 +1,18 @@
 package io.datacat.server.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.datacat.protocol.Json;
+import io.datacat.server.live.LiveFeed;
+import io.datacat.server.store.SessionRow;
 import io.datacat.server.testing.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static io.datacat.server.testing.TestRecords.batchJson;
 import static io.datacat.server.testing.TestRecords.end;
@@ -33,6 +39,39 @@ class AbnormalSessionsTest {
 
             server.post("/api/ingest", batchJson(end("quiet", 2)).toString());
             assertThat(json(server.get("/api/sessions/quiet")).get("status").asText()).isEqualTo("ended");
+        }
+    }
+
+    /** The README: a live session page's header follows the session's status, abnormal included. */
+    @Test
+    void aPageWatchingASessionLiveIsToldItBecameAbnormal(@TempDir Path dir) throws Exception {
+        try (TestServer server = TestServer.start(dir, b -> b.abnormalAfter(Duration.ofMillis(500)))) {
+            assertThat(server.post("/api/ingest", batchJson(start("stalled", 1, "Game", "1.0")).toString())
+                    .statusCode()).isEqualTo(200);
+            LiveFeed live = server.server().live();
+            SessionRow row = server.server().store().read(tx -> tx.session("stalled")).orElseThrow();
+            List<String> sessionEvents = new CopyOnWriteArrayList<>();
+            try (AutoCloseable watch = live.watch(live.reserve(), row, new LiveFeed.Sink() {
+                @Override
+                public boolean send(String event, String data) {
+                    if (event.equals("session")) {
+                        sessionEvents.add(Json.parseObject(data.getBytes(StandardCharsets.UTF_8)).get("status").asText());
+                    }
+                    return true;
+                }
+
+                @Override
+                public boolean comment(String text) {
+                    return true;
+                }
+
+                @Override
+                public void close() {
+                }
+            })) {
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                        assertThat(sessionEvents).containsExactly("active", "abnormal"));
+            }
         }
     }
 }

@@ -66,6 +66,20 @@ class UiRoutesTest {
         }
     }
 
+    /** {@code curl -I}: the UI's pages, its files and /health answer HEAD as they answer GET, without a body. */
+    @Test
+    void headAnswersLikeGetWithoutABody() {
+        for (String path : new String[] {"/", "/sessions", "/sessions/s1", "/metrics", "/ui/js/app.js", "/health"}) {
+            HttpResponse<String> get = server.get(path);
+            HttpResponse<String> head = server.method("HEAD", path, null);
+            assertThat(head.statusCode()).as(path).isEqualTo(200);
+            assertThat(head.headers().firstValue("Content-Type")).as(path)
+                    .isEqualTo(get.headers().firstValue("Content-Type"));
+            assertThat(head.body()).as(path).isEmpty();
+        }
+        assertThat(server.method("HEAD", "/nowhere", null).statusCode()).isEqualTo(404);
+    }
+
     @Test
     void assetsComeFromTheJarWithAnEtagAndNothingElseIsServed() {
         HttpResponse<String> uplot = server.get("/ui/vendor/uPlot.esm.js");
