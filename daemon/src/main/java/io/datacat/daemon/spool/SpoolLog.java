@@ -189,7 +189,15 @@ public final class SpoolLog implements Closeable {
                 if (activeChannel == null || active.size > 0 && active.size + buf.remaining() > segmentBytes) {
                     roll();
                 }
-                writeAt(buf, active.size);
+                try {
+                    writeAt(buf, active.size);
+                } catch (IOException e) {
+                    if (!dropDeliveredActive()) {
+                        throw e;
+                    }
+                    buf.rewind();
+                    writeAt(buf, active.size);
+                }
                 active.size += buf.capacity();
                 bytes += buf.capacity();
                 pendingRecords += frame.records();
@@ -239,6 +247,27 @@ public final class SpoolLog implements Closeable {
         segments.put(id, s);
         active = s;
         activeChannel = ch;
+    }
+
+    /**
+     * After a failed write (a full disk): when the server has acked everything in the active
+     * segment, starts a new one and deletes it, so the space it held is free for the write to
+     * retry. Segments before the active one are deleted as they are acked, so without this a
+     * disk filled within one segment would stay full even once all of it was delivered.
+     *
+     * @return whether the active segment was dropped
+     */
+    private boolean dropDeliveredActive() throws IOException {
+        SpoolPosition at = normalize(cursor);
+        if (active == null || at.segment() != active.id || at.offset() < active.size) {
+            return false;
+        }
+        Segment delivered = active;
+        roll();
+        segments.remove(delivered.id);
+        bytes -= delivered.size;
+        Files.deleteIfExists(delivered.path);
+        return true;
     }
 
     /** Makes a new file's name durable (Linux needs an fsync of the directory for that). */
@@ -372,8 +401,24 @@ public final class SpoolLog implements Closeable {
         for (Path p : deletable) {
             Files.deleteIfExists(p);
         }
+        try {
+            writeCursor(persisted);
+        } catch (IOException e) {
+            // A full disk: the cursor file can be replaced once the delivered segment is gone.
+            synchronized (this) {
+                if (!dropDeliveredActive()) {
+                    throw e;
+                }
+                cursor = normalize(cursor);
+                persisted = cursor;
+            }
+            writeCursor(persisted);
+        }
+    }
+
+    private void writeCursor(SpoolPosition at) throws IOException {
         AtomicFiles.write(dir.resolve(CURSOR_FILE),
-                (persisted.segment() + " " + persisted.offset()).getBytes(StandardCharsets.US_ASCII));
+                (at.segment() + " " + at.offset()).getBytes(StandardCharsets.US_ASCII));
     }
 
     /**

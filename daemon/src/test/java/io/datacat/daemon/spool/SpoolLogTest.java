@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datacat.protocol.Json;
 import io.datacat.protocol.SessionCounters;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,6 +62,44 @@ class SpoolLogTest {
     private List<Path> segments() throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.toString().endsWith(".seg")).sorted().toList();
+        }
+    }
+
+    /**
+     * A disk that fills within one segment: once the server has acked all of it, the spool
+     * frees it and takes frames again. A real filesystem of 1 MiB (tmpfs) where this machine
+     * may mount one.
+     */
+    @Test
+    void aDiskFilledWithDeliveredFramesIsFreedForNewOnes() throws Exception {
+        Path disk = Files.createDirectories(dir.resolve("small-disk"));
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", disk.toString())
+                .redirectErrorStream(true).start();
+        Assumptions.assumeTrue(mount.waitFor() == 0, "cannot mount a tmpfs here");
+        SpoolLog log = null;
+        try {
+            log = SpoolLog.create(disk, FsyncPolicy.INTERVAL, 4L << 20);
+            long seq = 0;
+            SpoolPosition end = null;
+            IOException full = null;
+            while (full == null) {
+                try {
+                    end = log.append(frame(record("s", ++seq, "event")));
+                } catch (IOException e) {
+                    full = e;
+                }
+            }
+            assertThat(seq).as("frames of about 1 KB before 1 MiB is full").isBetween(500L, 1100L);
+            log.ack(end, seq - 1);
+
+            SpoolPosition after = log.append(frame(record("s", seq, "event")));
+            assertThat(log.read(log.cursor()).next()).isEqualTo(after);
+            assertThat(log.pendingRecords()).isOne();
+        } finally {
+            if (log != null) {
+                log.close();
+            }
+            new ProcessBuilder("umount", disk.toString()).start().waitFor();
         }
     }
 
