@@ -12,6 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -89,6 +92,48 @@ class DaemonProcessTest {
         assertThat(server.records(sid, "crash")).hasSize(1);
         assertThat(server.records(sid, "crash").get(0).get("reason").asText()).isEqualTo("killed");
         assertThat(portFile).doesNotExist();
+    }
+
+    /** A daemon stopped (SIGSTOP) while its app goes on heartbeating must not call the app hung. */
+    @Test
+    void aDaemonThatStoodStillDoesNotTakeItsOwnSilenceForTheAppsHang() throws Exception {
+        server = RecordingServer.start();
+        Path portFile = tmp.resolve("frozen.port");
+        String configJson = config(server.url(), portFile.toString(), 0);
+        Process daemon = launch("frozen", configJson.substring(0, configJson.length() - 1)
+                + ",\"heartbeat_timeout_seconds\":1}");
+        int port = awaitPort(portFile);
+        String sid = post(port, "/register", "{\"product\":\"G\",\"version\":\"1\"}").body().get("session_id")
+                .asText();
+        String beat = "{\"session_id\":\"" + sid + "\"}";
+        post(port, "/heartbeat", beat);
+
+        signal("STOP", daemon);
+        // The app beats on while the daemon stands still: the requests wait in its socket.
+        ExecutorService app = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> beats = app.submit(() -> {
+                for (int i = 0; i < 6; i++) {
+                    post(port, "/heartbeat", beat);
+                }
+            });
+            Thread.sleep(3_000);
+            signal("CONT", daemon);
+            beats.get(30, TimeUnit.SECONDS);
+        } finally {
+            app.shutdownNow();
+        }
+        for (int i = 0; i < 8; i++) {
+            post(port, "/heartbeat", beat);
+            Thread.sleep(200);
+        }
+        post(port, "/end", beat);
+        assertThat(server.records(sid, "end")).hasSize(1);
+        assertThat(server.records(sid, "hang")).isEmpty();
+    }
+
+    private static void signal(String sig, Process p) throws IOException, InterruptedException {
+        assertThat(new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).start().waitFor()).isZero();
     }
 
     @Test

@@ -25,9 +25,18 @@ public final class HangWatcher {
      */
     static final long MIN_BATCH_CLIENT_SILENCE_MS = 3_000;
 
+    /**
+     * A check this much later than the one before it means the daemon itself stood still
+     * (stopped, suspended, starved): its apps' requests waited unread meanwhile, so their
+     * silence counts only from the daemon's return.
+     */
+    static final long DAEMON_STALL_NANOS = 1_000_000_000L;
+
     private final SessionRegistry registry;
     private final RecordWriter writer;
     private final ProcessWatcher processes;
+    private long lastCheckNanos;
+    private long awakeSinceNanos;
 
     public HangWatcher(SessionRegistry registry, RecordWriter writer, ProcessWatcher processes) {
         this.registry = registry;
@@ -37,6 +46,10 @@ public final class HangWatcher {
 
     public void check() {
         long now = System.nanoTime();
+        if (lastCheckNanos == 0 || now - lastCheckNanos > DAEMON_STALL_NANOS) {
+            awakeSinceNanos = now;
+        }
+        lastCheckNanos = now;
         for (SessionEntry e : registry.all()) {
             SessionSnapshot s = e.snapshot();
             if (s.isFinal()) {
@@ -48,7 +61,7 @@ public final class HangWatcher {
                         reportRecovered(e, s);
                     }
                 } else if (watched(s)) {
-                    long silentMs = (now - s.lastSignOfLifeNanos()) / 1_000_000;
+                    long silentMs = (now - Math.max(s.lastSignOfLifeNanos(), awakeSinceNanos)) / 1_000_000;
                     long timeoutMs = s.compat() ? s.hangTimeoutMs()
                             : Math.max(s.hangTimeoutMs(), MIN_BATCH_CLIENT_SILENCE_MS);
                     if (silentMs > timeoutMs) {
