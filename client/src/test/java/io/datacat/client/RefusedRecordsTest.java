@@ -56,17 +56,22 @@ class RefusedRecordsTest {
         Map<String, ?> data = (Map<String, ?>) (Map<?, ?>) numberKeys;
         s.logEvent("number keys", data);
         s.logEvent("same text", sameText);
+        Map<String, Object> loneSurrogates = new LinkedHashMap<>();
+        loneSurrogates.put("\uD800", 1);
+        loneSurrogates.put("\uDC00", 2);
+        s.logEvent("lone surrogates", loneSurrogates);
         s.logEvent("after");
 
         assertThat(s.shutdown(Duration.ofSeconds(10))).isTrue();
         assertThat(daemon.invalidBatches.get()).isZero();
         assertThat(s.stats().dropped()).isZero();
         assertThat(eventNames()).containsExactly("before", "(unnamed)", "(unnamed)", "number keys", "same text",
-                "after");
+                "lone surrogates", "after");
         WireRecord numbers = daemon.ofKind(RecordKind.EVENT).get(3);
         assertThat(numbers.body().get("data").toString()).isEqualTo("{\"1\":\"first\"}");
         WireRecord same = daemon.ofKind(RecordKind.EVENT).get(4);
         assertThat(same.body().get("data").size()).isOne();
+        assertThat(daemon.ofKind(RecordKind.EVENT).get(5).body().get("data").toString()).isEqualTo("{\"\uFFFD\":1}");
 
         List<WireRecord> metrics = daemon.ofKind(RecordKind.METRIC);
         assertThat(metrics).extracting(WireRecord::name).contains("(unnamed)", "kills", "huge", "latency");
@@ -111,6 +116,8 @@ class RefusedRecordsTest {
         assertThat(eventNames()).hasSize(97).containsOnly("good");
         assertThat(s.stats().dropped()).isEqualTo(3);
         assertThat(s.stats().sent()).isEqualTo(97);
+        // The batch that finally went through told the daemon of the records cut from it.
+        assertThat(daemon.counters.get(daemon.counters.size() - 1).clientDropped()).isEqualTo(3);
         assertThat(daemon.ofKind(RecordKind.END)).hasSize(1);
     }
 

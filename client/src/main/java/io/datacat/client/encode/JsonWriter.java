@@ -233,6 +233,34 @@ public final class JsonWriter {
         return cut;
     }
 
+    /**
+     * The text a string is written as, uncut: {@code s} itself, or a copy with each lone
+     * surrogate replaced by U+FFFD as {@link #value(String, int)} writes it. Two strings that
+     * differ only there are written the same (for instance as two keys of one object).
+     */
+    public static String asWritten(String s) {
+        StringBuilder out = null;
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (!Character.isSurrogate(c)) {
+                if (out != null) {
+                    out.append(c);
+                }
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                if (out != null) {
+                    out.append(c).append(s.charAt(i + 1));
+                }
+                i++;
+            } else {
+                if (out == null) {
+                    out = new StringBuilder(n).append(s, 0, i);
+                }
+                out.append('\uFFFD');
+            }
+        }
+        return out == null ? s : out.toString();
+    }
+
     /** A cut point at or below {@code max} that does not split a surrogate pair. */
     private static int cutPoint(String s, int max) {
         int end = Math.max(0, max);

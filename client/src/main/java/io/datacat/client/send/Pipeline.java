@@ -70,8 +70,9 @@ public final class Pipeline implements SlotHandler {
      */
     private int[] recordStart = new int[1024];
     private long[] recordCalls = new long[1024];
-    /** Where the batch's records end (its {@code ]}), once sealed. */
+    /** Where the batch's records end (its {@code ]}) and the writer's depth there, once sealed. */
     private int recordsEnd;
+    private int recordsDepth;
     /** The batch's end or crash record, or -1. */
     private int terminalRecord = -1;
     /** The session's end or crash record was refused: the session did not end cleanly. */
@@ -676,6 +677,9 @@ public final class Pipeline implements SlotHandler {
         batchRecords--;
         batchCalls -= calls;
         droppedClaimed.add(calls);
+        // Sealed again, so the session's client_dropped counts the call just cut.
+        batch.truncateTo(recordsEnd, recordsDepth, batchRecords > 0);
+        seal();
         if (k == terminalRecord) {
             // The batch still settles the session's ending, but shutdown() reports it failed.
             terminalRefused = true;
@@ -731,13 +735,8 @@ public final class Pipeline implements SlotHandler {
             f.drainedAtSeal = f.ring().drained();
         }
         recordsEnd = batch.length();
-        batch.endArray();
-        batch.name("sessions").beginObject().name(sessionId).beginObject()
-                .field("client_dropped", droppedUnclaimed.sum() + droppedClaimed.sum())
-                .field("last_heartbeat", lastBeat == 0 ? 0 : Clock.microsAt(lastBeat))
-                .name("hang_paused").value(hangPaused)
-                .endObject().endObject();
-        batch.endObject();
+        recordsDepth = batch.depth();
+        seal();
         boolean keepAliveOnly = batchRecords == 0;
         long pause = 50_000_000L;
         for (;;) {
@@ -761,6 +760,17 @@ public final class Pipeline implements SlotHandler {
             LockSupport.parkNanos(this, pause);
             pause = Math.min(MAX_RETRY_PAUSE_NANOS, pause * 2);
         }
+    }
+
+    /** Closes the batch's records and adds the session's counters (the batch ends here). */
+    private void seal() {
+        batch.endArray();
+        batch.name("sessions").beginObject().name(sessionId).beginObject()
+                .field("client_dropped", droppedUnclaimed.sum() + droppedClaimed.sum())
+                .field("last_heartbeat", lastBeat == 0 ? 0 : Clock.microsAt(lastBeat))
+                .name("hang_paused").value(hangPaused)
+                .endObject().endObject();
+        batch.endObject();
     }
 
     private void settle(boolean acked) {

@@ -316,7 +316,7 @@ final class RecordEncoder {
                     break;
                 case Document.KEY:
                     String key = (String) d.ref(i);
-                    if (repeated(key)) {
+                    if (repeated(JsonWriter.asWritten(key))) {
                         cut = true;
                         i = endOfValue(d, i + 1);
                     } else {
