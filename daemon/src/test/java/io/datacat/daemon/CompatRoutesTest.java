@@ -9,7 +9,12 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static io.datacat.daemon.TestSupport.get;
 import static io.datacat.daemon.TestSupport.post;
@@ -93,6 +98,30 @@ class CompatRoutesTest {
         long tookMs = (System.nanoTime() - start) / 1_000_000;
         assertThat(tookMs).isBetween(CompatService.END_WAIT.toMillis() - 100, CompatService.END_WAIT.toMillis() + 2_000);
         assertThat(get(daemon.port(), "/health").body().get("spool").get("pending_records").asLong()).isEqualTo(2);
+    }
+
+    /** Waiting /end calls hold the local API's threads: never so many that other apps wait behind them. */
+    @Test
+    void endsWaitingForAnUnreachableServerLeaveTheDaemonAnswering() throws Exception {
+        daemon = Daemon.start(TestSupport.config(tmp, RecordingServer.unreachableUrl()).build());
+        List<String> sids = List.of(register(), register(), register(), register());
+        ExecutorService apps = Executors.newFixedThreadPool(sids.size());
+        try {
+            List<Future<TestSupport.Reply>> ends = new ArrayList<>();
+            for (String sid : sids) {
+                ends.add(apps.submit(() -> post(daemon.port(), "/end", "{\"session_id\":\"" + sid + "\"}")));
+            }
+            // Two of them wait their 5 s; meanwhile the daemon answers at once.
+            await().atMost(Duration.ofSeconds(3)).until(() -> ends.stream().filter(Future::isDone).count() == 2);
+            long start = System.nanoTime();
+            assertThat(get(daemon.port(), "/health").status()).isEqualTo(200);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+            for (Future<TestSupport.Reply> end : ends) {
+                assertThat(end.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+            }
+        } finally {
+            apps.shutdownNow();
+        }
     }
 
     @Test

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 
 /**
@@ -33,6 +34,9 @@ public final class CompatService {
     private static final String REQUIRED = "Product and version are required fields";
     /** How long {@code /end} waits for the server to have the session (the old daemon sent it before answering). */
     public static final Duration END_WAIT = Duration.ofSeconds(5);
+    /** Requests of the local API that may wait in {@code /end} at once (it has 4 threads). */
+    static final int MAX_END_WAITERS = 2;
+    private final Semaphore endWaiters = new Semaphore(MAX_END_WAITERS);
 
     private final SessionRegistry registry;
     private final RecordWriter writer;
@@ -237,10 +241,17 @@ public final class CompatService {
             through = writer.writeCompat(e, records);
             aggregator.clear(e.sid());
         }
+        // The wait holds one of the local API's few threads: two /end at most wait at once, so
+        // heartbeats and batches of other apps are never held up behind them.
+        if (!endWaiters.tryAcquire()) {
+            return;
+        }
         try {
             writer.awaitDelivered(through, System.nanoTime() + END_WAIT.toNanos());
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
+        } finally {
+            endWaiters.release();
         }
     }
 

@@ -554,6 +554,8 @@ public final class SpoolLog implements Closeable {
             return;
         }
         closed = true;
+        // Wakes a compatible /end waiting for delivery: the daemon is stopping.
+        notifyAll();
         if (activeChannel != null) {
             try {
                 if (fsync != FsyncPolicy.NEVER) {
