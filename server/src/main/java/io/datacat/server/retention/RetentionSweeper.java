@@ -22,9 +22,10 @@ import java.util.regex.Pattern;
  * about them. Sessions still active are never deleted, however old.
  *
  * <p>A session is deleted over several short write transactions ({@value #RECORDS_PER_TRANSACTION}
- * records each), so ingest never waits long behind a long session; each transaction checks
- * again that the session is still expired, so a session that comes back to life (a late
- * replay from a daemon) keeps whatever is left of it.
+ * records each), so ingest never waits long behind a long session. Once begun, its deletion
+ * is finished, records that arrive for it meanwhile included: a session half deleted and
+ * then revived by a late delivery would show counts and seqs of records it no longer has.
+ * Records that arrive after it are stored as a new session.
  */
 public final class RetentionSweeper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RetentionSweeper.class);
@@ -151,26 +152,26 @@ public final class RetentionSweeper implements AutoCloseable {
         long reportAt = System.nanoTime() + PROGRESS_EVERY_NANOS;
         while (!closing) {
             List<SessionRow> expired = store.read(tx -> tx.expiredSessions(cutoff, SESSIONS_PER_READ));
-            int deletedBefore = deleted;
             for (SessionRow s : expired) {
                 int n;
                 do {
-                    n = store.write(tx -> tx.deleteExpiredRecords(s.sk(), cutoff, RECORDS_PER_TRANSACTION));
+                    n = store.write(tx -> tx.deleteRecords(s.sk(), RECORDS_PER_TRANSACTION));
                     records += n;
                 } while (n == RECORDS_PER_TRANSACTION && !closing);
                 if (closing) {
                     break;
                 }
-                if (store.write(tx -> tx.deleteExpiredSession(s.sk(), cutoff))) {
-                    deleted++;
-                }
+                store.write(tx -> {
+                    tx.deleteSession(s.sk());
+                    return null;
+                });
+                deleted++;
                 if (System.nanoTime() - reportAt > 0) {
                     LOG.info("retention: {} session(s) and {} record(s) deleted so far", deleted, records);
                     reportAt = System.nanoTime() + PROGRESS_EVERY_NANOS;
                 }
             }
-            // Fewer than a full read: none left. None deleted: every one came back to life meanwhile.
-            if (expired.size() < SESSIONS_PER_READ || deleted == deletedBefore) {
+            if (expired.size() < SESSIONS_PER_READ) {
                 break;
             }
         }

@@ -344,48 +344,31 @@ final class SqliteWrites extends SqliteReads implements WriteTransaction {
                 });
     }
 
-    /** True while session ? is expired by ?: each deletion checks it again in its own transaction. */
-    private static final String STILL_EXPIRED = "EXISTS (SELECT 1 FROM sessions WHERE sk = ? AND "
-            + SqliteSchema.EXPIRING_SESSIONS + " AND last_seen < ?)";
-    /** The first records of a session in primary-key order, a key range: (sk, limit, sk, lastSeenBefore). */
-    static final String DELETE_EXPIRED_RECORDS = "DELETE FROM records WHERE (sk, stream, ts, src, seq) IN"
-            + " (SELECT sk, stream, ts, src, seq FROM records WHERE sk = ? LIMIT ?) AND " + STILL_EXPIRED;
-    static final String IS_EXPIRED = "SELECT " + STILL_EXPIRED;
+    /** The first records of a session in primary-key order, a key range: (sk, limit). */
+    static final String DELETE_RECORDS = "DELETE FROM records WHERE (sk, stream, ts, src, seq) IN"
+            + " (SELECT sk, stream, ts, src, seq FROM records WHERE sk = ? LIMIT ?)";
     /** Everything stored about a session, the session's row last: each by an index on sk. */
     static final List<String> DELETE_SESSION = List.of("records", "state_snapshots", "state_values",
             "session_event_names", "seq_ranges", "sessions").stream()
             .map(table -> "DELETE FROM " + table + " WHERE sk = ?").toList();
 
     @Override
-    public int deleteExpiredRecords(long sk, long lastSeenBefore, int limit) {
-        return query(DELETE_EXPIRED_RECORDS, ps -> {
+    public int deleteRecords(long sk, int limit) {
+        return query(DELETE_RECORDS, ps -> {
             ps.setLong(1, sk);
             ps.setInt(2, limit);
-            ps.setLong(3, sk);
-            ps.setLong(4, lastSeenBefore);
             return ps.executeUpdate();
         });
     }
 
     @Override
-    public boolean deleteExpiredSession(long sk, long lastSeenBefore) {
-        boolean expired = query(IS_EXPIRED, ps -> {
-            ps.setLong(1, sk);
-            ps.setLong(2, lastSeenBefore);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getInt(1) == 1;
-            }
-        });
-        if (!expired) {
-            return false;
-        }
+    public void deleteSession(long sk) {
         for (String sql : DELETE_SESSION) {
             query(sql, ps -> {
                 ps.setLong(1, sk);
                 return ps.executeUpdate();
             });
         }
-        return true;
     }
 
     /** Closes the kept statements (the connection is closed by the store). */

@@ -45,18 +45,13 @@ public interface WriteTransaction extends ReadTransaction {
     List<SessionRow> markSilentSessionsAbnormal(long lastSeenBefore);
 
     /**
-     * Deletes up to {@code limit} records of session {@code sk}, if it is still expired (ended,
-     * last heard from before {@code lastSeenBefore}): a long session is deleted over several
-     * short transactions, so ingest never waits long behind it.
+     * Deletes up to {@code limit} records of session {@code sk}: retention deletes a long
+     * session over several short transactions, so ingest never waits long behind it.
      *
      * @return how many records were deleted; fewer than {@code limit} when none are left
      */
-    int deleteExpiredRecords(long sk, long lastSeenBefore, int limit);
+    int deleteRecords(long sk, int limit);
 
-    /**
-     * Deletes session {@code sk} and everything stored about it, if it is still expired.
-     *
-     * @return whether it was deleted (false: it came back to life or is gone already)
-     */
-    boolean deleteExpiredSession(long sk, long lastSeenBefore);
+    /** Deletes session {@code sk} and everything else stored about it (its records included). */
+    void deleteSession(long sk);
 }

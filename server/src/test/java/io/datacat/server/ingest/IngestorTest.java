@@ -441,13 +441,13 @@ class IngestorTest {
         }
 
         @Override
-        public int deleteExpiredRecords(long sk, long lastSeenBefore, int limit) {
-            return tx.deleteExpiredRecords(sk, lastSeenBefore, limit);
+        public int deleteRecords(long sk, int limit) {
+            return tx.deleteRecords(sk, limit);
         }
 
         @Override
-        public boolean deleteExpiredSession(long sk, long lastSeenBefore) {
-            return tx.deleteExpiredSession(sk, lastSeenBefore);
+        public void deleteSession(long sk) {
+            tx.deleteSession(sk);
         }
 
         @Override

@@ -6,6 +6,7 @@ import io.datacat.server.store.ReadTransaction;
 import io.datacat.server.store.SqliteStore;
 import io.datacat.server.store.SqliteSync;
 import io.datacat.server.store.Store;
+import io.datacat.server.store.WriteTransaction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -168,6 +169,61 @@ class RetentionSweeperTest {
         assertThat(sessions()).isOne();
         assertThat(rowsOf(sk("s7"))).isEqualTo(late);
         assertThat(records()).isEqualTo(late.get("records"));
+    }
+
+    /**
+     * A late delivery between two of a long session's deletions: the deletion is finished (the
+     * late record with it), so no half-deleted session is left, and a replay afterwards is
+     * stored whole as a new session.
+     */
+    @Test
+    void aSessionRevivedHalfwayThroughItsDeletionIsDeletedWholeAndAReplayStartsAfresh() throws SQLException {
+        List<ObjectNode> batch = new ArrayList<>();
+        batch.add(start("long", 1, "Game", "1.0"));
+        int metrics = RetentionSweeper.RECORDS_PER_TRANSACTION + 100;
+        for (int i = 0; i < metrics; i++) {
+            batch.add(metric("long", i + 2, "fps", 60));
+        }
+        batch.add(end("long", metrics + 2));
+        ingestor.ingest(batch(batch.toArray(new ObjectNode[0])));
+        long oldSk = sk("long");
+        now.addAndGet(KEEP.toSeconds() * SECOND + SECOND);
+
+        boolean[] revived = {false};
+        Store interleaved = new Store() {
+            @Override
+            public <T> T write(Work<T, WriteTransaction> work) {
+                T result = store.write(work);
+                if (!revived[0] && Integer.valueOf(RetentionSweeper.RECORDS_PER_TRANSACTION).equals(result)) {
+                    revived[0] = true;
+                    ingestor.ingest(batch(event("long", metrics + 3, "late", "info")));
+                }
+                return result;
+            }
+
+            @Override
+            public <T> T read(Work<T, ReadTransaction> work) {
+                return store.read(work);
+            }
+
+            @Override
+            public String describe() {
+                return store.describe();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (RetentionSweeper sweeping = new RetentionSweeper(interleaved, KEEP, now::get)) {
+            assertThat(sweeping.sweep()).isOne();
+        }
+        assertThat(revived[0]).isTrue();
+        assertThat(rowsOf(oldSk)).allSatisfy((table, n) -> assertThat(n).as(table).isZero());
+        assertThat(sessions()).isZero();
+
+        ingestor.ingest(batch(batch.toArray(new ObjectNode[0])));
+        assertThat(records()).isEqualTo(rowsOf(sk("long")).get("records")).isGreaterThan(metrics);
     }
 
     @Test

@@ -80,8 +80,7 @@ class SqliteQueryPlanTest {
         assertIndexedWithoutSort(new SqliteReads.Query(SqliteReads.EXPIRED_SESSIONS, List.of(5L, 100)),
                 "sessions_expiring");
         List<String> deletions = new ArrayList<>(SqliteWrites.DELETE_SESSION);
-        deletions.add(SqliteWrites.DELETE_EXPIRED_RECORDS);
-        deletions.add(SqliteWrites.IS_EXPIRED);
+        deletions.add(SqliteWrites.DELETE_RECORDS);
         for (String sql : deletions) {
             List<String> steps = plan(new SqliteReads.Query(sql, List.of()));
             assertThat(steps).as(sql).isNotEmpty()
