@@ -3,18 +3,13 @@ package io.datacat.server.ui;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datacat.protocol.Timestamps;
-import io.datacat.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -27,8 +22,7 @@ import static org.awaitility.Awaitility.await;
  * the protocol allows, a time filter in µs, a crash without a stack trace, a session that falls
  * silent while watched.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class UiEdgeCasesTest {
+class UiEdgeCasesTest extends ServerAndBrowser {
     private static final Duration WAIT = Duration.ofSeconds(15);
     /** Short, so a watched session turns abnormal during the test. */
     private static final Duration ABNORMAL_AFTER = Duration.ofSeconds(3);
@@ -39,25 +33,11 @@ class UiEdgeCasesTest {
     private static final String LONG_METRIC = "metric_" + "m".repeat(249);
     private static final String LONG_TAG = "tag:" + "t".repeat(252);
 
-    @TempDir
-    static Path dir;
-    private TestServer server;
-    private Browser browser;
     private long crowdFrom;
 
     @BeforeAll
-    void start() {
-        server = TestServer.start(dir, b -> b.abnormalAfter(ABNORMAL_AFTER));
-        seed();
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        server.close();
+    void open() {
+        start(b -> b.abnormalAfter(ABNORMAL_AFTER), this::seed);
     }
 
     @AfterEach

@@ -1,19 +1,14 @@
 package io.datacat.server.ui;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.datacat.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -26,8 +21,7 @@ import static org.awaitility.Awaitility.await;
  * route, every page that shows them is opened (and every timeline entry clicked), and the
  * browser shows the markup literally while no script runs and no element is injected.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class UiEscapingTest {
+class UiEscapingTest extends ServerAndBrowser {
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final String IMG = "<img src=x onerror=\"window.__xss=(window.__xss||0)+1\">";
     private static final String SCRIPT = "<script>window.__xss=(window.__xss||0)+1</script>";
@@ -35,15 +29,13 @@ class UiEscapingTest {
     /** Elements an injection would have made: none may exist. */
     private static final String INJECTED = "img[src='x'], script:not([src]), svg[onload], [onerror], [onload]";
 
-    /** The server's data folder, deleted after the class. */
-    @TempDir
-    static Path dir;
-    private TestServer server;
-    private Browser browser;
-
     @BeforeAll
-    void start() throws Exception {
-        server = TestServer.start(dir);
+    void open() {
+        start(b -> { }, this::seed);
+    }
+
+    /** One session carrying markup and script in every field a client can send. */
+    private void seed() {
         GameSessions s = GameSessions.session("xss-1", IMG, SCRIPT, 20);
         s.add(5, "state").putObject("patch").put(IMG, SCRIPT).putObject(SVG).put("<b>bold</b>", IMG);
         ObjectNode event = s.add(10, "event").put("name", IMG).put("level", "warning").put("message", SCRIPT)
@@ -62,15 +54,6 @@ class UiEscapingTest {
         s.crash(60, IMG, SCRIPT, SVG, "\tat " + IMG);
         HttpResponse<String> r = server.post("/api/ingest", s.batch());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        server.close();
     }
 
     private String url(String path) {

@@ -1,12 +1,8 @@
 package io.datacat.server.ui;
 
-import io.datacat.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
@@ -24,8 +20,7 @@ import static org.awaitility.Awaitility.await;
  * {@code POST /api/ingest}: the overview's counts, the list's filters, the session page's
  * crash detail, timeline, state diff and charts, and live updates without a reload.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class WebUiTest {
+class WebUiTest extends ServerAndBrowser {
     private static final Duration WAIT = Duration.ofSeconds(15);
     /** Screenshots to look at: target/screenshots (the README's copy: see the session page test). */
     private static final Path SCREENSHOTS = Path.of(System.getProperty("basedir", ".")).resolve("target/screenshots");
@@ -38,26 +33,12 @@ class WebUiTest {
         "\t... 2 more"};
 
     /** The server's data folder, deleted after the class. */
-    @TempDir
-    static Path dir;
-    private TestServer server;
-    private Browser browser;
     private String crashedId;
     private GameSessions active;
 
     @BeforeAll
-    void start() throws Exception {
-        server = TestServer.start(dir);
-        seed();
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        server.close();
+    void open() {
+        start(b -> { }, this::seed);
     }
 
     @AfterEach
