@@ -78,7 +78,9 @@ public final class Daemon implements Closeable {
         this.forwarder = new Forwarder(spool, registry,
                 new IngestClient(http, config.serverUrl(), config.apiKey(), config.compressToServer()));
         spool.onAppend(forwarder::wake);
-        this.processes = new ProcessWatcher(registry, writer, compat::flush, config.parentPid(), CRASH_GRACE);
+        // The app that started this daemon notes sessions it ended beside the port file it gave.
+        this.processes = new ProcessWatcher(registry, writer, compat::flush, config.parentPid(), CRASH_GRACE,
+                config.portFile() == null ? null : config.portFile().resolveSibling("ended-sessions"));
         this.hangs = new HangWatcher(registry, writer, processes);
         this.lifecycle = new Lifecycle(QUIET_AFTER_LAST_SESSION, config.linger());
         AtomicInteger n = new AtomicInteger();

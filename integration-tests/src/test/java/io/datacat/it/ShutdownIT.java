@@ -5,6 +5,7 @@ import io.datacat.it.support.JavaProcess;
 import io.datacat.it.support.ServerProcess;
 import io.datacat.it.support.SpoolRoot;
 import io.datacat.it.support.TestApps;
+import io.datacat.it.support.Wait;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,6 +63,31 @@ class ShutdownIT {
         assertThat(stats.dropped()).as("not delivered in time").isEqualTo(ShutdownApp.EVENTS_AFTER);
         assertThat(stats.queued()).isZero();
         System.out.printf("[ShutdownIT] shutdown(2 s) with a frozen daemon returned in %d ms%n", millis);
+    }
+
+    /**
+     * The app ended its session, but its end did not reach the frozen daemon before the
+     * timeout: once the app is gone and the daemon runs again, the session is ended, not
+     * reported as a crash.
+     */
+    @Test
+    void aSessionWhoseEndATimedOutShutdownCouldNotDeliverIsEndedNotCrashed() throws Exception {
+        try (ServerProcess server = ServerProcess.start(dir.resolve("server"))) {
+            JavaProcess app = TestApps.start(dir, "app", ShutdownApp.class, List.of(), server.url(), spool,
+                    "ShutdownEnded", "frozen-daemon-busy");
+            apps.add(app);
+            String id = TestApps.sessionId(app);
+            app.awaitLine("READY", Duration.ofSeconds(30));
+            ProcessHandle daemon = app.awaitChild(Duration.ofSeconds(5));
+            JavaProcess.signal(daemon.pid(), "STOP");
+            app.sendLine("go");
+            assertThat(app.awaitLine("SHUTDOWN ", Duration.ofSeconds(30))).endsWith(" false");
+            assertThat(app.waitFor(Duration.ofSeconds(30))).as("the app exits normally").isZero();
+
+            JavaProcess.signal(daemon.pid(), "CONT");
+            Wait.until(Duration.ofSeconds(20), "session " + id + " ended", dir,
+                    () -> "ended".equals(server.api().status(id)));
+        }
     }
 
     @Test

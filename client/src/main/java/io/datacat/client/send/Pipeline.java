@@ -112,6 +112,8 @@ public final class Pipeline implements SlotHandler {
     /** Set once termination begins: its deadline ({@code System.nanoTime()}), which bounds every exchange after. */
     private volatile boolean terminating;
     private volatile long terminationDeadline;
+    /** The termination under way queued {@code end}, not a crash report. */
+    private volatile boolean endingCleanly;
 
     private volatile long lastBeat;
     private volatile Thread beatThread;
@@ -336,6 +338,7 @@ public final class Pipeline implements SlotHandler {
     public void beginTermination(Report crash, long deadline) {
         if (closing.compareAndSet(false, true)) {
             terminationDeadline = deadline;
+            endingCleanly = crash == null;
             terminating = true;
             if (!publishControl(crash == null ? SlotKind.END : SlotKind.REPORT, crash, null, deadline)) {
                 lastError = "no room to queue the session's end before the timeout";
@@ -355,6 +358,10 @@ public final class Pipeline implements SlotHandler {
         }
         boolean delivered = finished && !terminalRefused;
         stopRequested = true;
+        if (!delivered && endingCleanly) {
+            // The app ended the session: its daemon must not take the app's exit for a kill.
+            daemon.noteEndNotDelivered(sessionId);
+        }
         if (!delivered) {
             aborted = true;
             HttpConnection c = connection;

@@ -51,6 +51,8 @@ public final class DaemonHandle {
      * introduced to the session too.
      */
     private long fixedDaemonPid = -1;
+    /** The folder beside the daemon's port file that {@link #noteEndNotDelivered} writes to. */
+    private static final String EXIT_NOTES = "ended-sessions";
     private boolean everStarted;
     private int restarts;
     private int failures;
@@ -143,6 +145,26 @@ public final class DaemonHandle {
     public synchronized void connectionFailed(int failedPort) {
         if (port == failedPort) {
             suspect = true;
+        }
+    }
+
+    /**
+     * Leaves the daemon this handle started a note that the app ended session {@code sid} but
+     * the {@code end} did not reach it before shutdown's timeout, so the daemon ends the session
+     * when the app is gone instead of reporting it killed. Best effort; a daemon the app did
+     * not start gets no note.
+     */
+    public synchronized void noteEndNotDelivered(String sid) {
+        if (workDir == null) {
+            return;
+        }
+        File exits = new File(workDir, EXIT_NOTES);
+        if (exits.isDirectory() || exits.mkdirs()) {
+            try {
+                new File(exits, sid).createNewFile();
+            } catch (IOException | SecurityException e) {
+                // The daemon then reports the session killed, as without a note.
+            }
         }
     }
 

@@ -5,8 +5,11 @@ import io.datacat.daemon.session.RecordWriter;
 import io.datacat.daemon.session.SessionEntry;
 import io.datacat.daemon.session.SessionRegistry;
 import io.datacat.daemon.session.SessionSnapshot;
+import io.datacat.protocol.Json;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
@@ -34,14 +37,20 @@ public final class ProcessWatcher {
     /** First handle seen per pid: it remembers the start time, so a reused pid does not look alive. */
     private final Map<Long, Optional<ProcessHandle>> handles = new ConcurrentHashMap<>();
     private final Map<Long, Long> diedAtNanos = new ConcurrentHashMap<>();
+    private final Path endedNotes;
 
+    /**
+     * @param endedNotes where the apps that started this daemon note the sessions they ended
+     *                   whose {@code end} did not reach it in time (a file per session id), or null
+     */
     public ProcessWatcher(SessionRegistry registry, RecordWriter writer, BeforeCrash beforeCrash, long parentPid,
-                          Duration grace) {
+                          Duration grace, Path endedNotes) {
         this.registry = registry;
         this.writer = writer;
         this.beforeCrash = beforeCrash;
         this.parentPid = parentPid;
         this.graceNanos = grace.toNanos();
+        this.endedNotes = endedNotes;
     }
 
     /** One round: notes deaths, then reports the sessions whose app died longer than the grace ago. */
@@ -84,6 +93,9 @@ public final class ProcessWatcher {
     }
 
     private void reportCrash(SessionEntry e, long pid) {
+        if (endedByItsApp(e)) {
+            return;
+        }
         try {
             try {
                 beforeCrash.flush(e);
@@ -97,6 +109,27 @@ public final class ProcessWatcher {
         } catch (IOException ex) {
             Log.error("cannot spool the crash report of session " + e.sid() + "; retrying", ex);
         }
+    }
+
+    /**
+     * A session its app ended, whose {@code end} did not reach the daemon before the app's
+     * shutdown timed out (the daemon was stopped or overloaded): ended now, not reported killed.
+     */
+    private boolean endedByItsApp(SessionEntry e) {
+        Path note = endedNotes == null ? null : endedNotes.resolve(e.sid());
+        if (note == null || !Files.exists(note)) {
+            return false;
+        }
+        try {
+            beforeCrash.flush(e);
+            writer.writeDaemonRecord(e.sid(), Json.mapper().createObjectNode().put("kind", "end"));
+            Files.deleteIfExists(note);
+            Log.info("session " + e.sid() + ": its app ended it, but the end did not arrive before the app's "
+                    + "shutdown timed out; ended it");
+        } catch (IOException | RuntimeException ex) {
+            Log.error("cannot spool the end of session " + e.sid() + "; retrying", ex);
+        }
+        return true;
     }
 
     /** False once the pid was seen dead (or never existed). */

@@ -15,6 +15,8 @@ import java.util.Collections;
  *   <li>{@code frozen-daemon}: logs {@link #EVENTS_BEFORE} events through its daemon, prints
  *       {@code READY} and waits for a line on its standard input (meanwhile the test freezes the
  *       daemon with SIGSTOP and kills the server);</li>
+ *   <li>{@code frozen-daemon-busy}: the same, but waits half a second between its last events and
+ *       {@code shutdown}, so the sender is stuck sending them when the end is queued;</li>
  *   <li>{@code no-daemon}: the daemon command cannot start a daemon at all.</li>
  * </ul>
  * Then it logs {@link #EVENTS_AFTER} events and calls {@code shutdown(2 s)}. Arguments: the
@@ -31,7 +33,8 @@ public final class ShutdownApp {
 
     public static void main(String[] args) throws Exception {
         int a = AppOptions.COMMON_ARGS;
-        boolean frozenDaemon = args[a + 1].equals("frozen-daemon");
+        boolean busy = args[a + 1].equals("frozen-daemon-busy");
+        boolean frozenDaemon = busy || args[a + 1].equals("frozen-daemon");
         Session s = Datacat.createSession(AppOptions.fromArgs(args[a], args).asyncMode(true).build());
         System.out.println("SESSION " + s.id());
         if (frozenDaemon) {
@@ -43,6 +46,11 @@ public final class ShutdownApp {
             new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
         }
         log(s, EVENTS_AFTER);
+        if (busy) {
+            // The sender sends those events and waits for the frozen daemon's answer, so the
+            // end that shutdown queues next is never sent at all.
+            Thread.sleep(500);
+        }
         long start = System.nanoTime();
         boolean delivered = s.shutdown(TIMEOUT);
         long millis = (System.nanoTime() - start) / 1_000_000;
