@@ -25,7 +25,9 @@ import java.util.regex.Pattern;
  * records each), so ingest never waits long behind a long session. Once begun, its deletion
  * is finished, records that arrive for it meanwhile included: a session half deleted and
  * then revived by a late delivery would show counts and seqs of records it no longer has.
- * Records that arrive after it are stored as a new session.
+ * Records that arrive after it are stored as a new session. A session heard from again
+ * before its deletion began is kept; one whose deletion a server stop interrupted is
+ * finished by the next sweep.
  */
 public final class RetentionSweeper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RetentionSweeper.class);
@@ -153,11 +155,18 @@ public final class RetentionSweeper implements AutoCloseable {
         while (!closing) {
             List<SessionRow> expired = store.read(tx -> tx.expiredSessions(cutoff, SESSIONS_PER_READ));
             for (SessionRow s : expired) {
-                int n;
-                do {
+                // The deletion begins only if the session is still expired, checked in the same
+                // transaction: one heard from again since the read (a late delivery) is kept.
+                int n = store.write(tx -> tx.isExpired(s.sk(), cutoff)
+                        ? tx.deleteRecords(s.sk(), RECORDS_PER_TRANSACTION) : -1);
+                if (n < 0) {
+                    continue;
+                }
+                records += n;
+                while (n == RECORDS_PER_TRANSACTION && !closing) {
                     n = store.write(tx -> tx.deleteRecords(s.sk(), RECORDS_PER_TRANSACTION));
                     records += n;
-                } while (n == RECORDS_PER_TRANSACTION && !closing);
+                }
                 if (closing) {
                     break;
                 }

@@ -82,6 +82,9 @@ public interface ReadTransaction {
      */
     List<SessionRow> expiredSessions(long lastSeenBefore, int limit);
 
+    /** Whether session {@code sk} has ended and was last heard from before {@code lastSeenBefore} (µs). */
+    boolean isExpired(long sk, long lastSeenBefore);
+
     long countSessions();
 
     long countRecords();

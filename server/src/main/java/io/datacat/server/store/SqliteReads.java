@@ -414,6 +414,21 @@ class SqliteReads implements ReadTransaction {
         });
     }
 
+    /** The query of {@link #isExpired}: the session's row by its key. */
+    static final String IS_EXPIRED = "SELECT EXISTS (SELECT 1 FROM sessions WHERE sk = ? AND "
+            + SqliteSchema.EXPIRING_SESSIONS + " AND last_seen < ?)";
+
+    @Override
+    public boolean isExpired(long sk, long lastSeenBefore) {
+        return query(IS_EXPIRED, ps -> {
+            ps.setLong(1, sk);
+            ps.setLong(2, lastSeenBefore);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getInt(1) == 1;
+            }
+        });
+    }
+
     @Override
     public long countSessions() {
         return count("SELECT COUNT(*) FROM sessions");

@@ -456,6 +456,11 @@ class IngestorTest {
         }
 
         @Override
+        public boolean isExpired(long sk, long lastSeenBefore) {
+            return tx.isExpired(sk, lastSeenBefore);
+        }
+
+        @Override
         public Optional<SessionRow> session(String id) {
             return tx.session(id);
         }

@@ -190,13 +190,55 @@ class RetentionSweeperTest {
         now.addAndGet(KEEP.toSeconds() * SECOND + SECOND);
 
         boolean[] revived = {false};
-        Store interleaved = new Store() {
+        Store interleaved = afterFirstFullChunk(() -> {
+            revived[0] = true;
+            ingestor.ingest(batch(event("long", metrics + 3, "late", "info")));
+        });
+        try (RetentionSweeper sweeping = new RetentionSweeper(interleaved, KEEP, now::get)) {
+            assertThat(sweeping.sweep()).isOne();
+        }
+        assertThat(revived[0]).isTrue();
+        assertThat(rowsOf(oldSk)).allSatisfy((table, n) -> assertThat(n).as(table).isZero());
+        assertThat(sessions()).isZero();
+
+        ingestor.ingest(batch(batch.toArray(new ObjectNode[0])));
+        assertThat(records()).isEqualTo(rowsOf(sk("long")).get("records")).isGreaterThan(metrics);
+    }
+
+    /** A session heard from again while another one's deletion runs is kept: its own had not begun. */
+    @Test
+    void aSessionHeardFromAgainBeforeItsDeletionBeganIsKeptWhileAnotherIsDeleted() throws SQLException {
+        List<ObjectNode> batch = new ArrayList<>();
+        batch.add(start("first", 1, "Game", "1.0"));
+        for (int i = 0; i < RetentionSweeper.RECORDS_PER_TRANSACTION + 100; i++) {
+            batch.add(metric("first", i + 2, "fps", 60));
+        }
+        batch.add(end("first", RetentionSweeper.RECORDS_PER_TRANSACTION + 102));
+        ingestor.ingest(batch(batch.toArray(new ObjectNode[0])));
+        now.addAndGet(SECOND);
+        ingestor.ingest(batch(start("second", 1, "Game", "1.0"), end("second", 2)));
+        now.addAndGet(KEEP.toSeconds() * SECOND + SECOND);
+
+        Store interleaved = afterFirstFullChunk(() -> ingestor.ingest(batch(event("second", 3, "late", "info"))));
+        try (RetentionSweeper sweeping = new RetentionSweeper(interleaved, KEEP, now::get)) {
+            assertThat(sweeping.sweep()).isOne();
+        }
+        assertThat(store.read(tx -> tx.session("first")).isPresent()).isFalse();
+        Map<String, Long> kept = rowsOf(sk("second"));
+        assertThat(kept.get("sessions")).isOne();
+        assertThat(kept.get("records")).as("start, end and the late event").isEqualTo(3);
+    }
+
+    /** The store, running {@code between} once, right after the first write that deleted a full chunk. */
+    private Store afterFirstFullChunk(Runnable between) {
+        boolean[] ran = {false};
+        return new Store() {
             @Override
             public <T> T write(Work<T, WriteTransaction> work) {
                 T result = store.write(work);
-                if (!revived[0] && Integer.valueOf(RetentionSweeper.RECORDS_PER_TRANSACTION).equals(result)) {
-                    revived[0] = true;
-                    ingestor.ingest(batch(event("long", metrics + 3, "late", "info")));
+                if (!ran[0] && Integer.valueOf(RetentionSweeper.RECORDS_PER_TRANSACTION).equals(result)) {
+                    ran[0] = true;
+                    between.run();
                 }
                 return result;
             }
@@ -215,15 +257,6 @@ class RetentionSweeperTest {
             public void close() {
             }
         };
-        try (RetentionSweeper sweeping = new RetentionSweeper(interleaved, KEEP, now::get)) {
-            assertThat(sweeping.sweep()).isOne();
-        }
-        assertThat(revived[0]).isTrue();
-        assertThat(rowsOf(oldSk)).allSatisfy((table, n) -> assertThat(n).as(table).isZero());
-        assertThat(sessions()).isZero();
-
-        ingestor.ingest(batch(batch.toArray(new ObjectNode[0])));
-        assertThat(records()).isEqualTo(rowsOf(sk("long")).get("records")).isGreaterThan(metrics);
     }
 
     @Test

@@ -81,6 +81,7 @@ class SqliteQueryPlanTest {
                 "sessions_expiring");
         List<String> deletions = new ArrayList<>(SqliteWrites.DELETE_SESSION);
         deletions.add(SqliteWrites.DELETE_RECORDS);
+        deletions.add(SqliteReads.IS_EXPIRED);
         for (String sql : deletions) {
             List<String> steps = plan(new SqliteReads.Query(sql, List.of()));
             assertThat(steps).as(sql).isNotEmpty()
