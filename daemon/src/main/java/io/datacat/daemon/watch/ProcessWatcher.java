@@ -38,6 +38,7 @@ public final class ProcessWatcher {
     private final Map<Long, Optional<ProcessHandle>> handles = new ConcurrentHashMap<>();
     private final Map<Long, Long> diedAtNanos = new ConcurrentHashMap<>();
     private final Path endedNotes;
+    private final Set<String> notesDropped = ConcurrentHashMap.newKeySet();
 
     /**
      * @param endedNotes where the apps that started this daemon note the sessions they ended
@@ -75,6 +76,10 @@ public final class ProcessWatcher {
         }
         for (SessionEntry e : registry.all()) {
             SessionSnapshot s = e.snapshot();
+            if (s.isFinal()) {
+                dropNote(s.sid());
+                continue;
+            }
             long owner = s.pid() > 0 ? s.pid() : parentPid;
             Long died = owner > 0 ? diedAtNanos.get(owner) : null;
             if (!s.isFinal() && died != null && now - died >= graceNanos) {
@@ -130,6 +135,21 @@ public final class ProcessWatcher {
             Log.error("cannot spool the end of session " + e.sid() + "; retrying", ex);
         }
         return true;
+    }
+
+    /**
+     * A note for a session that ended by itself (its app's end arrived after all, late) is not
+     * needed: removed, once.
+     */
+    private void dropNote(String sid) {
+        if (endedNotes == null || !notesDropped.add(sid)) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(endedNotes.resolve(sid));
+        } catch (IOException | RuntimeException ex) {
+            // A leftover empty file in the app's own temporary folder.
+        }
     }
 
     /** False once the pid was seen dead (or never existed). */
