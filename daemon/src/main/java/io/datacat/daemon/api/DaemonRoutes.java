@@ -106,8 +106,9 @@ public final class DaemonRoutes {
             return ApiResponse.json(200, list);
         }
         if (answer.get().status() != 200) {
-            return ApiResponse.error(502, "the server answered " + answer.get().status()
-                    + " to GET /api/data/sessions", null);
+            // The compatible answer, word for word; the server's status says why.
+            return ApiResponse.error(500, "Failed to retrieve sessions (the server answered "
+                    + answer.get().status() + " to GET /api/data/sessions)", null);
         }
         return new ApiResponse(200, answer.get().body());
     }
