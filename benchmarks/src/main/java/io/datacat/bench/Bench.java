@@ -24,7 +24,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code ./datacat bench [--quick|--full] [--only ingest|e2e|jmh|frames]}: runs every benchmark against real
+ * {@code ./datacat bench [--quick|--full] [--only ingest|e2e|jmh|frames] [--postgres <url>]}: runs every benchmark
+ * against real
  * processes and writes {@code benchmarks/results/latest.md} (and a dated copy):
  * <ul>
  *   <li>the 60 FPS frame-loop harness: DataCat's AsyncSession with the server up and down, the
@@ -36,6 +37,9 @@ import java.util.Map;
  * {@code --only ingest} (the server-ingest throughput), {@code --only e2e} (end to end),
  * {@code --only jmh} (the JMH benchmarks) and {@code --only frames} (the frame loops) run one
  * measurement and print it without writing the results files: a quick before/after check.
+ * {@code --postgres <url>} (with {@code --only ingest} or {@code --only e2e}) has the server store in
+ * that PostgreSQL database instead of a fresh SQLite file; {@code benchmarks/postgres} starts a
+ * local PostgreSQL for it.
  */
 public final class Bench {
     private Bench() {
@@ -58,12 +62,19 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         Mode mode = QUICK;
         String only = null;
+        String postgres = null;
         Path repo = Paths.get(".").toAbsolutePath().normalize();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> mode = QUICK;
                 case "--full" -> mode = FULL;
                 case "--repo" -> repo = Paths.get(args[++i]).toAbsolutePath().normalize();
+                case "--postgres" -> {
+                    if (i + 1 == args.length) {
+                        usage();
+                    }
+                    postgres = args[++i];
+                }
                 case "--only" -> {
                     if (i + 1 == args.length || !List.of("ingest", "e2e", "jmh", "frames").contains(args[++i])) {
                         usage();
@@ -73,8 +84,13 @@ public final class Bench {
                 default -> usage();
             }
         }
+        if (postgres != null && !List.of("ingest", "e2e").contains(String.valueOf(only))) {
+            System.err.println("--postgres goes with --only ingest or --only e2e: the other parts do not use the store");
+            System.exit(2);
+        }
         if (only != null) {
-            try (Stack stack = Stack.start(repo)) {
+            String into = postgres == null ? "SQLite" : "PostgreSQL";
+            try (Stack stack = Stack.start(repo, postgres)) {
                 if (only.equals("frames")) {
                     Report report = new Report(mode.name());
                     frameLoops(stack, mode, report);
@@ -85,18 +101,18 @@ public final class Bench {
                     System.out.println(report.jmhTables());
                 } else if (only.equals("ingest")) {
                     step("throughput: server ingest (" + mode.ingestRecords() + " records)");
-                    System.out.printf(Locale.ROOT, "%s: %,.0f records/s%n", INGEST_LABEL,
+                    System.out.printf(Locale.ROOT, "%s: %,.0f records/s%n", INGEST_LABEL.replace("SQLite", into),
                             Throughput.serverIngest(stack, mode.ingestRecords(), 2));
                 } else {
                     step("throughput: end to end (" + mode.e2eRecords() + " records)");
-                    System.out.printf(Locale.ROOT, "%s: %,.0f records/s%n", E2E_LABEL,
+                    System.out.printf(Locale.ROOT, "%s: %,.0f records/s%n", E2E_LABEL.replace("SQLite", into),
                             Throughput.endToEnd(stack, mode.e2eRecords()));
                 }
             }
             return;
         }
         Report report = new Report(mode.name());
-        try (Stack stack = Stack.start(repo)) {
+        try (Stack stack = Stack.start(repo, null)) {
             frameLoops(stack, mode, report);
             hotPath(stack, mode, report);
             step("throughput: end to end (" + mode.e2eRecords() + " records)");
@@ -123,7 +139,7 @@ public final class Bench {
     }
 
     private static void usage() {
-        System.err.println("usage: datacat bench [--quick|--full] [--only ingest|e2e|jmh|frames]");
+        System.err.println("usage: datacat bench [--quick|--full] [--only ingest|e2e|jmh|frames] [--postgres <url>]");
         System.exit(2);
     }
 

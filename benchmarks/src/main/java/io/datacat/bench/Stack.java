@@ -29,18 +29,25 @@ final class Stack implements AutoCloseable {
     private final Path repo;
     private final Path work;
     private final int serverPort;
+    /** The database the server stores in, or null for a fresh SQLite store. */
+    private final String postgresUrl;
     private final List<Process> processes = new ArrayList<>();
     private Process server;
     private int serverStarts;
 
-    private Stack(Path repo, Path work, int serverPort) {
+    private Stack(Path repo, Path work, int serverPort, String postgresUrl) {
         this.repo = repo;
         this.work = work;
         this.serverPort = serverPort;
+        this.postgresUrl = postgresUrl;
     }
 
-    static Stack start(Path repo) throws IOException, InterruptedException {
-        Stack s = new Stack(repo, Files.createTempDirectory("datacat-bench"), freePort());
+    /**
+     * Starts a server with a fresh SQLite store, or storing in the PostgreSQL database at
+     * {@code postgresUrl} (null: SQLite).
+     */
+    static Stack start(Path repo, String postgresUrl) throws IOException, InterruptedException {
+        Stack s = new Stack(repo, Files.createTempDirectory("datacat-bench"), freePort(), postgresUrl);
         s.startServer();
         return s;
     }
@@ -64,7 +71,13 @@ final class Stack implements AutoCloseable {
         }
         command.addAll(List.of("-jar", jar("server/target/datacat-server.jar"), "--port", Integer.toString(serverPort),
                 "--data", work.resolve("server-data").toString()));
-        server = launch("server", command);
+        ProcessBuilder pb = new ProcessBuilder(command);
+        // Only an explicit --postgres of the benchmark, never one left in the environment.
+        pb.environment().remove("DATACAT_POSTGRES");
+        if (postgresUrl != null) {
+            pb.environment().put("DATACAT_POSTGRES", postgresUrl);
+        }
+        server = launch("server", pb);
         awaitHealthy(serverUrl(), server);
     }
 

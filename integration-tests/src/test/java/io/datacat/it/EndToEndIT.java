@@ -6,6 +6,7 @@ import io.datacat.it.apps.LoggingApp;
 import io.datacat.it.apps.Script;
 import io.datacat.it.support.Api;
 import io.datacat.it.support.JavaProcess;
+import io.datacat.it.support.Postgres;
 import io.datacat.it.support.Repo;
 import io.datacat.it.support.ServerProcess;
 import io.datacat.protocol.DeepMerge;
@@ -14,6 +15,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,17 +31,24 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A real app process logs a known set through its own real daemon process into a real
- * server process (fresh SQLite file); the REST API must then show every record exactly
- * once, in order, with the right final state, and the app's stats must add up.
+ * server process (a fresh SQLite file, or a fresh database of a real PostgreSQL server); the
+ * REST API must then show every record exactly once, in order, with the right final state,
+ * and the app's stats must add up.
  */
+@ParameterizedClass(name = "store: {0}")
+@ValueSource(strings = {"sqlite", "postgres"})
 class EndToEndIT {
+    @Parameter
+    String store;
     @TempDir
     Path dir;
     private ServerProcess server;
 
     @BeforeEach
     void startServer() throws Exception {
-        server = ServerProcess.start(dir.resolve("server"));
+        server = store.equals("postgres")
+                ? ServerProcess.start(dir.resolve("server"), "--postgres", Postgres.freshDatabaseUrl())
+                : ServerProcess.start(dir.resolve("server"));
     }
 
     @AfterEach

@@ -10,6 +10,7 @@ import io.datacat.server.query.RecordQueries;
 import io.datacat.server.query.SessionQueries;
 import io.datacat.server.retention.RetentionSweeper;
 import io.datacat.server.status.AbnormalSweeper;
+import io.datacat.server.store.PostgresStore;
 import io.datacat.server.store.SqliteStore;
 import io.datacat.server.store.SqliteSync;
 import io.datacat.server.store.Store;
@@ -36,8 +37,8 @@ import java.util.concurrent.Callable;
 /** {@code datacat-server}: the command line, and {@link #start(ServerConfig)} for embedding. */
 @Command(name = "datacat-server", mixinStandardHelpOptions = true, version = "DataCat server " + DatacatServer.VERSION,
         sortOptions = false,
-        description = "Receives DataCat telemetry from daemons, stores it (SQLite in the data folder) and serves the "
-                + "REST API and the web UI. See server/README.md for the routes.")
+        description = "Receives DataCat telemetry from daemons, stores it (SQLite in the data folder, or PostgreSQL) "
+                + "and serves the REST API and the web UI. See server/README.md for the routes.")
 public final class DatacatServer implements Callable<Integer> {
     public static final String VERSION = "0.1.0";
     /** Exit code when the server cannot start (port in use, data folder not usable, bad option). */
@@ -78,6 +79,13 @@ public final class DatacatServer implements Callable<Integer> {
                     + "seconds (45s); older ones are deleted with all their records. 0 (default) keeps every session.")
     String retention;
 
+    @Option(names = "--postgres", paramLabel = "<url>", defaultValue = "${env:DATACAT_POSTGRES}",
+            description = "Store in this PostgreSQL database instead of SQLite, e.g. "
+                    + "postgresql://datacat:secret@db.example:5432/datacat (also read from the environment variable "
+                    + "DATACAT_POSTGRES, which keeps the password off the command line). Several servers may share "
+                    + "one database.")
+    String postgres;
+
     @Spec
     CommandSpec spec;
 
@@ -96,7 +104,7 @@ public final class DatacatServer implements Callable<Integer> {
         try {
             server = start(ServerConfig.builder().port(port).bind(bind).dataDir(data).maxBodyBytes(maxBody)
                     .abnormalAfter(Duration.ofSeconds(abnormalAfter)).sqliteSync(sqliteSync)
-                    .retention(RetentionSweeper.parse(retention)).build());
+                    .retention(RetentionSweeper.parse(retention)).postgresUrl(postgres).build());
         } catch (ServerStartException | IllegalArgumentException e) {
             spec.commandLine().getErr().println(e.getMessage());
             return EXIT_CANNOT_START;
@@ -112,16 +120,16 @@ public final class DatacatServer implements Callable<Integer> {
     }
 
     /**
-     * Starts a server: opens (or creates) the store in the data folder, starts the sweeper
-     * and listens.
+     * Starts a server: opens (or creates) the store, SQLite in the data folder or the
+     * PostgreSQL database, starts the sweepers and listens.
      *
      * @throws ServerStartException with a one-line reason when it cannot
      */
     public static RunningServer start(ServerConfig config) {
-        Path dataDir = prepareDataDir(config.dataDir());
         Store store;
         try {
-            store = SqliteStore.open(dataDir, config.sqliteSync());
+            store = config.postgresUrl() != null ? PostgresStore.open(config.postgresUrl())
+                    : SqliteStore.open(prepareDataDir(config.dataDir()), config.sqliteSync());
         } catch (StoreException e) {
             throw new ServerStartException(e.getMessage(), e);
         }

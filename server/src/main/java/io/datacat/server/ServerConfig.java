@@ -17,9 +17,10 @@ import java.util.Objects;
  * @param abnormalAfter silence after which an active session becomes abnormal
  * @param sqliteSync    SQLite durability
  * @param retention     how long after its end a session is kept; zero keeps every session
+ * @param postgresUrl   a PostgreSQL database to store in instead of SQLite, or null
  */
 public record ServerConfig(int port, String bind, Path dataDir, long maxBodyBytes, Duration abnormalAfter,
-                           SqliteSync sqliteSync, Duration retention) {
+                           SqliteSync sqliteSync, Duration retention, String postgresUrl) {
     public static final int DEFAULT_PORT = 9090;
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final String DEFAULT_DATA_DIR = "./datacat-data";
@@ -59,6 +60,7 @@ public record ServerConfig(int port, String bind, Path dataDir, long maxBodyByte
         private Duration abnormalAfter = Duration.ofSeconds(DEFAULT_ABNORMAL_AFTER_SECONDS);
         private SqliteSync sqliteSync = SqliteSync.NORMAL;
         private Duration retention = Duration.ZERO;
+        private String postgresUrl;
 
         private Builder() {
         }
@@ -98,8 +100,15 @@ public record ServerConfig(int port, String bind, Path dataDir, long maxBodyByte
             return this;
         }
 
+        /** Stores in this PostgreSQL database (null or blank: SQLite in the data folder). */
+        public Builder postgresUrl(String v) {
+            postgresUrl = v == null || v.isBlank() ? null : v.strip();
+            return this;
+        }
+
         public ServerConfig build() {
-            return new ServerConfig(port, bind, dataDir, maxBodyBytes, abnormalAfter, sqliteSync, retention);
+            return new ServerConfig(port, bind, dataDir, maxBodyBytes, abnormalAfter, sqliteSync, retention,
+                    postgresUrl);
         }
     }
 }

@@ -98,7 +98,7 @@ public final class Ingestor {
      * @throws OutOfOrderException when the previous request failed or did not come in time
      */
     public IngestResult ingest(Supplier<InputStream> body, RequestOrder.Ticket ticket) {
-        if (ticket == null) {
+        if (ticket == null || !keepsRequestOrder()) {
             return ingest(body.get());
         }
         order.arrived(ticket);
@@ -112,6 +112,16 @@ public final class Ingestor {
         } finally {
             order.finished(ticket, stored);
         }
+    }
+
+    /**
+     * Whether this server offers numbered requests ({@link RequestOrder}). Not when other
+     * servers write to the same database: the numbering lives in one server's memory, and a
+     * sender's next request may reach another server, which would wait for a request it never
+     * gets. Senders then keep one request in flight, which any server may take.
+     */
+    public boolean keepsRequestOrder() {
+        return !store.sharedByServers();
     }
 
     private IngestResult write(PreparedBatch prepared) {

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * The stored seqs of one session and source as disjoint ranges, sorted by {@code lo}: which
- * seqs of a batch are new, and the ranges once they are stored. Pure logic; {@link SqliteWrites}
+ * seqs of a batch are new, and the ranges once they are stored. Pure logic; {@link SqlWrites}
  * reads and writes the {@code seq_ranges} rows around it.
  */
 final class SeqRanges {

@@ -17,19 +17,6 @@ import java.util.List;
 final class SqliteSchema {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteSchema.class);
 
-    /**
-     * The events the {@code records_notable} index holds: exceptions and warnings or worse.
-     * A query that wants that index repeats this text exactly, so SQLite can prove it applies.
-     */
-    static final String NOTABLE_EVENTS =
-            "stream = 1 AND (kind = 'exception' OR level IN ('warning', 'error', 'critical'))";
-
-    /**
-     * The sessions retention may delete: every one that has ended, however it ended. A query
-     * that wants the {@code sessions_expiring} index repeats this text exactly.
-     */
-    static final String EXPIRING_SESSIONS = "status <> 'active'";
-
     /** The columns of the records table, whose key changed in version 4. */
     private static final String RECORD_COLUMNS = "sk INTEGER NOT NULL, src INTEGER NOT NULL, seq INTEGER NOT NULL,"
             + " kind TEXT NOT NULL, stream INTEGER NOT NULL, ts INTEGER NOT NULL, name TEXT, level TEXT, value REAL,"
@@ -85,7 +72,7 @@ final class SqliteSchema {
             "CREATE INDEX sessions_hung_ever ON sessions (created_at, id) WHERE hang_count > 0",
             // The session page's markers and its warning-and-worse filter: only those events
             // get an entry, so ordinary events cost nothing more at ingest.
-            "CREATE INDEX records_notable ON records (sk, ts) WHERE " + NOTABLE_EVENTS,
+            "CREATE INDEX records_notable ON records (sk, ts) WHERE " + SqlReads.NOTABLE_EVENTS,
             // Every scalar value a state key ever held, per session: the sessions list's
             // "state key = value at any point" filter. One row per distinct (key, value, session).
             """
@@ -130,7 +117,7 @@ final class SqliteSchema {
             "ALTER TABLE records_by_time RENAME TO records",
             // (src, seq) spelled out: the primary key's columns that an index gets implicitly
             // follow in key order, stream first, which would not give the pages' time order.
-            "CREATE INDEX records_notable ON records (sk, ts, src, seq) WHERE " + NOTABLE_EVENTS,
+            "CREATE INDEX records_notable ON records (sk, ts, src, seq) WHERE " + SqlReads.NOTABLE_EVENTS,
             // Which seqs of each session and source are stored, as disjoint ranges [lo, hi]:
             // the identity check that makes each (session, src, seq) stored once. A session
             // delivered in order is one row whose hi grows batch by batch.
@@ -149,7 +136,7 @@ final class SqliteSchema {
         List.of(
             // Retention: the sessions it may delete, oldest first. Active sessions, whose
             // last_seen moves with every batch, are not in it, so ingest does not pay for it.
-            "CREATE INDEX sessions_expiring ON sessions (last_seen) WHERE " + EXPIRING_SESSIONS,
+            "CREATE INDEX sessions_expiring ON sessions (last_seen) WHERE " + SqlReads.EXPIRING_SESSIONS,
             // A deleted session's rows of these two tables, whose keys start with the name.
             "CREATE INDEX state_values_by_session ON state_values (sk)",
             "CREATE INDEX session_event_names_by_session ON session_event_names (sk)"));

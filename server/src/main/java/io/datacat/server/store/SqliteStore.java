@@ -41,7 +41,7 @@ public final class SqliteStore implements Store {
     private final Path file;
     private final FileLock folderLock;
     private final Connection writer;
-    private final SqliteWrites writes;
+    private final SqlWrites writes;
     private final SqliteCheckpointer checkpointer;
     private final HikariDataSource readers;
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -52,7 +52,7 @@ public final class SqliteStore implements Store {
         this.file = file;
         this.folderLock = folderLock;
         this.writer = writer;
-        this.writes = new SqliteWrites(writer);
+        this.writes = new SqlWrites(writer, SqlDialect.SQLITE);
         this.checkpointer = checkpointer;
         this.readers = readers;
     }
@@ -231,7 +231,7 @@ public final class SqliteStore implements Store {
             // One transaction, so every query of the work sees the same snapshot.
             execute(c, "BEGIN");
             try {
-                return work.run(new SqliteReads(c));
+                return work.run(new SqlReads(c, SqlDialect.SQLITE));
             } finally {
                 execute(c, "ROLLBACK");
             }

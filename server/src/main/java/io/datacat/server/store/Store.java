@@ -17,6 +17,11 @@ public interface Store extends AutoCloseable {
 
     <T> T read(Work<T, ReadTransaction> work);
 
+    /** Whether other servers may write to the same database at the same time. */
+    default boolean sharedByServers() {
+        return false;
+    }
+
     /** A line for the startup message, e.g. {@code SQLite /data/datacat.db}. */
     String describe();
 

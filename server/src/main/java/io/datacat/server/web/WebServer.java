@@ -227,8 +227,10 @@ public final class WebServer implements AutoCloseable {
         private void ingest(Context ctx) {
             RequestOrder.Ticket ticket = RequestOrder.Ticket.parse(ctx.header(RequestOrder.HEADER));
             IngestResult result = services.ingestor().ingest(() -> bodies.open(ctx), ticket);
-            // Tells senders they may keep several numbered requests in flight.
-            ctx.header(RequestOrder.HEADER, RequestOrder.KEPT);
+            if (services.ingestor().keepsRequestOrder()) {
+                // Tells senders they may keep several numbered requests in flight.
+                ctx.header(RequestOrder.HEADER, RequestOrder.KEPT);
+            }
             JsonResponses.send(ctx, 200, JsonResponses.object().put("status", "ok")
                     .put("accepted", result.accepted()).put("duplicates", result.duplicates()));
         }

@@ -3,15 +3,17 @@ package io.datacat.server.ingest;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datacat.server.store.ReadTransaction;
 import io.datacat.server.store.RecordRow;
-import io.datacat.server.store.SqliteStore;
-import io.datacat.server.store.SqliteSync;
 import io.datacat.server.store.Store;
 import io.datacat.server.store.StoreException;
 import io.datacat.server.store.WriteTransaction;
+import io.datacat.server.testing.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.ByteArrayInputStream;
 import java.lang.reflect.InvocationTargetException;
@@ -40,26 +42,32 @@ import static org.awaitility.Awaitility.await;
  * writer stores every batch waiting by then. Each request still gets its own result, and a
  * batch that fails fails only its own request.
  */
+@ParameterizedClass(name = "store: {0}")
+@EnumSource(TestStores.Kind.class)
 class GroupCommitTest {
+    @Parameter
+    TestStores.Kind kind;
+    private TestStores.Location location;
     private static final int REQUESTS = 6;
 
     @TempDir
     Path dir;
-    private SqliteStore sqlite;
+    private Store real;
     private GatedStore store;
     private ExecutorService pool;
 
     @BeforeEach
     void open() {
-        sqlite = SqliteStore.open(dir, SqliteSync.NORMAL);
-        store = new GatedStore(sqlite, REQUESTS);
+        location = TestStores.location(kind, dir);
+        real = location.open();
+        store = new GatedStore(real, REQUESTS);
         pool = Executors.newFixedThreadPool(REQUESTS);
     }
 
     @AfterEach
     void close() {
         pool.shutdownNow();
-        sqlite.close();
+        real.close();
     }
 
     private static byte[] body(String sid, int events, String name) {
@@ -93,14 +101,14 @@ class GroupCommitTest {
             assertThat(results.get(r).join()).isEqualTo(new IngestResult(1 + 100 * (r + 1), 0));
         }
         assertThat(store.largestGroup.get()).as("batches in the fullest transaction").isEqualTo(REQUESTS);
-        assertThat(sqlite.read(ReadTransaction::countRecords)).isEqualTo(REQUESTS + 100L * 21);
+        assertThat(real.read(ReadTransaction::countRecords)).isEqualTo(REQUESTS + 100L * 21);
 
         // A replay, grouped the same way, is all duplicates.
         store.reopenGate();
         for (CompletableFuture<IngestResult> replay : sendAll(ingestor, bodies)) {
             assertThat(replay.join().accepted()).isZero();
         }
-        assertThat(sqlite.read(ReadTransaction::countRecords)).isEqualTo(REQUESTS + 100L * 21);
+        assertThat(real.read(ReadTransaction::countRecords)).isEqualTo(REQUESTS + 100L * 21);
     }
 
     @Test
@@ -122,13 +130,13 @@ class GroupCommitTest {
                 assertThat(result.join()).isEqualTo(new IngestResult(51, 0));
             }
         }
-        assertThat(sqlite.read(ReadTransaction::countRecords)).isEqualTo((REQUESTS - 1) * 51L);
+        assertThat(real.read(ReadTransaction::countRecords)).isEqualTo((REQUESTS - 1) * 51L);
     }
 
     @Test
     void aStoreFailingBeforeAnyBatchIsTakenAnswersEveryRequestAndStoresWhatItSays() throws Exception {
         AtomicInteger writes = new AtomicInteger();
-        Store flaky = new GatedStore(sqlite, 1) {
+        Store flaky = new GatedStore(real, 1) {
             @Override
             public <T> T write(Work<T, WriteTransaction> work) {
                 if (writes.incrementAndGet() % 2 == 0) {
@@ -157,7 +165,7 @@ class GroupCommitTest {
                 refused++;
             }
         }
-        assertThat(sqlite.read(ReadTransaction::countRecords)).as("stored exactly what was answered stored")
+        assertThat(real.read(ReadTransaction::countRecords)).as("stored exactly what was answered stored")
                 .isEqualTo(stored);
         assertThat(refused).as("some requests met the failing store").isPositive();
     }

@@ -17,8 +17,6 @@ import io.datacat.server.store.RecordStream;
 import io.datacat.server.store.SessionNotFoundException;
 import io.datacat.server.store.SessionRow;
 import io.datacat.server.store.SessionStatus;
-import io.datacat.server.store.SqliteStore;
-import io.datacat.server.store.SqliteSync;
 import io.datacat.server.store.StateKey;
 import io.datacat.server.store.StateSnapshot;
 import io.datacat.server.store.StateValue;
@@ -26,10 +24,14 @@ import io.datacat.server.store.Store;
 import io.datacat.server.store.StoredRecord;
 import io.datacat.server.store.TimeRange;
 import io.datacat.server.store.WriteTransaction;
+import io.datacat.server.testing.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,6 +48,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
+import io.datacat.server.testing.TestStores;
+
 import static io.datacat.server.testing.TestRecords.T0;
 import static io.datacat.server.testing.TestRecords.batch;
 import static io.datacat.server.testing.TestRecords.crash;
@@ -59,19 +63,25 @@ import static io.datacat.server.testing.TestRecords.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@ParameterizedClass
+@EnumSource(TestStores.Kind.class)
 class IngestorTest {
     private static final String S1 = "session-1";
     private static final String S2 = "session-2";
 
+    @Parameter
+    TestStores.Kind kind;
     @TempDir
     Path dir;
     private final AtomicLong now = new AtomicLong(T0 + 1_000_000_000L);
+    private TestStores.Location location;
     private Store store;
     private Ingestor ingestor;
 
     @BeforeEach
     void open() {
-        store = SqliteStore.open(dir, SqliteSync.NORMAL);
+        location = TestStores.location(kind, dir);
+        store = location.open();
         ingestor = new Ingestor(store, now::get);
     }
 
@@ -113,7 +123,7 @@ class IngestorTest {
         ingestor.ingest(b);
         store.close();
 
-        store = SqliteStore.open(dir, SqliteSync.FULL);
+        store = location.open();
         ingestor = new Ingestor(store, now::get);
         assertThat(ingestor.ingest(b)).isEqualTo(new IngestResult(0, 3));
 

@@ -4,12 +4,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datacat.protocol.Timestamps;
 import io.datacat.server.ingest.Ingestor;
 import io.datacat.server.store.SessionRow;
-import io.datacat.server.store.SqliteStore;
-import io.datacat.server.store.SqliteSync;
+import io.datacat.server.store.Store;
+import io.datacat.server.testing.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,16 +30,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+@ParameterizedClass(name = "store: {0}")
+@EnumSource(TestStores.Kind.class)
 class LiveFeedTest {
+    @Parameter
+    TestStores.Kind kind;
+    private TestStores.Location location;
     @TempDir
     Path dir;
-    private SqliteStore store;
+    private Store store;
     private LiveFeed feed;
     private Ingestor ingestor;
 
     @BeforeEach
     void open() {
-        store = SqliteStore.open(dir, SqliteSync.NORMAL);
+        location = TestStores.location(kind, dir);
+        store = location.open();
         feed = new LiveFeed();
         ingestor = new Ingestor(store, Timestamps::nowMicros, feed);
         ingestor.ingest(batch(start("w", 1, "Game", "1.0"), start("other", 1, "Game", "1.0")));

@@ -6,12 +6,15 @@ import io.datacat.protocol.DeepMerge;
 import io.datacat.protocol.InvalidInputException;
 import io.datacat.protocol.Json;
 import io.datacat.server.ingest.Ingestor;
-import io.datacat.server.store.SqliteStore;
-import io.datacat.server.store.SqliteSync;
+import io.datacat.server.store.Store;
+import io.datacat.server.testing.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -34,10 +37,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The query classes behind the web UI, called directly on a real store filled through ingest. */
+@ParameterizedClass(name = "store: {0}")
+@EnumSource(TestStores.Kind.class)
 class UiQueriesTest {
+    @Parameter
+    TestStores.Kind kind;
+    private TestStores.Location location;
     @TempDir
     Path dir;
-    private SqliteStore store;
+    private Store store;
     private Ingestor ingestor;
     private SessionQueries sessions;
     private RecordQueries records;
@@ -45,7 +53,8 @@ class UiQueriesTest {
 
     @BeforeEach
     void open() {
-        store = SqliteStore.open(dir, SqliteSync.NORMAL);
+        location = TestStores.location(kind, dir);
+        store = location.open();
         ingestor = new Ingestor(store);
         sessions = new SessionQueries(store);
         records = new RecordQueries(store);

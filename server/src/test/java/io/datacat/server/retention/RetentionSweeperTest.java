@@ -3,18 +3,19 @@ package io.datacat.server.retention;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datacat.server.ingest.Ingestor;
 import io.datacat.server.store.ReadTransaction;
-import io.datacat.server.store.SqliteStore;
-import io.datacat.server.store.SqliteSync;
 import io.datacat.server.store.Store;
 import io.datacat.server.store.WriteTransaction;
+import io.datacat.server.testing.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -37,7 +38,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Retention against a real SQLite store, on a clock the test moves. */
+@ParameterizedClass(name = "store: {0}")
+@EnumSource(TestStores.Kind.class)
 class RetentionSweeperTest {
+    @Parameter
+    TestStores.Kind kind;
+    private TestStores.Location location;
     private static final long SECOND = 1_000_000;
     private static final Duration KEEP = Duration.ofDays(30);
     private static final List<String> TABLES_BY_SESSION = List.of("sessions", "records", "state_snapshots",
@@ -52,7 +58,8 @@ class RetentionSweeperTest {
 
     @BeforeEach
     void open() {
-        store = SqliteStore.open(dir, SqliteSync.NORMAL);
+        location = TestStores.location(kind, dir);
+        store = location.open();
         ingestor = new Ingestor(store, now::get);
         sweeper = new RetentionSweeper(store, KEEP, now::get);
     }
@@ -89,10 +96,10 @@ class RetentionSweeperTest {
         return store.read(tx -> tx.session(sid)).orElseThrow().sk();
     }
 
-    /** Rows of each table that belong to session {@code sk}, read straight from the file. */
+    /** Rows of each table that belong to session {@code sk}, read straight from the database. */
     private Map<String, Long> rowsOf(long sk) throws SQLException {
         Map<String, Long> rows = new LinkedHashMap<>();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteStore.FILE_NAME))) {
+        try (Connection c = location.connect()) {
             for (String table : TABLES_BY_SESSION) {
                 try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + table + " WHERE sk = ?")) {
                     ps.setLong(1, sk);

@@ -4,13 +4,15 @@ import io.datacat.server.ingest.CommitListener;
 import io.datacat.server.ingest.Ingestor;
 import io.datacat.server.store.SessionRow;
 import io.datacat.server.store.SessionStatus;
-import io.datacat.server.store.SqliteStore;
-import io.datacat.server.store.SqliteSync;
 import io.datacat.server.store.Store;
+import io.datacat.server.testing.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +27,12 @@ import static io.datacat.server.testing.TestRecords.start;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The sweeper against a real store, on a clock the test moves. */
+@ParameterizedClass(name = "store: {0}")
+@EnumSource(TestStores.Kind.class)
 class AbnormalSweeperTest {
+    @Parameter
+    TestStores.Kind kind;
+    private TestStores.Location location;
     private static final long SECOND = 1_000_000;
     private static final Duration AFTER = Duration.ofSeconds(90);
 
@@ -39,7 +46,8 @@ class AbnormalSweeperTest {
 
     @BeforeEach
     void open() {
-        store = SqliteStore.open(dir, SqliteSync.NORMAL);
+        location = TestStores.location(kind, dir);
+        store = location.open();
         ingestor = new Ingestor(store, now::get);
     }
 

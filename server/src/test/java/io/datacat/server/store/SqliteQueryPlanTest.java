@@ -42,7 +42,7 @@ class SqliteQueryPlanTest {
         conn.close();
     }
 
-    private List<String> plan(SqliteReads.Query q) throws SQLException {
+    private List<String> plan(SqlReads.Query q) throws SQLException {
         List<String> steps = new ArrayList<>();
         try (PreparedStatement ps = conn.prepareStatement("EXPLAIN QUERY PLAN " + q.sql())) {
             for (int i = 0; i < q.args().size(); i++) {
@@ -57,13 +57,13 @@ class SqliteQueryPlanTest {
         return steps;
     }
 
-    private void assertIndexedWithoutSort(SqliteReads.Query q, String index) throws SQLException {
+    private void assertIndexedWithoutSort(SqlReads.Query q, String index) throws SQLException {
         List<String> steps = plan(q);
         assertThat(steps).as(q.sql()).noneMatch(s -> s.contains("TEMP B-TREE"));
         assertThat(steps.get(0)).as(q.sql()).contains("USING INDEX " + index);
     }
 
-    private void assertPrimaryKeyWithoutSort(SqliteReads.Query q) throws SQLException {
+    private void assertPrimaryKeyWithoutSort(SqlReads.Query q) throws SQLException {
         List<String> steps = plan(q);
         assertThat(steps).as(q.sql()).noneMatch(s -> s.contains("TEMP B-TREE"));
         assertThat(steps.get(0)).as(q.sql()).contains("USING PRIMARY KEY (sk=? AND stream=?");
@@ -77,13 +77,13 @@ class SqliteQueryPlanTest {
     /** Retention reads the oldest expired sessions from their index, and deletes by index only. */
     @Test
     void retentionNeverScansATable() throws SQLException {
-        assertIndexedWithoutSort(new SqliteReads.Query(SqliteReads.EXPIRED_SESSIONS, List.of(5L, 100)),
+        assertIndexedWithoutSort(new SqlReads.Query(SqlReads.EXPIRED_SESSIONS, List.of(5L, 100)),
                 "sessions_expiring");
-        List<String> deletions = new ArrayList<>(SqliteWrites.DELETE_SESSION);
-        deletions.add(SqliteWrites.DELETE_RECORDS);
-        deletions.add(SqliteReads.IS_EXPIRED);
+        List<String> deletions = new ArrayList<>(SqlWrites.DELETE_SESSION);
+        deletions.add(SqlWrites.DELETE_RECORDS);
+        deletions.add(SqlReads.IS_EXPIRED);
         for (String sql : deletions) {
-            List<String> steps = plan(new SqliteReads.Query(sql, List.of()));
+            List<String> steps = plan(new SqlReads.Query(sql, List.of()));
             assertThat(steps).as(sql).isNotEmpty()
                     .noneMatch(s -> s.startsWith("SCAN") && !s.equals("SCAN CONSTANT ROW"));
         }
@@ -91,19 +91,19 @@ class SqliteQueryPlanTest {
 
     @Test
     void everySessionsListFilterUsesAnIndexInListOrder() throws SQLException {
-        assertIndexedWithoutSort(SqliteReads.listSessionsQuery(SessionFilter.ALL, 51), "sessions_by_created");
-        assertIndexedWithoutSort(SqliteReads.listSessionsQuery(filter(null, null, null, false, 5L, null), 51),
+        assertIndexedWithoutSort(SqlReads.listSessionsQuery(SqlDialect.SQLITE, SessionFilter.ALL, 51), "sessions_by_created");
+        assertIndexedWithoutSort(SqlReads.listSessionsQuery(SqlDialect.SQLITE, filter(null, null, null, false, 5L, null), 51),
                 "sessions_by_created");
-        assertIndexedWithoutSort(SqliteReads.listSessionsQuery(filter("P", null, null, false, null, null), 51),
+        assertIndexedWithoutSort(SqlReads.listSessionsQuery(SqlDialect.SQLITE, filter("P", null, null, false, null, null), 51),
                 "sessions_by_product");
-        assertIndexedWithoutSort(SqliteReads.listSessionsQuery(filter("P", "1", null, false, null, null), 51),
+        assertIndexedWithoutSort(SqlReads.listSessionsQuery(SqlDialect.SQLITE, filter("P", "1", null, false, null, null), 51),
                 "sessions_by_product_version");
-        assertIndexedWithoutSort(SqliteReads.listSessionsQuery(
+        assertIndexedWithoutSort(SqlReads.listSessionsQuery(SqlDialect.SQLITE, 
                 filter(null, null, SessionStatus.CRASHED, false, 5L, null), 51), "sessions_by_status");
-        assertIndexedWithoutSort(SqliteReads.listSessionsQuery(filter(null, null, null, true, null, null), 51),
+        assertIndexedWithoutSort(SqlReads.listSessionsQuery(SqlDialect.SQLITE, filter(null, null, null, true, null, null), 51),
                 "sessions_hung");
 
-        SqliteReads.Query byEvent = SqliteReads.listSessionsQuery(filter(null, null, null, false, null, "boss"), 51);
+        SqlReads.Query byEvent = SqlReads.listSessionsQuery(SqlDialect.SQLITE, filter(null, null, null, false, null, "boss"), 51);
         assertIndexedWithoutSort(byEvent, "sessions_by_created");
         // One probe on both columns: the primary key (name, sk), or the index on sk that
         // retention deletes by (its entries carry the key's columns too).
@@ -116,7 +116,7 @@ class SqliteQueryPlanTest {
         for (boolean ever : new boolean[] {true, false}) {
             SessionFilter f = new SessionFilter("P", null, null, false, false, null, null, null,
                     new StateMatch("player.level", "3", ever), false, AFTER);
-            SqliteReads.Query q = SqliteReads.listSessionsQuery(f, 51);
+            SqlReads.Query q = SqlReads.listSessionsQuery(SqlDialect.SQLITE, f, 51);
             assertIndexedWithoutSort(q, "sessions_by_product");
             assertThat(plan(q)).anyMatch(s -> s.startsWith("SEARCH v EXISTS USING")
                     && (s.endsWith("(path=? AND value=? AND sk=?)") || s.endsWith("(sk=? AND path=? AND value=?)")));
@@ -125,17 +125,17 @@ class SqliteQueryPlanTest {
 
     @Test
     void hungAtSomePointAndOldestFirstUseIndexesToo() throws SQLException {
-        assertIndexedWithoutSort(SqliteReads.listSessionsQuery(
+        assertIndexedWithoutSort(SqlReads.listSessionsQuery(SqlDialect.SQLITE, 
                 new SessionFilter(null, null, null, false, true, null, null, null, null, false, AFTER), 51),
                 "sessions_hung_ever");
-        assertIndexedWithoutSort(SqliteReads.listSessionsQuery(
+        assertIndexedWithoutSort(SqlReads.listSessionsQuery(SqlDialect.SQLITE, 
                 new SessionFilter("P", "1", null, false, false, null, null, null, null, true, AFTER), 51),
                 "sessions_by_product_version");
     }
 
     @Test
     void theOverviewReadsOnlyItsCoveringIndex() throws SQLException {
-        List<String> steps = plan(new SqliteReads.Query(SqliteReads.PRODUCT_VERSIONS_SQL, List.of(100)));
+        List<String> steps = plan(new SqlReads.Query(SqlDialect.SQLITE.productVersionsSql(), List.of(100)));
         assertThat(steps).noneMatch(s -> s.contains("TEMP B-TREE"));
         assertThat(steps.get(0)).contains("USING COVERING INDEX sessions_overview");
     }
@@ -144,10 +144,10 @@ class SqliteQueryPlanTest {
     void warningsAndWorseUseTheirOwnIndex() throws SQLException {
         RecordFilter f = new RecordFilter(Set.of(RecordKind.EVENT, RecordKind.EXCEPTION), Set.of("error"), null, 1L,
                 9L, true, null);
-        assertIndexedWithoutSort(SqliteReads.recordPageQuery(1, f, new RecordCursor(5, Source.APP, 7), false, 101),
+        assertIndexedWithoutSort(SqlReads.recordPageQuery(SqlDialect.SQLITE, 1, f, new RecordCursor(5, Source.APP, 7), false, 101),
                 "records_notable");
         // The session page's strip also reads the latest ones (timeline?latest=true).
-        assertIndexedWithoutSort(SqliteReads.recordPageQuery(1, f, null, true, 1001), "records_notable");
+        assertIndexedWithoutSort(SqlReads.recordPageQuery(SqlDialect.SQLITE, 1, f, null, true, 1001), "records_notable");
     }
 
     /**
@@ -157,7 +157,7 @@ class SqliteQueryPlanTest {
     @Test
     void theLastRunningTotalBeforeARangeWalksThePrimaryKeyBackwards() throws SQLException {
         List<String> topLevel = new ArrayList<>();
-        try (PreparedStatement ps = conn.prepareStatement("EXPLAIN QUERY PLAN " + SqliteReads.LAST_CUMULATIVE_SQL)) {
+        try (PreparedStatement ps = conn.prepareStatement("EXPLAIN QUERY PLAN " + SqlDialect.SQLITE.lastCumulativeSql())) {
             ps.setLong(1, 1);
             ps.setLong(2, 5);
             ps.setString(3, "shots");
@@ -180,8 +180,8 @@ class SqliteQueryPlanTest {
         for (Set<RecordKind> kinds : List.of(Set.of(RecordKind.EVENT, RecordKind.EXCEPTION), Set.of(RecordKind.EVENT),
                 Set.of(RecordKind.METRIC), Set.of(RecordKind.STATE), Set.of(RecordKind.HANG, RecordKind.RECOVERED))) {
             RecordFilter f = new RecordFilter(kinds, Set.of("error"), "name", 1L, 9L, false, after);
-            assertPrimaryKeyWithoutSort(SqliteReads.recordPageQuery(1, f, after, false, 101));
-            assertPrimaryKeyWithoutSort(SqliteReads.recordPageQuery(1, f, null, true, 1001));
+            assertPrimaryKeyWithoutSort(SqlReads.recordPageQuery(SqlDialect.SQLITE, 1, f, after, false, 101));
+            assertPrimaryKeyWithoutSort(SqlReads.recordPageQuery(SqlDialect.SQLITE, 1, f, null, true, 1001));
         }
     }
 }

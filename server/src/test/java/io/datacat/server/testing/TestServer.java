@@ -25,7 +25,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.zip.GZIPOutputStream;
 
-/** A real server on a free port with its own data folder, and a plain HTTP client for it. */
+/** A real server on a free port with its own store, and a plain HTTP client for it. */
 public final class TestServer implements AutoCloseable {
     private final RunningServer server;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -39,7 +39,16 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(Path dataDir, Consumer<ServerConfig.Builder> options) {
-        ServerConfig.Builder b = ServerConfig.builder().port(0).dataDir(dataDir);
+        return start(TestStores.location(TestStores.Kind.SQLITE, dataDir), options);
+    }
+
+    public static TestServer start(TestStores.Location store) {
+        return start(store, b -> { });
+    }
+
+    /** A server on {@code store} (SQLite in its folder, or its PostgreSQL schema). */
+    public static TestServer start(TestStores.Location store, Consumer<ServerConfig.Builder> options) {
+        ServerConfig.Builder b = store.configure(ServerConfig.builder().port(0));
         options.accept(b);
         return new TestServer(DatacatServer.start(b.build()));
     }

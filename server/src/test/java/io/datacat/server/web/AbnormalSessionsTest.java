@@ -5,8 +5,12 @@ import io.datacat.protocol.Json;
 import io.datacat.server.live.LiveFeed;
 import io.datacat.server.store.SessionRow;
 import io.datacat.server.testing.TestServer;
+import io.datacat.server.testing.TestStores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,11 +26,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The running server's sweeper, with a short --abnormal-after. */
+@ParameterizedClass(name = "store: {0}")
+@EnumSource(TestStores.Kind.class)
 class AbnormalSessionsTest {
+    @Parameter
+    TestStores.Kind kind;
 
     @Test
     void aSilentSessionBecomesAbnormalAndALaterEndStillEndsIt(@TempDir Path dir) {
-        try (TestServer server = TestServer.start(dir, b -> b.abnormalAfter(Duration.ofMillis(500)))) {
+        try (TestServer server = TestServer.start(TestStores.location(kind, dir), b -> b.abnormalAfter(Duration.ofMillis(500)))) {
             assertThat(server.post("/api/ingest", batchJson(start("quiet", 1, "Game", "1.0")).toString())
                     .statusCode()).isEqualTo(200);
 
@@ -45,7 +53,7 @@ class AbnormalSessionsTest {
     /** The README: a live session page's header follows the session's status, abnormal included. */
     @Test
     void aPageWatchingASessionLiveIsToldItBecameAbnormal(@TempDir Path dir) throws Exception {
-        try (TestServer server = TestServer.start(dir, b -> b.abnormalAfter(Duration.ofMillis(500)))) {
+        try (TestServer server = TestServer.start(TestStores.location(kind, dir), b -> b.abnormalAfter(Duration.ofMillis(500)))) {
             assertThat(server.post("/api/ingest", batchJson(start("stalled", 1, "Game", "1.0")).toString())
                     .statusCode()).isEqualTo(200);
             LiveFeed live = server.server().live();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.datacat.protocol.Json;
 import io.datacat.protocol.Timestamps;
 import io.datacat.server.testing.TestServer;
+import io.datacat.server.testing.TestStores;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -21,14 +25,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The compatible routes of COMPAT 1.3: paths, bodies and statuses existing clients rely on. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ParameterizedClass(name = "store: {0}")
+@EnumSource(TestStores.Kind.class)
 class CompatRoutesTest {
+    @Parameter
+    TestStores.Kind kind;
     private static final String OK = "{\"status\":\"ok\"}";
 
     private TestServer server;
 
     @BeforeAll
     void start(@TempDir Path dir) {
-        server = TestServer.start(dir);
+        server = TestServer.start(TestStores.location(kind, dir));
     }
 
     @AfterAll

@@ -3,10 +3,14 @@ package io.datacat.server.web;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.datacat.protocol.Timestamps;
 import io.datacat.server.testing.TestServer;
+import io.datacat.server.testing.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
@@ -22,7 +26,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Chart series over HTTP of a counter sent as running totals through the compatible route
  * (COMPAT 1.6): two tag sets, each its own total, sent in turns.
  */
+@ParameterizedClass(name = "store: {0}")
+@EnumSource(TestStores.Kind.class)
 class MetricSeriesRoutesTest {
+    @Parameter
+    TestStores.Kind kind;
     private static final long S = 1_000_000;
 
     @TempDir
@@ -34,7 +42,7 @@ class MetricSeriesRoutesTest {
 
     @BeforeEach
     void startServer() {
-        server = TestServer.start(dir);
+        server = TestServer.start(TestStores.location(kind, dir));
         HttpResponse<String> created = server.post("/api/sessions", "{\"product\":\"Shooter\",\"version\":\"1\"}");
         id = json(created).get("session_id").asText();
         long first = Timestamps.nowMicros() + S;

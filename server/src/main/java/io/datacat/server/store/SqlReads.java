@@ -12,7 +12,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -24,8 +23,11 @@ import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.function.Predicate;
 
-/** The queries of {@link ReadTransaction} on one SQLite connection. */
-class SqliteReads implements ReadTransaction {
+/**
+ * The queries of {@link ReadTransaction} on one connection, in SQL that SQLite and PostgreSQL
+ * both run; what they spell differently comes from the {@link SqlDialect}.
+ */
+class SqlReads implements ReadTransaction {
 
     /** Every column of {@code sessions} except {@code sk}, in the order {@link #bindSession} binds them. */
     static final String SESSION_DATA_COLUMNS = "id, product, version, hostname, machine_id, pid, client, created_at, "
@@ -36,10 +38,26 @@ class SqliteReads implements ReadTransaction {
     static final String SESSION_COLUMNS = "sk, " + SESSION_DATA_COLUMNS;
     private static final String RECORD_COLUMNS = "src, seq, kind, ts, body";
 
-    protected final Connection conn;
+    /**
+     * The events the {@code records_notable} index holds: exceptions and warnings or worse.
+     * A query that wants that index repeats this text exactly, so the database can prove it
+     * applies.
+     */
+    static final String NOTABLE_EVENTS =
+            "stream = 1 AND (kind = 'exception' OR level IN ('warning', 'error', 'critical'))";
 
-    SqliteReads(Connection conn) {
+    /**
+     * The sessions retention may delete: every one that has ended, however it ended. A query
+     * that wants the {@code sessions_expiring} index repeats this text exactly.
+     */
+    static final String EXPIRING_SESSIONS = "status <> 'active'";
+
+    protected final Connection conn;
+    protected final SqlDialect dialect;
+
+    SqlReads(Connection conn, SqlDialect dialect) {
         this.conn = conn;
+        this.dialect = dialect;
     }
 
     /** A statement for {@code sql}; give it back with {@link #release}. */
@@ -61,7 +79,7 @@ class SqliteReads implements ReadTransaction {
         Map<String, SessionRow> found = new LinkedHashMap<>();
         query("SELECT " + SESSION_COLUMNS + " FROM sessions WHERE id = ?", ps -> {
             for (String id : ids) {
-                ps.setString(1, id);
+                ps.setString(1, dialect.text(id));
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         found.put(id, readSession(rs));
@@ -79,7 +97,7 @@ class SqliteReads implements ReadTransaction {
 
     @Override
     public List<SessionRow> listSessions(SessionFilter f, int limit) {
-        Query q = listSessionsQuery(f, limit);
+        Query q = listSessionsQuery(dialect, f, limit);
         return query(q.sql(), ps -> {
             bind(ps, q.args());
             return readSessions(ps);
@@ -90,7 +108,7 @@ class SqliteReads implements ReadTransaction {
      * Newest (or oldest) first; every filter combination is served by an index in that order,
      * and the event and state filters probe their own index per session (see the query plan test).
      */
-    static Query listSessionsQuery(SessionFilter f, int limit) {
+    static Query listSessionsQuery(SqlDialect dialect, SessionFilter f, int limit) {
         StringBuilder sql = new StringBuilder("SELECT ").append(SESSION_COLUMNS).append(" FROM sessions s WHERE 1 = 1");
         List<Object> args = new ArrayList<>();
         if (f.product() != null) {
@@ -124,7 +142,7 @@ class SqliteReads implements ReadTransaction {
             args.add(f.eventName());
         }
         if (f.state() != null) {
-            stateCondition(f.state(), sql, args);
+            stateCondition(dialect, f.state(), sql, args);
         }
         if (f.after() != null) {
             sql.append(f.oldestFirst() ? " AND (created_at, id) > (?, ?)" : " AND (created_at, id) < (?, ?)");
@@ -134,17 +152,16 @@ class SqliteReads implements ReadTransaction {
         sql.append(f.oldestFirst() ? " ORDER BY created_at, id" : " ORDER BY created_at DESC, id DESC")
                 .append(" LIMIT ?");
         args.add(limit);
-        return new Query(sql.toString(), args);
+        return new Query(sql.toString(), texts(dialect, args));
     }
 
     /**
      * Every value a key ever held is in {@code state_values}, the current one included, so
      * both forms probe it; "now" then also reads the key from the session's current state.
      */
-    private static void stateCondition(StateMatch m, StringBuilder sql, List<Object> args) {
+    private static void stateCondition(SqlDialect dialect, StateMatch m, StringBuilder sql, List<Object> args) {
         Set<String> texts = new LinkedHashSet<>(List.of(m.value()));
         BigDecimal decimal = StateValues.number(m.value());
-        Double number = decimal == null ? null : decimal.doubleValue();
         if (decimal != null) {
             texts.add(StateValues.numberText(decimal));
         }
@@ -155,13 +172,13 @@ class SqliteReads implements ReadTransaction {
         if (m.ever()) {
             return;
         }
-        String jsonPath = StateValues.jsonPath(m.segments());
-        // json_extract gives SQL values: numbers compare as numbers (3 = 3.0), booleans as 1/0.
-        sql.append(" AND (CASE json_type(s.state, ?) WHEN 'text' THEN json_extract(s.state, ?) = ?"
-                + " WHEN 'integer' THEN json_extract(s.state, ?) = ? WHEN 'real' THEN json_extract(s.state, ?) = ?"
-                + " WHEN 'true' THEN ? = 'true' WHEN 'false' THEN ? = 'false' ELSE 0 END)");
-        args.addAll(Arrays.asList(jsonPath, jsonPath, m.value(), jsonPath, number, jsonPath, number, m.value(),
-                m.value()));
+        dialect.stateNowCondition(m.segments(), m.value(), decimal, sql, args);
+    }
+
+    /** The arguments with each string as the database stores it. */
+    private static List<Object> texts(SqlDialect dialect, List<Object> args) {
+        args.replaceAll(a -> a instanceof String text ? dialect.text(text) : a);
+        return args;
     }
 
     @Override
@@ -178,7 +195,7 @@ class SqliteReads implements ReadTransaction {
     }
 
     private RecordPage recordPage(long sk, RecordFilter f, RecordCursor after, boolean newestFirst, int limit) {
-        Query q = recordPageQuery(sk, f, after, newestFirst, limit + 1);
+        Query q = recordPageQuery(dialect, sk, f, after, newestFirst, limit + 1);
         return query(q.sql(), ps -> {
             bind(ps, q.args());
             List<StoredRecord> rows = new ArrayList<>();
@@ -201,10 +218,11 @@ class SqliteReads implements ReadTransaction {
      * A session's records in (ts, src, seq) order. Kinds of one stream use the stream index;
      * kinds of several streams (or none given: the whole timeline) sort the session's records.
      */
-    static Query recordPageQuery(long sk, RecordFilter f, RecordCursor after, boolean newestFirst, long limit) {
+    static Query recordPageQuery(SqlDialect dialect, long sk, RecordFilter f, RecordCursor after, boolean newestFirst,
+                                 long limit) {
         StringBuilder sql = new StringBuilder("SELECT ").append(RECORD_COLUMNS).append(" FROM records");
         if (f.notable()) {
-            sql.append(" INDEXED BY records_notable WHERE sk = ? AND ").append(SqliteSchema.NOTABLE_EVENTS);
+            sql.append(dialect.notableIndexHint()).append(" WHERE sk = ? AND ").append(NOTABLE_EVENTS);
         } else {
             sql.append(" WHERE sk = ?");
         }
@@ -245,12 +263,12 @@ class SqliteReads implements ReadTransaction {
         }
         sql.append(newestFirst ? " ORDER BY ts DESC, src DESC, seq DESC" : " ORDER BY ts, src, seq").append(" LIMIT ?");
         args.add(limit);
-        return new Query(sql.toString(), args);
+        return new Query(sql.toString(), texts(dialect, args));
     }
 
     @Override
     public long forEachRecord(long sk, RecordFilter filter, long limit, Predicate<StoredRecord> visitor) {
-        Query q = recordPageQuery(sk, filter, filter.after(), false, limit);
+        Query q = recordPageQuery(dialect, sk, filter, filter.after(), false, limit);
         return query(q.sql(), ps -> {
             bind(ps, q.args());
             long visited = 0;
@@ -269,12 +287,14 @@ class SqliteReads implements ReadTransaction {
     @Override
     public Optional<TimeRange> timeRange(long sk, RecordStream stream) {
         // Two index probes (first and last entry) instead of one aggregate over the stream.
-        String sql = "SELECT (SELECT ts FROM records WHERE sk = ?1 AND stream = ?2"
-                + " ORDER BY ts LIMIT 1), (SELECT ts FROM records WHERE sk = ?1"
-                + " AND stream = ?2 ORDER BY ts DESC LIMIT 1)";
+        String sql = "SELECT (SELECT ts FROM records WHERE sk = ? AND stream = ?"
+                + " ORDER BY ts LIMIT 1), (SELECT ts FROM records WHERE sk = ?"
+                + " AND stream = ? ORDER BY ts DESC LIMIT 1)";
         return query(sql, ps -> {
             ps.setLong(1, sk);
             ps.setInt(2, stream.code());
+            ps.setLong(3, sk);
+            ps.setInt(4, stream.code());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 long first = rs.getLong(1);
@@ -341,20 +361,12 @@ class SqliteReads implements ReadTransaction {
         });
     }
 
-    /** Tags compare as sorted JSON arrays, each side sorted by SQLite, so their order does not matter. */
-    static final String LAST_CUMULATIVE_SQL = "SELECT value FROM records WHERE sk = ?1 AND stream = "
-            + RecordStream.METRICS.code() + " AND ts < ?2 AND name = ?3"
-            + " AND json_extract(body, '$.type') = 'counter' AND json_extract(body, '$.cumulative') = 1"
-            + " AND (SELECT json_group_array(value) FROM (SELECT value FROM json_each(body, '$.tags') ORDER BY value))"
-            + " = (SELECT json_group_array(value) FROM (SELECT value FROM json_each(?4) ORDER BY value))"
-            + " ORDER BY ts DESC, src DESC, seq DESC LIMIT 1";
-
     @Override
     public OptionalDouble lastCumulativeBefore(long sk, String name, List<String> tags, long beforeTs) {
-        return query(LAST_CUMULATIVE_SQL, ps -> {
+        return query(dialect.lastCumulativeSql(), ps -> {
             ps.setLong(1, sk);
             ps.setLong(2, beforeTs);
-            ps.setString(3, name);
+            ps.setString(3, dialect.text(name));
             ps.setString(4, Json.mapper().valueToTree(tags).toString());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? OptionalDouble.of(rs.getDouble(1)) : OptionalDouble.empty();
@@ -362,14 +374,9 @@ class SqliteReads implements ReadTransaction {
         });
     }
 
-    static final String PRODUCT_VERSIONS_SQL = "SELECT product, version, COUNT(*),"
-            + " SUM(status = 'active'), SUM(status = 'ended'), SUM(status = 'crashed'), SUM(status = 'abnormal'),"
-            + " SUM(hang_count > 0), SUM(hung), MAX(last_seen)"
-            + " FROM sessions INDEXED BY sessions_overview GROUP BY product, version LIMIT ?";
-
     @Override
     public List<ProductVersionCounts> productVersions(int limit) {
-        return query(PRODUCT_VERSIONS_SQL, ps -> {
+        return query(dialect.productVersionsSql(), ps -> {
             ps.setInt(1, limit);
             List<ProductVersionCounts> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
@@ -383,27 +390,32 @@ class SqliteReads implements ReadTransaction {
         });
     }
 
-    static final String MENTIONS_SQL = "SELECT EXISTS (SELECT 1 FROM records"
-            + " WHERE sk = ?1 AND stream = " + RecordStream.EVENTS.code() + " AND (name LIKE ?2 ESCAPE '\\'"
-            + " OR json_extract(body, '$.message') LIKE ?2 ESCAPE '\\'"
-            + " OR json_extract(body, '$.exception_type') LIKE ?2 ESCAPE '\\'"
-            + " OR json_extract(body, '$.exception_msg') LIKE ?2 ESCAPE '\\'))";
+    /** Whether a session's events mention a LIKE pattern: parameters sk, then the pattern four times. */
+    static String mentionsSql(SqlDialect dialect) {
+        return "SELECT EXISTS (SELECT 1 FROM records WHERE sk = ? AND stream = " + RecordStream.EVENTS.code()
+                + " AND (" + dialect.caselessLike("name")
+                + " OR " + dialect.caselessLike(dialect.jsonField("body", "message"))
+                + " OR " + dialect.caselessLike(dialect.jsonField("body", "exception_type"))
+                + " OR " + dialect.caselessLike(dialect.jsonField("body", "exception_msg")) + "))";
+    }
 
     @Override
     public boolean mentions(long sk, String text) {
         String pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
-        return query(MENTIONS_SQL, ps -> {
+        return query(mentionsSql(dialect), ps -> {
             ps.setLong(1, sk);
-            ps.setString(2, pattern);
+            for (int i = 2; i <= 5; i++) {
+                ps.setString(i, dialect.text(pattern));
+            }
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getInt(1) == 1;
+                return rs.next() && rs.getBoolean(1);
             }
         });
     }
 
     /** The query of {@link #expiredSessions}, which the {@code sessions_expiring} index serves. */
     static final String EXPIRED_SESSIONS = "SELECT " + SESSION_COLUMNS + " FROM sessions WHERE "
-            + SqliteSchema.EXPIRING_SESSIONS + " AND last_seen < ? ORDER BY last_seen LIMIT ?";
+            + EXPIRING_SESSIONS + " AND last_seen < ? ORDER BY last_seen LIMIT ?";
 
     @Override
     public List<SessionRow> expiredSessions(long lastSeenBefore, int limit) {
@@ -416,7 +428,7 @@ class SqliteReads implements ReadTransaction {
 
     /** The query of {@link #isExpired}: the session's row by its key. */
     static final String IS_EXPIRED = "SELECT EXISTS (SELECT 1 FROM sessions WHERE sk = ? AND "
-            + SqliteSchema.EXPIRING_SESSIONS + " AND last_seen < ?)";
+            + EXPIRING_SESSIONS + " AND last_seen < ?)";
 
     @Override
     public boolean isExpired(long sk, long lastSeenBefore) {
@@ -424,7 +436,7 @@ class SqliteReads implements ReadTransaction {
             ps.setLong(1, sk);
             ps.setLong(2, lastSeenBefore);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getInt(1) == 1;
+                return rs.next() && rs.getBoolean(1);
             }
         });
     }
@@ -458,7 +470,7 @@ class SqliteReads implements ReadTransaction {
                 release(ps);
             }
         } catch (SQLException e) {
-            throw SqliteStore.translate(e);
+            throw dialect.translate(e);
         }
     }
 
@@ -507,23 +519,23 @@ class SqliteReads implements ReadTransaction {
     }
 
     /** Binds every column of {@link #SESSION_DATA_COLUMNS} from position 1. */
-    static void bindSession(PreparedStatement ps, SessionRow r) throws SQLException {
+    void bindSession(PreparedStatement ps, SessionRow r) throws SQLException {
         int i = 1;
-        ps.setString(i++, r.id());
-        ps.setString(i++, r.product());
-        ps.setString(i++, r.version());
-        ps.setString(i++, r.hostname());
-        ps.setString(i++, r.machineId());
+        ps.setString(i++, dialect.text(r.id()));
+        ps.setString(i++, dialect.text(r.product()));
+        ps.setString(i++, dialect.text(r.version()));
+        ps.setString(i++, dialect.text(r.hostname()));
+        ps.setString(i++, dialect.text(r.machineId()));
         setNullableLong(ps, i++, r.pid());
-        ps.setString(i++, r.client());
+        ps.setString(i++, dialect.text(r.client()));
         ps.setLong(i++, r.createdAt());
         setNullableLong(ps, i++, r.endedAt());
         ps.setLong(i++, r.lastSeen());
         ps.setString(i++, r.status().wire());
         ps.setInt(i++, r.hung() ? 1 : 0);
         ps.setLong(i++, r.hangCount());
-        ps.setString(i++, r.crashReason());
-        ps.setString(i++, r.crashDetail());
+        ps.setString(i++, dialect.text(r.crashReason()));
+        ps.setString(i++, dialect.text(r.crashDetail()));
         ps.setString(i++, r.state());
         if (r.stateKey() == null) {
             ps.setNull(i++, Types.INTEGER);

@@ -19,10 +19,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The writer connection's transaction. There is one instance per store, used under the
- * store's write lock, so its prepared statements are kept and reused across batches.
+ * The writes of a transaction on one connection. SQLite keeps one instance for its writer
+ * connection, used under the store's write lock, so its prepared statements are kept and
+ * reused across batches; PostgreSQL makes one per transaction (its driver keeps the
+ * prepared statements per connection).
  */
-final class SqliteWrites extends SqliteReads implements WriteTransaction {
+final class SqlWrites extends SqlReads implements WriteTransaction {
     /** Rows per INSERT statement at most (a power of two); measured best between 64 and 256. */
     private static final int MAX_ROWS_PER_INSERT = 128;
     /** The record INSERT of 1, 2, 4, … {@link #MAX_ROWS_PER_INSERT} rows, by log2 of the row count. */
@@ -43,8 +45,8 @@ final class SqliteWrites extends SqliteReads implements WriteTransaction {
         return sql;
     }
 
-    SqliteWrites(Connection conn) {
-        super(conn);
+    SqlWrites(Connection conn, SqlDialect dialect) {
+        super(conn, dialect);
     }
 
     @Override
@@ -151,14 +153,19 @@ final class SqliteWrites extends SqliteReads implements WriteTransaction {
     private List<SeqRanges.Range> rangesNear(SpaceRows space) {
         // The last range starting before the batch (if it reaches it) and every range starting
         // within it: two probes of the primary key, however many ranges the space has.
-        return query("SELECT lo, hi FROM (SELECT lo, hi FROM seq_ranges WHERE sk = ?1 AND src = ?2 AND lo < ?3"
-                + " ORDER BY lo DESC LIMIT 1) WHERE hi >= ?3 - 1"
-                + " UNION ALL SELECT lo, hi FROM seq_ranges WHERE sk = ?1 AND src = ?2 AND lo >= ?3 AND lo <= ?4 + 1"
+        return query("SELECT lo, hi FROM (SELECT lo, hi FROM seq_ranges WHERE sk = ? AND src = ? AND lo < ?"
+                + " ORDER BY lo DESC LIMIT 1) AS before_batch WHERE hi >= ? - 1"
+                + " UNION ALL SELECT lo, hi FROM seq_ranges WHERE sk = ? AND src = ? AND lo >= ? AND lo <= ? + 1"
                 + " ORDER BY lo", ps -> {
-                    ps.setLong(1, space.sk);
-                    ps.setInt(2, space.src.code());
-                    ps.setLong(3, space.minSeq);
-                    ps.setLong(4, space.maxSeq);
+                    int p = 1;
+                    ps.setLong(p++, space.sk);
+                    ps.setInt(p++, space.src.code());
+                    ps.setLong(p++, space.minSeq);
+                    ps.setLong(p++, space.minSeq);
+                    ps.setLong(p++, space.sk);
+                    ps.setInt(p++, space.src.code());
+                    ps.setLong(p++, space.minSeq);
+                    ps.setLong(p, space.maxSeq);
                     List<SeqRanges.Range> ranges = new ArrayList<>();
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
@@ -252,7 +259,7 @@ final class SqliteWrites extends SqliteReads implements WriteTransaction {
                 ps.setString(p++, r.kind().wire());
                 ps.setInt(p++, RecordStream.of(r.kind()).code());
                 ps.setLong(p++, r.ts());
-                ps.setString(p++, r.name());
+                ps.setString(p++, dialect.text(r.name()));
                 ps.setString(p++, r.level());
                 if (r.value() == null) {
                     ps.setNull(p++, Types.REAL);
@@ -273,7 +280,7 @@ final class SqliteWrites extends SqliteReads implements WriteTransaction {
         }
         query("INSERT INTO session_event_names (name, sk) VALUES (?, ?) ON CONFLICT DO NOTHING", ps -> {
             for (String name : names) {
-                ps.setString(1, name);
+                ps.setString(1, dialect.text(name));
                 ps.setLong(2, sk);
                 ps.addBatch();
             }
@@ -289,8 +296,8 @@ final class SqliteWrites extends SqliteReads implements WriteTransaction {
         }
         query("INSERT INTO state_values (path, value, sk) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", ps -> {
             for (StateValue v : values) {
-                ps.setString(1, v.path());
-                ps.setString(2, v.value());
+                ps.setString(1, dialect.text(v.path()));
+                ps.setString(2, dialect.text(v.value()));
                 ps.setLong(3, sk);
                 ps.addBatch();
             }
@@ -302,7 +309,7 @@ final class SqliteWrites extends SqliteReads implements WriteTransaction {
     @Override
     public void insertSnapshot(long sk, StateKey key, String state) {
         query("INSERT INTO state_snapshots (sk, src, seq, state) VALUES (?, ?, ?, ?)"
-                + " ON CONFLICT DO UPDATE SET state = excluded.state", ps -> {
+                + " ON CONFLICT (sk, src, seq) DO UPDATE SET state = excluded.state", ps -> {
                     ps.setLong(1, sk);
                     ps.setInt(2, key.src().code());
                     ps.setLong(3, key.seq());

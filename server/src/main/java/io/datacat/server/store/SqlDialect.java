@@ -1,0 +1,173 @@
+package io.datacat.server.store;
+
+import java.math.BigDecimal;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What the two databases spell differently: index hints, JSON inside SQL, and how a driver
+ * failure says whether retrying can help. Everything else in {@link SqlReads} and
+ * {@link SqlWrites} is the same SQL for both.
+ */
+enum SqlDialect {
+    SQLITE {
+        @Override
+        String notableIndexHint() {
+            return " INDEXED BY records_notable";
+        }
+
+        @Override
+        String productVersionsSql() {
+            return "SELECT product, version, COUNT(*),"
+                    + " SUM(status = 'active'), SUM(status = 'ended'), SUM(status = 'crashed'),"
+                    + " SUM(status = 'abnormal'), SUM(hang_count > 0), SUM(hung), MAX(last_seen)"
+                    + " FROM sessions INDEXED BY sessions_overview GROUP BY product, version LIMIT ?";
+        }
+
+        @Override
+        void stateNowCondition(List<String> segments, String value, BigDecimal number, StringBuilder sql,
+                               List<Object> args) {
+            String path = StateValues.jsonPath(segments);
+            Double n = number == null ? null : number.doubleValue();
+            // json_extract gives SQL values: numbers compare as numbers (3 = 3.0), booleans as 1/0.
+            sql.append(" AND (CASE json_type(s.state, ?) WHEN 'text' THEN json_extract(s.state, ?) = ?"
+                    + " WHEN 'integer' THEN json_extract(s.state, ?) = ? WHEN 'real' THEN json_extract(s.state, ?) = ?"
+                    + " WHEN 'true' THEN ? = 'true' WHEN 'false' THEN ? = 'false' ELSE 0 END)");
+            args.addAll(Arrays.asList(path, path, value, path, n, path, n, value, value));
+        }
+
+        @Override
+        String lastCumulativeSql() {
+            // Tags compare as sorted JSON arrays, each side sorted by SQLite, so their order does not matter.
+            return "SELECT value FROM records WHERE sk = ? AND stream = " + RecordStream.METRICS.code()
+                    + " AND ts < ? AND name = ?"
+                    + " AND json_extract(body, '$.type') = 'counter' AND json_extract(body, '$.cumulative') = 1"
+                    + " AND (SELECT json_group_array(value) FROM (SELECT value FROM json_each(body, '$.tags')"
+                    + " ORDER BY value)) = (SELECT json_group_array(value) FROM (SELECT value FROM json_each(?)"
+                    + " ORDER BY value)) ORDER BY ts DESC, src DESC, seq DESC LIMIT 1";
+        }
+
+        @Override
+        String jsonField(String column, String field) {
+            return "json_extract(" + column + ", '$." + field + "')";
+        }
+
+        @Override
+        String caselessLike(String expr) {
+            return expr + " LIKE ? ESCAPE '\\'"; // SQLite's LIKE folds ASCII letters only
+        }
+
+        @Override
+        String text(String s) {
+            return s;
+        }
+
+        @Override
+        StoreException translate(SQLException e) {
+            return SqliteStore.translate(e);
+        }
+    },
+
+    POSTGRES {
+        @Override
+        String notableIndexHint() {
+            return "";
+        }
+
+        @Override
+        String productVersionsSql() {
+            return "SELECT product, version, COUNT(*),"
+                    + " COUNT(*) FILTER (WHERE status = 'active'), COUNT(*) FILTER (WHERE status = 'ended'),"
+                    + " COUNT(*) FILTER (WHERE status = 'crashed'), COUNT(*) FILTER (WHERE status = 'abnormal'),"
+                    + " COUNT(*) FILTER (WHERE hang_count > 0), SUM(hung), MAX(last_seen)"
+                    + " FROM sessions GROUP BY product, version ORDER BY product, version LIMIT ?";
+        }
+
+        @Override
+        void stateNowCondition(List<String> segments, String value, BigDecimal number, StringBuilder sql,
+                               List<Object> args) {
+            String[] path = segments.stream().map(this::text).toArray(String[]::new);
+            String state = json("s.state");
+            sql.append(" AND (CASE json_typeof(" + state + " #> ?) WHEN 'string' THEN " + state + " #>> ? = ?"
+                    + " WHEN 'number' THEN (" + state + " #>> ?)::numeric = ?"
+                    + " WHEN 'boolean' THEN " + state + " #>> ? = ? ELSE false END)");
+            args.addAll(Arrays.asList(path, path, text(value), path, number, path, text(value)));
+        }
+
+        @Override
+        String lastCumulativeSql() {
+            // Both sides sorted into arrays (no tags: null on both sides), so tag order does not matter.
+            return "SELECT value FROM records WHERE sk = ? AND stream = " + RecordStream.METRICS.code()
+                    + " AND ts < ? AND name = ?"
+                    + " AND " + jsonField("body", "type") + " = 'counter' AND " + jsonField("body", "cumulative")
+                    + " = 'true' AND (SELECT array_agg(t ORDER BY t) FROM json_array_elements_text("
+                    + "COALESCE(" + json("body") + " -> 'tags', '[]'::json)) AS t) IS NOT DISTINCT FROM"
+                    + " (SELECT array_agg(t ORDER BY t) FROM json_array_elements_text(?::json) AS t)"
+                    + " ORDER BY ts DESC, src DESC, seq DESC LIMIT 1";
+        }
+
+        @Override
+        String jsonField(String column, String field) {
+            return "(" + json(column) + " ->> '" + field + "')";
+        }
+
+        /**
+         * A JSON text column as json. Its escaped U+0000 becomes U+FFFD first: PostgreSQL refuses
+         * to turn that escape into text, which would make the whole query fail.
+         */
+        private String json(String column) {
+            return "replace(" + column + ", '\\u0000', '\\ufffd')::json";
+        }
+
+        @Override
+        String caselessLike(String expr) {
+            return ascii(expr) + " LIKE " + ascii("?") + " ESCAPE '\\'";
+        }
+
+        /** Folds ASCII letters only, as SQLite's LIKE does, whatever the database's locale. */
+        private String ascii(String expr) {
+            return "translate(" + expr + ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')";
+        }
+
+        /**
+         * PostgreSQL text cannot hold U+0000, which a client may send inside a JSON string; such
+         * a character is stored (and looked for) as U+FFFD in the columns that are read out of a
+         * record, while the record's body keeps it, escaped, exactly as sent.
+         */
+        @Override
+        String text(String s) {
+            return s == null || s.indexOf('\0') < 0 ? s : s.replace('\0', '\uFFFD');
+        }
+
+        @Override
+        StoreException translate(SQLException e) {
+            return PostgresStore.translate(e);
+        }
+    };
+
+    /** Text after {@code FROM records} that makes a notable-events query use its partial index. */
+    abstract String notableIndexHint();
+
+    /** Sessions counted by product, version and status; one parameter, the row limit. */
+    abstract String productVersionsSql();
+
+    /** Appends the condition that the session's current state holds {@code value} at the path. */
+    abstract void stateNowCondition(List<String> segments, String value, BigDecimal number, StringBuilder sql,
+                                    List<Object> args);
+
+    /** The last running total of a counter: parameters sk, before-ts, name, tags as a JSON array. */
+    abstract String lastCumulativeSql();
+
+    /** A top-level field of a JSON text column, as SQL text. */
+    abstract String jsonField(String column, String field);
+
+    /** {@code expr} LIKE a parameter, ASCII letters compared case-insensitively, {@code \\} escaping. */
+    abstract String caselessLike(String expr);
+
+    /** A string as this database can store it. */
+    abstract String text(String s);
+
+    /** A driver failure as a store exception that says whether retrying can help. */
+    abstract StoreException translate(SQLException e);
+}

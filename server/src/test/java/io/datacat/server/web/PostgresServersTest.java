@@ -1,0 +1,201 @@
+package io.datacat.server.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.datacat.server.DatacatServer;
+import io.datacat.server.ServerConfig;
+import io.datacat.server.ServerStartException;
+import io.datacat.server.testing.TestServer;
+import io.datacat.server.testing.TestStores;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import static io.datacat.server.testing.TestRecords.batchJson;
+import static io.datacat.server.testing.TestRecords.end;
+import static io.datacat.server.testing.TestRecords.event;
+import static io.datacat.server.testing.TestRecords.metric;
+import static io.datacat.server.testing.TestRecords.start;
+import static io.datacat.server.testing.TestRecords.state;
+import static io.datacat.server.testing.TestServer.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What only the PostgreSQL store has to show: several real servers sharing one database, text
+ * PostgreSQL cannot hold, the database going away and coming back, and the errors at startup.
+ */
+class PostgresServersTest {
+
+    private static String body(ObjectNode... records) {
+        return batchJson(records).toString();
+    }
+
+    /** The batches of one session: a start, events, metrics and state, then its end. */
+    private static List<String> sessionBatches(String sid) {
+        List<String> batches = new ArrayList<>();
+        batches.add(body(start(sid, 1, "Game", "1.0"), state(sid, 2, "{\"level\": 1}")));
+        for (int b = 0; b < 5; b++) {
+            List<ObjectNode> records = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                long seq = 3 + b * 20L + i;
+                records.add(i % 2 == 0 ? event(sid, seq, "tick", "info") : metric(sid, seq, "fps", 60));
+            }
+            batches.add(body(records.toArray(ObjectNode[]::new)));
+        }
+        batches.add(body(state(sid, 103, "{\"level\": 2}"), end(sid, 104)));
+        return batches;
+    }
+
+    @Test
+    void twoServersOnOneDatabaseStoreEveryRecordOnceWhicheverServerGetsIt(@TempDir Path dir) throws Exception {
+        TestStores.Location db = TestStores.location(TestStores.Kind.POSTGRES, dir);
+        int sessions = 8;
+        ExecutorService senders = Executors.newFixedThreadPool(4);
+        try (TestServer a = TestServer.start(db); TestServer b = TestServer.start(db)) {
+            // Every batch goes to both servers at once, as a daemon's retry may after a timeout:
+            // both answer 200, and each record is stored once.
+            List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+            for (int s = 0; s < sessions; s++) {
+                for (String batch : sessionBatches("shared-" + s)) {
+                    answers.add(CompletableFuture.supplyAsync(() -> a.post("/api/ingest", batch), senders));
+                    answers.add(CompletableFuture.supplyAsync(() -> b.post("/api/ingest", batch), senders));
+                }
+            }
+            long accepted = 0;
+            long duplicates = 0;
+            for (CompletableFuture<HttpResponse<String>> answer : answers) {
+                HttpResponse<String> r = answer.get();
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                // Numbered requests live in one server's memory: not offered when servers share a database.
+                assertThat(r.headers().firstValue("Datacat-Order")).isEmpty();
+                accepted += json(r).get("accepted").asLong();
+                duplicates += json(r).get("duplicates").asLong();
+            }
+            assertThat(accepted).isEqualTo(sessions * 104L);
+            assertThat(duplicates).isEqualTo(sessions * 104L);
+            assertThat(a.recordCount()).isEqualTo(sessions * 104L);
+
+            for (TestServer server : List.of(a, b)) {
+                JsonNode list = json(server.get("/api/sessions?limit=100")).get("sessions");
+                assertThat(list).hasSize(sessions);
+                for (JsonNode s : list) {
+                    assertThat(s.get("status").asText()).isEqualTo("ended");
+                    assertThat(s.path("counts").path("records").asLong()).as(s.toString()).isEqualTo(104);
+                }
+                JsonNode session = json(server.get("/api/sessions/shared-3"));
+                assertThat(session.path("state").path("level").asInt()).as(session.toString()).isEqualTo(2);
+            }
+
+            // A sender's second numbered request reaching the other server is stored at once,
+            // not held waiting for the first, which that server never sees.
+            HttpResponse<String> second = b.send(HttpRequest.newBuilder(URI.create(b.server().url() + "api/ingest"))
+                    .header("Datacat-Order", "daemon-1/2")
+                    .POST(HttpRequest.BodyPublishers.ofString(body(start("numbered", 1, "Game", "1.0")))).build());
+            assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+        } finally {
+            senders.shutdownNow();
+        }
+    }
+
+    /** PostgreSQL text cannot hold U+0000; a client may still send it, escaped, in any string. */
+    @Test
+    void aNulCharacterAnywhereIsStoredAndFoundAgain(@TempDir Path dir) {
+        try (TestServer server = TestServer.start(TestStores.location(TestStores.Kind.POSTGRES, dir))) {
+            ObjectNode boss = event("nul", 2, "boss\u0000fight", "error").put("message", "hit \u0000 hard");
+            HttpResponse<String> r = server.post("/api/ingest", body(start("nul", 1, "Ga\u0000me", "1.0"), boss,
+                    state("nul", 3, "{\"map\\u0000\": \"moon\\u0000\"}"), metric("nul", 4, "fp\u0000s", 1)));
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+
+            JsonNode events = json(server.get("/api/sessions/nul/events?limit=10")).get("events");
+            assertThat(events.get(0).get("name").asText()).isEqualTo("boss\u0000fight");
+            assertThat(events.get(0).get("message").asText()).isEqualTo("hit \u0000 hard");
+            assertThat(ids(server, "?event=" + encode("boss\u0000fight"))).containsExactly("nul");
+            assertThat(ids(server, "?q=hard")).containsExactly("nul");
+            assertThat(ids(server, "?state_key=" + encode("map\u0000") + "&state_value=" + encode("moon\u0000")))
+                    .containsExactly("nul");
+            assertThat(json(server.get("/api/sessions/nul")).get("product").asText()).isEqualTo("Ga\uFFFDme");
+        }
+    }
+
+    private static List<String> ids(TestServer server, String query) {
+        HttpResponse<String> r = server.get("/api/sessions" + query);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        List<String> ids = new ArrayList<>();
+        json(r).get("sessions").forEach(s -> ids.add(s.get("id").asText()));
+        return ids;
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A daemon keeps its spool while the server answers 503, so the server must answer 503
+     * (not 500) while the database is down, and store again once it is back.
+     */
+    @Test
+    void whileTheDatabaseIsDownIngestAnswers503AndStoresAgainOnceItIsBack(@TempDir Path dir) throws IOException {
+        Path data = dir.resolve("pg");
+        EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).start();
+        int port = pg.getPort();
+        String url = "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres";
+        try (TestServer server = TestServer.start(dir, b -> b.postgresUrl(url))) {
+            assertThat(server.post("/api/ingest", body(start("outage", 1, "Game", "1.0"))).statusCode())
+                    .isEqualTo(200);
+
+            pg.close();
+            HttpResponse<String> down = server.post("/api/ingest", body(event("outage", 2, "lost?", "info")));
+            assertThat(down.statusCode()).as(down.body()).isEqualTo(503);
+            assertThat(json(down).get("error").asText()).contains("retry later");
+            assertThat(server.get("/api/sessions").statusCode()).isEqualTo(503);
+
+            pg = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).setPort(port).start();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                    server.post("/api/ingest", body(event("outage", 2, "lost?", "info"))).statusCode())
+                    .isEqualTo(200));
+            assertThat(server.recordCount()).isEqualTo(2);
+        } finally {
+            pg.close();
+        }
+    }
+
+    @Test
+    void startupErrorsSayWhatToFix(@TempDir Path dir) {
+        assertThatThrownBy(() -> DatacatServer.start(ServerConfig.builder().port(0).dataDir(dir)
+                .postgresUrl("postgresql://datacat:secret@127.0.0.1:1/datacat").build()))
+                .isInstanceOf(ServerStartException.class)
+                .hasMessageContaining("cannot connect to PostgreSQL at 127.0.0.1:1/datacat")
+                .hasMessageContaining("--postgres")
+                .hasMessageNotContaining("secret");
+        assertThatThrownBy(() -> DatacatServer.start(ServerConfig.builder().port(0).dataDir(dir)
+                .postgresUrl("mysql://db/datacat").build()))
+                .isInstanceOf(ServerStartException.class)
+                .hasMessageContaining("postgresql://user:password@host:5432/datacat");
+    }
+
+    @Test
+    void aDatabaseWithANewerSchemaIsRefused(@TempDir Path dir) throws Exception {
+        TestStores.Location db = TestStores.location(TestStores.Kind.POSTGRES, dir);
+        db.open().close();
+        try (var c = db.connect(); var st = c.createStatement()) {
+            st.execute("UPDATE datacat_schema SET version = version + 1");
+        }
+        assertThatThrownBy(db::open).hasMessageContaining("written by a newer DataCat server");
+    }
+}
