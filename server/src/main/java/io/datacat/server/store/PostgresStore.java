@@ -19,25 +19,28 @@ import java.util.concurrent.locks.ReentrantLock;
  * takes a transaction-scoped advisory lock (one per database schema), so the writes of all
  * the servers are applied one at a time, as SQLite's single writer applies them: a session's
  * records, its seq ranges and its status never see two writers at once, and the queries and
- * the checks of every write are the same as SQLite's. Reads run on their own connections in
+ * the checks of every write are the same as SQLite's. Writes have a connection of their own,
+ * so a busy web UI never leaves ingest waiting for one. Reads run on a pool of connections in
  * read-only repeatable-read transactions (one snapshot per read) and never wait for writes,
  * so the servers share the reading: the web UI, the REST queries, and each request's parsing
  * and validation before it reaches the store.
  */
 public final class PostgresStore implements Store {
-    private static final int POOL_SIZE = 8;
+    private static final int READER_POOL_SIZE = 8;
     private static final long CONNECT_TIMEOUT_MS = 5_000;
     /** Taken by every write transaction: one writer at a time in this schema, whichever server it runs in. */
     private static final String WRITER_LOCK =
             "SELECT pg_advisory_xact_lock(hashtext('datacat-writer:' || current_schema()))";
 
-    private final HikariDataSource pool;
+    private final HikariDataSource writer;
+    private final HikariDataSource readers;
     private final String where;
-    /** Keeps this server's writers from holding pool connections while they wait for the advisory lock. */
+    /** This server's writes take turns for the writer connection before they take the advisory lock. */
     private final ReentrantLock writeLock = new ReentrantLock();
 
-    private PostgresStore(HikariDataSource pool, String where) {
-        this.pool = pool;
+    private PostgresStore(HikariDataSource writer, HikariDataSource readers, String where) {
+        this.writer = writer;
+        this.readers = readers;
         this.where = where;
     }
 
@@ -48,6 +51,28 @@ public final class PostgresStore implements Store {
      */
     public static PostgresStore open(String url) {
         Target target = Target.parse(url);
+        HikariDataSource writer = pool(target, "datacat-postgres-writer", 1);
+        HikariDataSource readers;
+        try {
+            readers = pool(target, "datacat-postgres-readers", READER_POOL_SIZE);
+        } catch (RuntimeException e) {
+            writer.close();
+            throw e;
+        }
+        PostgresStore store = new PostgresStore(writer, readers, target.where());
+        try {
+            store.inWriteTransaction(c -> {
+                PostgresSchema.migrate(c, "PostgreSQL " + target.where());
+                return null;
+            });
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        return store;
+    }
+
+    private static HikariDataSource pool(Target target, String name, int size) {
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(target.jdbcUrl());
         if (target.user() != null) {
@@ -56,31 +81,19 @@ public final class PostgresStore implements Store {
         if (target.password() != null) {
             hc.setPassword(target.password());
         }
-        hc.setPoolName("datacat-postgres");
-        hc.setMaximumPoolSize(POOL_SIZE);
+        hc.setPoolName(name);
+        hc.setMaximumPoolSize(size);
         hc.setMinimumIdle(1);
         hc.setAutoCommit(false);
         hc.setConnectionTimeout(CONNECT_TIMEOUT_MS);
         hc.addDataSourceProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_MS / 1_000));
         hc.addDataSourceProperty("ApplicationName", "datacat-server");
-        HikariDataSource pool;
         try {
-            pool = new HikariDataSource(hc);
+            return new HikariDataSource(hc);
         } catch (HikariPool.PoolInitializationException e) {
             throw new StoreException("cannot connect to PostgreSQL at " + target.where() + " (" + rootMessage(e)
                     + "). Check the URL given with --postgres, and that the database is running.", e);
         }
-        PostgresStore store = new PostgresStore(pool, target.where());
-        try {
-            store.inWriteTransaction(c -> {
-                PostgresSchema.migrate(c, "PostgreSQL " + target.where());
-                return null;
-            });
-        } catch (RuntimeException e) {
-            pool.close();
-            throw e;
-        }
-        return store;
     }
 
     @Override
@@ -97,7 +110,7 @@ public final class PostgresStore implements Store {
 
     private <T> T inWriteTransaction(SqlWork<T> work) {
         writeLock.lock();
-        try (Connection c = pool.getConnection()) {
+        try (Connection c = writer.getConnection()) {
             try {
                 try (Statement st = c.createStatement()) {
                     st.execute(WRITER_LOCK);
@@ -123,7 +136,7 @@ public final class PostgresStore implements Store {
 
     @Override
     public <T> T read(Work<T, ReadTransaction> work) {
-        try (Connection c = pool.getConnection()) {
+        try (Connection c = readers.getConnection()) {
             try {
                 try (Statement st = c.createStatement()) {
                     st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
@@ -157,7 +170,8 @@ public final class PostgresStore implements Store {
 
     @Override
     public void close() {
-        pool.close();
+        readers.close();
+        writer.close();
     }
 
     /** Turns a driver failure into a store exception that says whether retrying can help. */
