@@ -113,18 +113,27 @@ class PostgresServersTest {
         }
     }
 
-    /** PostgreSQL text cannot hold U+0000; a client may still send it, escaped, in any string. */
+    /**
+     * PostgreSQL text cannot hold U+0000; a client may still send it, escaped, in any string.
+     * And records are copied in COPY's text format, where tabs, newlines and backslashes are
+     * escapes.
+     */
     @Test
-    void aNulCharacterAnywhereIsStoredAndFoundAgain(@TempDir Path dir) {
+    void aNulCharacterOrACopyEscapeAnywhereIsStoredAndFoundAgain(@TempDir Path dir) {
         try (TestServer server = TestServer.start(TestStores.location(TestStores.Kind.POSTGRES, dir))) {
             ObjectNode boss = event("nul", 2, "boss\u0000fight", "error").put("message", "hit \u0000 hard");
+            String awkward = "tab\there\nnew\\line\r\\N";
             HttpResponse<String> r = server.post("/api/ingest", body(start("nul", 1, "Ga\u0000me", "1.0"), boss,
-                    state("nul", 3, "{\"map\\u0000\": \"moon\\u0000\"}"), metric("nul", 4, "fp\u0000s", 1)));
+                    state("nul", 3, "{\"map\\u0000\": \"moon\\u0000\"}"), metric("nul", 4, "fp\u0000s", 1),
+                    event("nul", 5, awkward, "info").put("message", awkward)));
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
 
             JsonNode events = json(server.get("/api/sessions/nul/events?limit=10")).get("events");
             assertThat(events.get(0).get("name").asText()).isEqualTo("boss\u0000fight");
             assertThat(events.get(0).get("message").asText()).isEqualTo("hit \u0000 hard");
+            assertThat(events.get(1).get("name").asText()).isEqualTo(awkward);
+            assertThat(events.get(1).get("message").asText()).isEqualTo(awkward);
+            assertThat(json(server.get("/api/sessions/nul/events?name=" + encode(awkward))).get("events")).hasSize(1);
             assertThat(ids(server, "?event=" + encode("boss\u0000fight"))).containsExactly("nul");
             assertThat(ids(server, "?q=hard")).containsExactly("nul");
             assertThat(ids(server, "?state_key=" + encode("map\u0000") + "&state_value=" + encode("moon\u0000")))
