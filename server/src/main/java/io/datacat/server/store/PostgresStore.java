@@ -3,6 +3,8 @@ package io.datacat.server.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -26,6 +28,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * and validation before it reaches the store.
  */
 public final class PostgresStore implements Store {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresStore.class);
     private static final int READER_POOL_SIZE = 8;
     private static final long CONNECT_TIMEOUT_MS = 5_000;
     /** Taken by every write transaction: one writer at a time in this schema, whichever server it runs in. */
@@ -137,16 +140,34 @@ public final class PostgresStore implements Store {
     @Override
     public <T> T read(Work<T, ReadTransaction> work) {
         try (Connection c = readers.getConnection()) {
+            T result;
             try {
                 try (Statement st = c.createStatement()) {
                     st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
                 }
-                return work.run(new SqlReads(c, SqlDialect.POSTGRES));
-            } finally {
-                c.rollback();
+                result = work.run(new SqlReads(c, SqlDialect.POSTGRES));
+            } catch (SQLException | RuntimeException | Error e) {
+                // A connection the database dropped cannot roll back either; the first failure
+                // is the one that says what happened (and whether to retry).
+                rollback(c, e);
+                throw e;
             }
+            endReadOnly(c);
+            return result;
         } catch (SQLException e) {
             throw translate(e);
+        }
+    }
+
+    /**
+     * Ends a read that succeeded. If the database dropped the connection just after, the read's
+     * answer still stands (the transaction wrote nothing), and the pool replaces the connection.
+     */
+    private static void endReadOnly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            LOG.debug("ending a read-only transaction failed; its connection is replaced: {}", e.getMessage());
         }
     }
 
