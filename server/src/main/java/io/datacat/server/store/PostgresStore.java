@@ -40,6 +40,7 @@ public final class PostgresStore implements Store {
     private final String where;
     /** This server's writes take turns for the writer connection before they take the advisory lock. */
     private final ReentrantLock writeLock = new ReentrantLock();
+    private boolean closed;
 
     private PostgresStore(HikariDataSource writer, HikariDataSource readers, String where) {
         this.writer = writer;
@@ -113,6 +114,10 @@ public final class PostgresStore implements Store {
 
     private <T> T inWriteTransaction(SqlWork<T> work) {
         writeLock.lock();
+        if (closed) {
+            writeLock.unlock();
+            throw new StoreException("the store is closed");
+        }
         try (Connection c = writer.getConnection()) {
             try {
                 try (Statement st = c.createStatement()) {
@@ -189,10 +194,20 @@ public final class PostgresStore implements Store {
         return "PostgreSQL " + where;
     }
 
+    /** Lets a write in progress commit first, as the server's shutdown promises. */
     @Override
     public void close() {
-        readers.close();
-        writer.close();
+        writeLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            readers.close();
+            writer.close();
+        } finally {
+            writeLock.unlock();
+        }
     }
 
     /** Turns a driver failure into a store exception that says whether retrying can help. */
