@@ -95,7 +95,32 @@ final class PostgresSchema {
               sk   BIGINT NOT NULL,
               PRIMARY KEY (name, sk)
             )""",
-            "CREATE INDEX session_event_names_by_session ON session_event_names (sk)"));
+            "CREATE INDEX session_event_names_by_session ON session_event_names (sk)",
+            // JSON read inside queries (free text, running totals, the state filter). PostgreSQL
+            // refuses to turn an escaped U+0000 or a lone surrogate into text, anywhere in the
+            // document, and the whole query would fail: a document it refuses is read again with
+            // those escapes (and, there, escaped surrogate pairs) as U+FFFD, which is what
+            // SqlDialect.POSTGRES.text stores in plain columns. Only documents with a backslash-u escape
+            // pay for the exception block.
+            """
+            CREATE FUNCTION datacat_json_clean(doc text) RETURNS text LANGUAGE sql IMMUTABLE STRICT AS $$
+              SELECT regexp_replace(doc, '(?<!\\\\)((?:\\\\\\\\)*)\\\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})',
+                                    '\\1\\\\ufffd', 'g')
+            $$""",
+            jsonFunction("datacat_json_text", "text", "doc::json #>> path"),
+            jsonFunction("datacat_json_type", "text", "json_typeof(doc::json #> path)"),
+            jsonFunction("datacat_json_strings", "text[]", "ARRAY(SELECT t FROM json_array_elements_text("
+                    + "COALESCE(doc::json #> path, '[]')) AS t ORDER BY t COLLATE \"C\")")));
+
+    /** A function of a JSON text and a path that reads {@code doc} again cleaned when PostgreSQL refuses it. */
+    private static String jsonFunction(String name, String returns, String expression) {
+        String cleaned = expression.replace("doc::json", "datacat_json_clean(doc)::json");
+        return "CREATE FUNCTION " + name + "(doc text, path text[]) RETURNS " + returns
+                + " LANGUAGE plpgsql IMMUTABLE STRICT AS $$\nBEGIN\n"
+                + "  IF strpos(doc, '\\u') = 0 THEN\n    RETURN " + expression + ";\n  END IF;\n"
+                + "  BEGIN\n    RETURN " + expression + ";\n"
+                + "  EXCEPTION WHEN OTHERS THEN\n    RETURN " + cleaned + ";\n  END;\nEND\n$$";
+    }
 
     /** The schema version this server writes. */
     static final int VERSION = MIGRATIONS.size();

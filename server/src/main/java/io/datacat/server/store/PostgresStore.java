@@ -2,7 +2,6 @@ package io.datacat.server.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.pool.HikariPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,9 +10,13 @@ import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientException;
 import java.sql.Statement;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -31,6 +34,19 @@ public final class PostgresStore implements Store {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresStore.class);
     private static final int READER_POOL_SIZE = 8;
     private static final long CONNECT_TIMEOUT_MS = 5_000;
+    private static final int FETCH_SIZE = 1_000;
+    /**
+     * How long a write waits for another server's write to finish. A server that stops (a
+     * frozen JVM, a lost network) in the middle of a write holds the lock until the database
+     * ends its session ({@code idle_in_transaction_session_timeout}); the others answer 503
+     * meanwhile, and their daemons resend.
+     */
+    private static final int LOCK_WAIT_SECONDS = 10;
+    private static final int STATEMENT_TIMEOUT_SECONDS = 60;
+    private static final int SOCKET_TIMEOUT_SECONDS = 90;
+    /** Every connection's settings: no statement and no stalled transaction holds the database for long. */
+    private static final String SESSION_SETTINGS = "SET statement_timeout = '" + STATEMENT_TIMEOUT_SECONDS + "s'; "
+            + "SET idle_in_transaction_session_timeout = '" + STATEMENT_TIMEOUT_SECONDS + "s'";
     /** Taken by every write transaction: one writer at a time in this schema, whichever server it runs in. */
     private static final String WRITER_LOCK =
             "SELECT pg_advisory_xact_lock(hashtext('datacat-writer:' || current_schema()))";
@@ -55,10 +71,12 @@ public final class PostgresStore implements Store {
      */
     public static PostgresStore open(String url) {
         Target target = Target.parse(url);
-        HikariDataSource writer = pool(target, "datacat-postgres-writer", 1);
+        String schema = currentSchema(target);
+        HikariDataSource writer = pool(target, schema, "datacat-postgres-writer", 1,
+                SESSION_SETTINGS + "; SET lock_timeout = '" + LOCK_WAIT_SECONDS + "s'");
         HikariDataSource readers;
         try {
-            readers = pool(target, "datacat-postgres-readers", READER_POOL_SIZE);
+            readers = pool(target, schema, "datacat-postgres-readers", READER_POOL_SIZE, SESSION_SETTINGS);
         } catch (RuntimeException e) {
             writer.close();
             throw e;
@@ -76,25 +94,50 @@ public final class PostgresStore implements Store {
         return store;
     }
 
-    private static HikariDataSource pool(Target target, String name, int size) {
+    /**
+     * The schema the URL's settings resolve to, which every connection is then pinned to: a
+     * schema created later earlier on the search path (one named after the user) must not
+     * move the tables a running server reads.
+     */
+    private static String currentSchema(Target target) {
+        Properties props = target.connectionProperties();
+        try (Connection c = DriverManager.getConnection(target.jdbcUrl(), props);
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT current_schema()")) {
+            String schema = rs.next() ? rs.getString(1) : null;
+            if (schema == null) {
+                throw new StoreException("PostgreSQL at " + target.where() + " has no schema to create DataCat's tables"
+                        + " in: the schema named by currentSchema (or the search_path) does not exist. Create it"
+                        + " (CREATE SCHEMA datacat), or name an existing one with ?currentSchema=<schema> in --postgres.");
+            }
+            return schema;
+        } catch (SQLException | RuntimeException e) {
+            if (e instanceof StoreException se) {
+                throw se;
+            }
+            throw new StoreException("cannot connect to PostgreSQL at " + target.where() + " (" + rootMessage(e)
+                    + "). Check the URL given with --postgres, and that the database is running.", e);
+        }
+    }
+
+    private static HikariDataSource pool(Target target, String schema, String name, int size, String settings) {
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(target.jdbcUrl());
-        if (target.user() != null) {
-            hc.setUsername(target.user());
-        }
-        if (target.password() != null) {
-            hc.setPassword(target.password());
-        }
+        hc.setDataSourceProperties(target.connectionProperties());
+        hc.addDataSourceProperty("currentSchema", schema);
+        // A query that reads many rows (a chart of a long session) streams them in chunks.
+        hc.addDataSourceProperty("defaultRowFetchSize", String.valueOf(FETCH_SIZE));
+        // Longer than statement_timeout: it only ends a wait on a database that stopped answering.
+        hc.addDataSourceProperty("socketTimeout", String.valueOf(SOCKET_TIMEOUT_SECONDS));
+        hc.setConnectionInitSql(settings);
         hc.setPoolName(name);
         hc.setMaximumPoolSize(size);
         hc.setMinimumIdle(1);
         hc.setAutoCommit(false);
         hc.setConnectionTimeout(CONNECT_TIMEOUT_MS);
-        hc.addDataSourceProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_MS / 1_000));
-        hc.addDataSourceProperty("ApplicationName", "datacat-server");
         try {
             return new HikariDataSource(hc);
-        } catch (HikariPool.PoolInitializationException e) {
+        } catch (RuntimeException e) {
             throw new StoreException("cannot connect to PostgreSQL at " + target.where() + " (" + rootMessage(e)
                     + "). Check the URL given with --postgres, and that the database is running.", e);
         }
@@ -113,7 +156,14 @@ public final class PostgresStore implements Store {
     }
 
     private <T> T inWriteTransaction(SqlWork<T> work) {
-        writeLock.lock();
+        try {
+            if (!writeLock.tryLock(LOCK_WAIT_SECONDS * 3L, TimeUnit.SECONDS)) {
+                throw new StoreUnavailableException("the database is busy with other writes; retry later", null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailableException("the server is stopping; retry later", e);
+        }
         if (closed) {
             writeLock.unlock();
             throw new StoreException("the store is closed");
@@ -223,6 +273,14 @@ public final class PostgresStore implements Store {
         if (state.equals("40001") || state.equals("40P01") || state.equals("25006")) {
             return new StoreUnavailableException("the PostgreSQL database refused the write for now; retry later", e);
         }
+        if (state.equals("55P03")) {
+            return new StoreUnavailableException("another server's write has held the database for more than "
+                    + LOCK_WAIT_SECONDS + " s; retry later", e);
+        }
+        if (state.equals("57014")) {
+            return new StoreUnavailableException("the PostgreSQL database took more than " + STATEMENT_TIMEOUT_SECONDS
+                    + " s; retry later", e);
+        }
         return new StoreException("database error: " + e.getMessage(), e);
     }
 
@@ -236,27 +294,47 @@ public final class PostgresStore implements Store {
 
     /** Where to connect, and the credentials taken out of the URL so they never appear in messages. */
     record Target(String jdbcUrl, String user, String password, String where) {
+        private static final String EXAMPLE = "postgresql://user:password@host:5432/datacat";
+
+        /** The user and password as the driver takes them, plus the settings every connection has. */
+        Properties connectionProperties() {
+            Properties p = new Properties();
+            if (user != null) {
+                p.setProperty("user", user);
+            }
+            if (password != null) {
+                p.setProperty("password", password);
+            }
+            p.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_MS / 1_000));
+            p.setProperty("ApplicationName", "datacat-server");
+            return p;
+        }
 
         static Target parse(String url) {
-            String rest;
             if (url.startsWith("jdbc:postgresql:")) {
-                rest = url.substring("jdbc:".length());
-            } else if (url.startsWith("postgresql:") || url.startsWith("postgres:")) {
-                rest = "postgresql:" + url.substring(url.indexOf(':') + 1);
-            } else {
-                throw new StoreException("--postgres takes a URL such as postgresql://user:password@host:5432/datacat"
+                // The driver's own form (several hosts, sockets, user and password as parameters)
+                // goes to it as it is; only the part before the parameters is ever shown.
+                String rest = url.substring("jdbc:postgresql:".length()).replaceFirst("^//", "");
+                int query = rest.indexOf('?');
+                return new Target(url, null, null, query < 0 ? rest : rest.substring(0, query));
+            }
+            if (!url.startsWith("postgresql:") && !url.startsWith("postgres:")) {
+                throw new StoreException("--postgres takes a URL such as " + EXAMPLE
                         + ", got one that starts with neither postgresql:// nor jdbc:postgresql://");
             }
             URI uri;
             try {
-                uri = new URI(rest);
+                uri = new URI("postgresql:" + url.substring(url.indexOf(':') + 1));
             } catch (URISyntaxException e) {
-                throw new StoreException("--postgres: the URL is not valid (" + e.getReason()
-                        + "); use postgresql://user:password@host:5432/datacat", e);
+                throw new StoreException("--postgres: the URL is not valid (" + e.getReason() + "); use " + EXAMPLE
+                        + ", or a jdbc:postgresql:// URL for several hosts", e);
             }
             if (uri.getHost() == null) {
-                throw new StoreException("--postgres: the URL names no host; use "
-                        + "postgresql://user:password@host:5432/datacat");
+                throw new StoreException("--postgres: the URL names no host; use " + EXAMPLE
+                        + ", or a jdbc:postgresql:// URL for several hosts or a socket");
+            }
+            if (uri.getPort() == 0 || uri.getPort() > 65_535) {
+                throw new StoreException("--postgres: port " + uri.getPort() + " is not a TCP port (1 to 65535)");
             }
             String user = null;
             String password = null;
@@ -272,8 +350,9 @@ public final class PostgresStore implements Store {
                     hostPort + (path.isEmpty() ? "/" : path));
         }
 
+        /** Percent-decoding only: a '+' in a password is a plus, not a space as in a web form. */
         private static String decode(String s) {
-            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+            return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
         }
     }
 }

@@ -94,36 +94,26 @@ enum SqlDialect {
         void stateNowCondition(List<String> segments, String value, BigDecimal number, StringBuilder sql,
                                List<Object> args) {
             String[] path = segments.stream().map(this::text).toArray(String[]::new);
-            String state = json("s.state");
-            sql.append(" AND (CASE json_typeof(" + state + " #> ?) WHEN 'string' THEN " + state + " #>> ? = ?"
-                    + " WHEN 'number' THEN (" + state + " #>> ?)::numeric = ?"
-                    + " WHEN 'boolean' THEN " + state + " #>> ? = ? ELSE false END)");
+            // The datacat_json_* functions (PostgresSchema) read any JSON text the store holds.
+            sql.append(" AND (CASE datacat_json_type(s.state, ?) WHEN 'string' THEN datacat_json_text(s.state, ?) = ?"
+                    + " WHEN 'number' THEN datacat_json_text(s.state, ?)::numeric = ?"
+                    + " WHEN 'boolean' THEN datacat_json_text(s.state, ?) = ? ELSE false END)");
             args.addAll(Arrays.asList(path, path, text(value), path, number, path, text(value)));
         }
 
         @Override
         String lastCumulativeSql() {
-            // Both sides sorted into arrays (no tags: null on both sides), so tag order does not matter.
+            // Both tag lists sorted the same way, so their order does not matter.
             return "SELECT value FROM records WHERE sk = ? AND stream = " + RecordStream.METRICS.code()
                     + " AND ts < ? AND name = ?"
                     + " AND " + jsonField("body", "type") + " = 'counter' AND " + jsonField("body", "cumulative")
-                    + " = 'true' AND (SELECT array_agg(t ORDER BY t) FROM json_array_elements_text("
-                    + "COALESCE(" + json("body") + " -> 'tags', '[]'::json)) AS t) IS NOT DISTINCT FROM"
-                    + " (SELECT array_agg(t ORDER BY t) FROM json_array_elements_text(?::json) AS t)"
+                    + " = 'true' AND datacat_json_strings(body, '{tags}') = datacat_json_strings(?, '{}')"
                     + " ORDER BY ts DESC, src DESC, seq DESC LIMIT 1";
         }
 
         @Override
         String jsonField(String column, String field) {
-            return "(" + json(column) + " ->> '" + field + "')";
-        }
-
-        /**
-         * A JSON text column as json. Its escaped U+0000 becomes U+FFFD first: PostgreSQL refuses
-         * to turn that escape into text, which would make the whole query fail.
-         */
-        private String json(String column) {
-            return "replace(" + column + ", '\\u0000', '\\ufffd')::json";
+            return "datacat_json_text(" + column + ", '{" + field + "}')";
         }
 
         @Override

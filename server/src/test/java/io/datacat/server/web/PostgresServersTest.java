@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datacat.server.DatacatServer;
 import io.datacat.server.ServerConfig;
 import io.datacat.server.ServerStartException;
+import io.datacat.server.testing.TestRecords;
 import io.datacat.server.testing.TestServer;
 import io.datacat.server.testing.TestStores;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -139,6 +140,44 @@ class PostgresServersTest {
             assertThat(ids(server, "?state_key=" + encode("map\u0000") + "&state_value=" + encode("moon\u0000")))
                     .containsExactly("nul");
             assertThat(json(server.get("/api/sessions/nul")).get("product").asText()).isEqualTo("Ga\uFFFDme");
+        }
+    }
+
+    /**
+     * PostgreSQL refuses to turn an escaped U+0000 or a lone surrogate into text anywhere in a
+     * JSON document it reads: such a record must not break free text, running totals or the
+     * state filter, for its own session or any other.
+     */
+    @Test
+    void jsonPostgresRefusesNeverBreaksAQuery(@TempDir Path dir) {
+        try (TestServer server = TestServer.start(TestStores.location(TestStores.Kind.POSTGRES, dir))) {
+            long t = TestRecords.T0;
+            String counter = "\"kind\":\"metric\",\"name\":\"shots\",\"type\":\"counter\",\"cumulative\":true,"
+                    + "\"tags\":[\"gun:a\\u0000b\"],\"metadata\":{\"x\":\"\\ud800\"}";
+            String raw = "{\"records\":["
+                    + "{\"sid\":\"odd\",\"seq\":1,\"kind\":\"session_start\",\"ts\":" + t
+                    + ",\"product\":\"P\",\"version\":\"1\"},"
+                    + "{\"sid\":\"odd\",\"seq\":2,\"kind\":\"event\",\"ts\":" + (t + 1)
+                    + ",\"name\":\"boom\",\"message\":\"bad \\ud800 here\"},"
+                    + "{\"sid\":\"odd\",\"seq\":3,\"kind\":\"event\",\"ts\":" + (t + 2)
+                    + ",\"name\":\"path\",\"message\":\"C:\\\\u0000dir\"},"
+                    + "{\"sid\":\"odd\",\"seq\":4,\"ts\":" + (t + 1_000_000) + ",\"value\":100," + counter + "},"
+                    + "{\"sid\":\"odd\",\"seq\":5,\"ts\":" + (t + 2_000_000) + ",\"value\":130," + counter + "},"
+                    + "{\"sid\":\"odd\",\"seq\":6,\"kind\":\"state\",\"ts\":" + (t + 3)
+                    + ",\"patch\":{\"note\":\"\\udc00\",\"map\":\"moon\"}}]}";
+            HttpResponse<String> r = server.post("/api/ingest", raw);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+
+            assertThat(ids(server, "?q=zzz")).isEmpty();
+            assertThat(ids(server, "?q=" + encode("bad"))).containsExactly("odd");
+            assertThat(ids(server, "?q=" + encode("C:\\u0000dir"))).as("literal text, not an escape")
+                    .containsExactly("odd");
+            assertThat(ids(server, "?state_key=map&state_value=moon")).containsExactly("odd");
+
+            String from = URLEncoder.encode(io.datacat.protocol.Timestamps.format(t + 1_500_000), StandardCharsets.UTF_8);
+            HttpResponse<String> series = server.get("/api/sessions/odd/series?name=shots&from=" + from);
+            assertThat(series.statusCode()).as(series.body()).isEqualTo(200);
+            assertThat(json(series).at("/series/0/summary/total").asDouble()).as("130 - 100").isEqualTo(30.0);
         }
     }
 

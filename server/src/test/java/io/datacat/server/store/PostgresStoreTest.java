@@ -1,0 +1,92 @@
+package io.datacat.server.store;
+
+import io.datacat.protocol.Source;
+import io.datacat.server.testing.TestStores;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** What the PostgreSQL store must do about connections, other servers and its URL. */
+class PostgresStoreTest {
+
+    /** A read whose connection the database drops is "retry later" (503), not an error (500). */
+    @Test
+    void aReadWhoseConnectionIsDroppedIsUnavailable() throws SQLException {
+        String url = TestStores.freshSchemaUrl();
+        try (PostgresStore store = PostgresStore.open(url); Connection admin = DriverManager.getConnection(url)) {
+            assertThatThrownBy(() -> store.read(tx -> {
+                try (Statement st = admin.createStatement()) {
+                    st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                            + " WHERE application_name = 'datacat-server' AND state = 'idle in transaction'");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+                return tx.sessions(List.of("x"));
+            })).isInstanceOf(StoreUnavailableException.class);
+        }
+    }
+
+    /**
+     * Another server stopped in the middle of a write (a frozen JVM) holds the writer lock; this
+     * server's writes must give up after a bounded wait, so its daemons are told to retry.
+     */
+    @Test
+    void aWriteWaitsBoundedForAnotherServersWrite() throws Exception {
+        String url = TestStores.freshSchemaUrl();
+        try (PostgresStore store = PostgresStore.open(url); Connection other = DriverManager.getConnection(url)) {
+            other.setAutoCommit(false);
+            try (Statement st = other.createStatement()) {
+                st.execute("SELECT pg_advisory_xact_lock(hashtext('datacat-writer:' || current_schema()))");
+            }
+            long started = System.nanoTime();
+            CompletableFuture<Long> write = CompletableFuture.supplyAsync(() -> store.write(tx -> tx.lastSeq(1,
+                    Source.APP)));
+            assertThatThrownBy(() -> write.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(StoreUnavailableException.class).hasMessageContaining("retry later");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
+            other.rollback();
+
+            long lastSeq = store.write(tx -> tx.lastSeq(1, Source.APP));
+            assertThat(lastSeq).as("the lock is free again").isZero();
+        }
+    }
+
+    @Test
+    void aSchemaThatDoesNotExistIsNamedWithTheFix() {
+        String url = TestStores.freshSchemaUrl().replaceAll("currentSchema=[^&]*", "currentSchema=nowhere");
+        assertThatThrownBy(() -> PostgresStore.open(url)).isInstanceOf(StoreException.class)
+                .hasMessageContaining("does not exist").hasMessageContaining("CREATE SCHEMA");
+    }
+
+    @Test
+    void urlsAreReadAsPostgresReadsThem() {
+        PostgresStore.Target t = PostgresStore.Target.parse("postgresql://data%40cat:a+b%2Fc@db.example:6543/tel?sslmode=require");
+        assertThat(t.user()).isEqualTo("data@cat");
+        assertThat(t.password()).as("a plus is a plus, not a space").isEqualTo("a+b/c");
+        assertThat(t.jdbcUrl()).isEqualTo("jdbc:postgresql://db.example:6543/tel?sslmode=require");
+        assertThat(t.where()).isEqualTo("db.example:6543/tel");
+
+        assertThat(PostgresStore.Target.parse("postgres://db/tel").jdbcUrl()).isEqualTo("jdbc:postgresql://db/tel");
+        PostgresStore.Target jdbc = PostgresStore.Target.parse("jdbc:postgresql://h1:5432,h2:5432/tel?password=secret");
+        assertThat(jdbc.jdbcUrl()).isEqualTo("jdbc:postgresql://h1:5432,h2:5432/tel?password=secret");
+        assertThat(jdbc.where()).isEqualTo("h1:5432,h2:5432/tel").doesNotContain("secret");
+
+        assertThatThrownBy(() -> PostgresStore.Target.parse("postgresql://u:secret@db:99999/tel"))
+                .hasMessageContaining("99999 is not a TCP port").hasMessageNotContaining("secret");
+        assertThatThrownBy(() -> PostgresStore.Target.parse("mysql://db/tel"))
+                .hasMessageContaining("postgresql://user:password@host:5432/datacat");
+        assertThatThrownBy(() -> PostgresStore.Target.parse("postgresql:///tel"))
+                .hasMessageContaining("names no host");
+    }
+}
