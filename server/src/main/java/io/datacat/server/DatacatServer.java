@@ -4,6 +4,7 @@ import io.datacat.protocol.Limits;
 import io.datacat.protocol.Timestamps;
 import io.datacat.server.ingest.Ingestor;
 import io.datacat.server.live.LiveFeed;
+import io.datacat.server.live.RemoteCommits;
 import io.datacat.server.query.MetricQueries;
 import io.datacat.server.query.ProductQueries;
 import io.datacat.server.query.RecordQueries;
@@ -134,6 +135,8 @@ public final class DatacatServer implements Callable<Integer> {
             throw new ServerStartException(e.getMessage(), e);
         }
         LiveFeed live = new LiveFeed();
+        // Servers sharing a database: this one's live pages also see what the others store.
+        store.onRemoteChanges(new RemoteCommits(store, live));
         AbnormalSweeper sweeper = new AbnormalSweeper(store, config.abnormalAfter(), Timestamps::nowMicros, live);
         RetentionSweeper retention = new RetentionSweeper(store, config.retention(), Timestamps::nowMicros);
         try {

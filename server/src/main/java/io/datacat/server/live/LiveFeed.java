@@ -125,6 +125,12 @@ public final class LiveFeed implements CommitListener, AutoCloseable {
         return w::stop;
     }
 
+    /** Whether a client is watching the session now. */
+    public boolean isWatched(String sid) {
+        Set<Watcher> ws = bySession.get(sid);
+        return ws != null && !ws.isEmpty();
+    }
+
     /** Watchers connected now, and places taken for connections about to start. */
     public int watcherCount() {
         return watchers.get();

@@ -2,6 +2,8 @@ package io.datacat.server.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,15 +11,19 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * The store for several servers over one PostgreSQL database. Each write transaction first
@@ -53,15 +59,22 @@ public final class PostgresStore implements Store {
 
     private final HikariDataSource writer;
     private final HikariDataSource readers;
+    private final Target target;
+    private final String schema;
     private final String where;
+    /** This server among those sharing the database: its own notifications are not news to it. */
+    private final String origin = Long.toHexString(new SecureRandom().nextLong());
+    private volatile Thread listener;
     /** This server's writes take turns for the writer connection before they take the advisory lock. */
     private final ReentrantLock writeLock = new ReentrantLock();
-    private boolean closed;
+    private volatile boolean closed;
 
-    private PostgresStore(HikariDataSource writer, HikariDataSource readers, String where) {
+    private PostgresStore(HikariDataSource writer, HikariDataSource readers, Target target, String schema) {
         this.writer = writer;
         this.readers = readers;
-        this.where = where;
+        this.target = target;
+        this.schema = schema;
+        this.where = target.where();
     }
 
     /**
@@ -81,7 +94,7 @@ public final class PostgresStore implements Store {
             writer.close();
             throw e;
         }
-        PostgresStore store = new PostgresStore(writer, readers, target.where());
+        PostgresStore store = new PostgresStore(writer, readers, target, schema);
         try {
             store.inWriteTransaction(c -> {
                 PostgresSchema.migrate(c, "PostgreSQL " + target.where());
@@ -146,13 +159,94 @@ public final class PostgresStore implements Store {
     @Override
     public <T> T write(Work<T, WriteTransaction> work) {
         return inWriteTransaction(c -> {
-            SqlWrites writes = new SqlWrites(c, SqlDialect.POSTGRES);
+            SqlWrites writes = new SqlWrites(c, SqlDialect.POSTGRES, true);
             try {
-                return work.run(writes);
+                T result = work.run(writes);
+                announce(c, writes.changes());
+                return result;
             } finally {
                 writes.closeStatements();
             }
         });
+    }
+
+    /**
+     * Tells the other servers what this transaction changed. A notification is delivered at
+     * commit only, and not at all when the transaction rolls back.
+     */
+    private void announce(Connection c, List<RemoteChange> changes) throws SQLException {
+        if (changes.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+            for (String payload : RemoteChanges.payloads(origin, changes)) {
+                ps.setString(1, channel());
+                ps.setString(2, payload);
+                ps.execute();
+            }
+        }
+    }
+
+    private String channel() {
+        return "datacat:" + schema;
+    }
+
+    /**
+     * Starts a thread that listens for the other servers' notifications on a connection of its
+     * own, and connects again when the database comes back after a failure (what changed
+     * meanwhile is not told).
+     */
+    @Override
+    public synchronized void onRemoteChanges(Consumer<List<RemoteChange>> consumer) {
+        if (listener != null) {
+            throw new IllegalStateException("a listener is already registered");
+        }
+        Thread t = new Thread(() -> listen(consumer), "datacat-postgres-listener");
+        t.setDaemon(true);
+        listener = t;
+        t.start();
+    }
+
+    private void listen(Consumer<List<RemoteChange>> consumer) {
+        boolean warned = false;
+        while (!closed && !Thread.currentThread().isInterrupted()) {
+            Properties props = target.connectionProperties();
+            props.setProperty("currentSchema", schema);
+            try (Connection c = DriverManager.getConnection(target.jdbcUrl(), props);
+                 Statement st = c.createStatement()) {
+                st.execute("LISTEN \"" + channel().replace("\"", "\"\"") + "\"");
+                warned = false;
+                PGConnection pg = c.unwrap(PGConnection.class);
+                while (!closed) {
+                    PGNotification[] arrived = pg.getNotifications(1_000);
+                    for (PGNotification n : arrived == null ? new PGNotification[0] : arrived) {
+                        List<RemoteChange> changes = RemoteChanges.parse(origin, n.getParameter());
+                        if (!changes.isEmpty()) {
+                            tell(consumer, changes);
+                        }
+                    }
+                }
+            } catch (SQLException e) {
+                if (!closed && !warned) {
+                    LOG.warn("not hearing the other servers' writes (live pages miss them until the database is "
+                            + "back): {}", e.getMessage());
+                    warned = true;
+                }
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private static void tell(Consumer<List<RemoteChange>> consumer, List<RemoteChange> changes) {
+        try {
+            consumer.accept(changes);
+        } catch (RuntimeException e) {
+            LOG.warn("passing on another server's write failed", e);
+        }
     }
 
     private <T> T inWriteTransaction(SqlWork<T> work) {
@@ -253,6 +347,10 @@ public final class PostgresStore implements Store {
                 return;
             }
             closed = true;
+            Thread t = listener;
+            if (t != null) {
+                t.interrupt();
+            }
             readers.close();
             writer.close();
         } finally {

@@ -41,6 +41,13 @@ public interface ReadTransaction {
      */
     long forEachRecord(long sk, RecordFilter filter, long limit, Predicate<StoredRecord> visitor);
 
+    /**
+     * Up to {@code limit} records of a session of one sequence space with seqs and times (µs) in
+     * these ranges (both ends included), in (ts, src, seq) order: what another server's write
+     * stored ({@link RemoteChange}).
+     */
+    List<StoredRecord> recordsBetween(long sk, RemoteChange change, int limit);
+
     /** The times (µs) of the first and last record of a stream of a session, or empty when it has none. */
     Optional<TimeRange> timeRange(long sk, RecordStream stream);
 

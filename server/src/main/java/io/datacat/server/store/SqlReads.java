@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
@@ -22,6 +23,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * The queries of {@link ReadTransaction} on one connection, in SQL that SQLite and PostgreSQL
@@ -281,6 +283,31 @@ class SqlReads implements ReadTransaction {
                 }
             }
             return visited;
+        });
+    }
+
+    /** Every stream named, so the primary key (sk, stream, ts, …) serves the time range in each. */
+    static final String RECORDS_BETWEEN = "SELECT " + RECORD_COLUMNS + " FROM records WHERE sk = ? AND stream IN ("
+            + Arrays.stream(RecordStream.values()).map(s -> String.valueOf(s.code())).collect(Collectors.joining(", "))
+            + ") AND ts BETWEEN ? AND ? AND src = ? AND seq BETWEEN ? AND ? ORDER BY ts, src, seq LIMIT ?";
+
+    @Override
+    public List<StoredRecord> recordsBetween(long sk, RemoteChange change, int limit) {
+        return query(RECORDS_BETWEEN, ps -> {
+            ps.setLong(1, sk);
+            ps.setLong(2, change.fromTs());
+            ps.setLong(3, change.toTs());
+            ps.setInt(4, change.src().code());
+            ps.setLong(5, change.fromSeq());
+            ps.setLong(6, change.toSeq());
+            ps.setInt(7, limit);
+            List<StoredRecord> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(readRecord(rs));
+                }
+            }
+            return out;
         });
     }
 

@@ -35,6 +35,8 @@ final class SqlWrites extends SqlReads implements WriteTransaction {
             + "?, ".repeat(SESSION_DATA_COLUMN_COUNT - 1) + "?) WHERE sk = ?";
 
     private final Map<String, PreparedStatement> cache = new HashMap<>();
+    /** What this transaction changed, for the other servers of a shared database; null when nobody listens. */
+    private final ChangeLog changes;
 
     private static String[] insertRecordStatements() {
         String[] sql = new String[Integer.numberOfTrailingZeros(MAX_ROWS_PER_INSERT) + 1];
@@ -46,7 +48,18 @@ final class SqlWrites extends SqlReads implements WriteTransaction {
     }
 
     SqlWrites(Connection conn, SqlDialect dialect) {
+        this(conn, dialect, false);
+    }
+
+    /** @param logChanges whether to keep what the transaction changes, for {@link #changes()} */
+    SqlWrites(Connection conn, SqlDialect dialect, boolean logChanges) {
         super(conn, dialect);
+        this.changes = logChanges ? new ChangeLog() : null;
+    }
+
+    /** What the transaction changed so far, by session and sequence space. */
+    List<RemoteChange> changes() {
+        return changes == null ? List.of() : changes.list();
     }
 
     @Override
@@ -68,17 +81,24 @@ final class SqlWrites extends SqlReads implements WriteTransaction {
 
     @Override
     public SessionRow insertSession(SessionRow row) {
-        return query(INSERT_SESSION, ps -> {
+        SessionRow inserted = query(INSERT_SESSION, ps -> {
             bindSession(ps, row);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return row.toBuilder().sk(rs.getLong(1)).build();
             }
         });
+        if (changes != null) {
+            changes.session(inserted);
+        }
+        return inserted;
     }
 
     @Override
     public void updateSession(SessionRow row) {
+        if (changes != null) {
+            changes.session(row);
+        }
         query(UPDATE_SESSION, ps -> {
             bindSession(ps, row);
             ps.setLong(SESSION_DATA_COLUMN_COUNT + 1, row.sk());
@@ -104,6 +124,9 @@ final class SqlWrites extends SqlReads implements WriteTransaction {
         for (int i = 0; i < fresh.length; i++) {
             if (fresh[i]) {
                 pending[count++] = i;
+                if (changes != null) {
+                    changes.record(rows.get(i));
+                }
             }
         }
         try {
@@ -355,7 +378,11 @@ final class SqlWrites extends SqlReads implements WriteTransaction {
                 + "WHERE status = '" + SessionStatus.ACTIVE.wire() + "' AND last_seen < ? RETURNING " + SESSION_COLUMNS,
                 ps -> {
                     ps.setLong(1, lastSeenBefore);
-                    return readSessions(ps);
+                    List<SessionRow> marked = readSessions(ps);
+                    if (changes != null) {
+                        marked.forEach(changes::session);
+                    }
+                    return marked;
                 });
     }
 
@@ -396,5 +423,43 @@ final class SqlWrites extends SqlReads implements WriteTransaction {
             }
         }
         cache.clear();
+    }
+
+    /** The sessions a transaction changed, and the range of seqs and times it stored of each sequence space. */
+    private static final class ChangeLog {
+        private final Map<Long, String> sids = new LinkedHashMap<>();
+        private final Map<SequenceSpace, long[]> ranges = new LinkedHashMap<>();
+
+        void session(SessionRow row) {
+            sids.put(row.sk(), row.id());
+        }
+
+        void record(RecordRow r) {
+            long[] range = ranges.computeIfAbsent(new SequenceSpace(r.sk(), r.src()),
+                    k -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE});
+            range[0] = Math.min(range[0], r.seq());
+            range[1] = Math.max(range[1], r.seq());
+            range[2] = Math.min(range[2], r.ts());
+            range[3] = Math.max(range[3], r.ts());
+        }
+
+        /** Every session is updated in the transaction that stores its records, so its id is known. */
+        List<RemoteChange> list() {
+            List<RemoteChange> out = new ArrayList<>();
+            Set<Long> withRecords = new HashSet<>();
+            ranges.forEach((space, r) -> {
+                String sid = sids.get(space.sk());
+                if (sid != null) {
+                    out.add(new RemoteChange(sid, space.src(), r[0], r[1], r[2], r[3]));
+                    withRecords.add(space.sk());
+                }
+            });
+            sids.forEach((sk, sid) -> {
+                if (!withRecords.contains(sk)) {
+                    out.add(RemoteChange.sessionOnly(sid));
+                }
+            });
+            return out;
+        }
     }
 }

@@ -1,5 +1,8 @@
 package io.datacat.server.store;
 
+import java.util.List;
+import java.util.function.Consumer;
+
 /**
  * Where sessions and records live. Writes are serialized and each {@link #write} is one
  * transaction: committed when the work returns, rolled back when it throws. Reads run
@@ -20,6 +23,14 @@ public interface Store extends AutoCloseable {
     /** Whether other servers may write to the same database at the same time. */
     default boolean sharedByServers() {
         return false;
+    }
+
+    /**
+     * Has {@code listener} told, on a thread of the store's, what the other servers sharing the
+     * database commit (never this server's own writes). A store no other server writes to
+     * never calls it.
+     */
+    default void onRemoteChanges(Consumer<List<RemoteChange>> listener) {
     }
 
     /** A line for the startup message, e.g. {@code SQLite /data/datacat.db}. */

@@ -14,6 +14,7 @@ import io.datacat.server.store.RecordPage;
 import io.datacat.server.store.SessionFilter;
 import io.datacat.server.store.RecordRow;
 import io.datacat.server.store.RecordStream;
+import io.datacat.server.store.RemoteChange;
 import io.datacat.server.store.SessionNotFoundException;
 import io.datacat.server.store.SessionRow;
 import io.datacat.server.store.SessionStatus;
@@ -503,6 +504,11 @@ class IngestorTest {
         @Override
         public long forEachRecord(long sk, RecordFilter filter, long limit, Predicate<StoredRecord> visitor) {
             return tx.forEachRecord(sk, filter, limit, visitor);
+        }
+
+        @Override
+        public List<StoredRecord> recordsBetween(long sk, RemoteChange change, int limit) {
+            return tx.recordsBetween(sk, change, limit);
         }
 
         @Override

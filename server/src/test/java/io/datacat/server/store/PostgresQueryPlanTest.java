@@ -131,6 +131,9 @@ class PostgresQueryPlanTest {
                 "sessions_expiring");
         assertIndexedWithoutSort(new SqlReads.Query(PG.lastCumulativeSql(), List.of(1L, 5L, "shots",
                 "[\"weapon:a\"]")), "records_pkey");
+        // What another server stored, for this server's live pages: a time range in each stream.
+        assertThat(plan(new SqlReads.Query(SqlReads.RECORDS_BETWEEN, List.of(1L, 5L, 9L, 0, 1L, 7L, 501))))
+                .contains("records_pkey").doesNotContain("Seq Scan");
         List<String> deletions = new ArrayList<>(SqlWrites.DELETE_SESSION);
         deletions.add(SqlWrites.DELETE_RECORDS);
         deletions.add(SqlReads.IS_EXPIRED);

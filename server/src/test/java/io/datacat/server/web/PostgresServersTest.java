@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datacat.server.DatacatServer;
 import io.datacat.server.ServerConfig;
 import io.datacat.server.ServerStartException;
+import io.datacat.server.live.LiveFeed;
+import io.datacat.server.store.SessionRow;
 import io.datacat.server.testing.TestRecords;
 import io.datacat.server.testing.TestServer;
 import io.datacat.server.testing.TestStores;
@@ -23,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -112,6 +115,55 @@ class PostgresServersTest {
         } finally {
             senders.shutdownNow();
         }
+    }
+
+    /** A live session page on one server sees what the other servers store, and its own writes once. */
+    @Test
+    void aLivePageOnOneServerSeesWhatAnotherServerStores(@TempDir Path dir) throws Exception {
+        TestStores.Location db = TestStores.location(TestStores.Kind.POSTGRES, dir);
+        try (TestServer a = TestServer.start(db); TestServer b = TestServer.start(db)) {
+            assertThat(a.post("/api/ingest", body(start("watched", 1, "Game", "1.0"))).statusCode()).isEqualTo(200);
+            List<String> seqs = new CopyOnWriteArrayList<>();
+            List<String> statuses = new CopyOnWriteArrayList<>();
+            LiveFeed live = b.server().live();
+            SessionRow row = b.server().store().read(tx -> tx.session("watched")).orElseThrow();
+            try (AutoCloseable watch = live.watch(live.reserve(), row, new LiveFeed.Sink() {
+                @Override
+                public boolean send(String event, String data) {
+                    JsonNode node = parse(data);
+                    if (event.equals("records")) {
+                        node.forEach(r -> seqs.add(r.get("seq").asText()));
+                    } else if (event.equals("session")) {
+                        statuses.add(node.get("status").asText());
+                    }
+                    return true;
+                }
+
+                @Override
+                public boolean comment(String text) {
+                    return true;
+                }
+
+                @Override
+                public void close() {
+                }
+            })) {
+                assertThat(a.post("/api/ingest", body(event("watched", 2, "on-a", "info"),
+                        event("watched", 3, "on-a", "info"))).statusCode()).isEqualTo(200);
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(seqs).containsExactly("2", "3"));
+
+                assertThat(b.post("/api/ingest", body(event("watched", 4, "on-b", "info"), end("watched", 5)))
+                        .statusCode()).isEqualTo(200);
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(statuses).contains("ended"));
+                assertThat(a.post("/api/ingest", body(metric("watched", 6, "late", 1))).statusCode()).isEqualTo(200);
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(seqs)
+                        .as("its own write once, not again through the database").containsExactly("2", "3", "4", "5", "6"));
+            }
+        }
+    }
+
+    private static JsonNode parse(String text) {
+        return io.datacat.protocol.Json.parse(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
