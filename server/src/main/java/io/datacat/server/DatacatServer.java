@@ -67,7 +67,7 @@ public final class DatacatServer implements Callable<Integer> {
     @Option(names = "--abnormal-after", paramLabel = "<seconds>",
             defaultValue = "" + ServerConfig.DEFAULT_ABNORMAL_AFTER_SECONDS,
             description = "Seconds of silence after which an active session is marked abnormal; counted from the "
-                    + "server's own start at the earliest (default: ${DEFAULT-VALUE}).")
+                    + "server's own start, or the end of a database outage, at the earliest (default: ${DEFAULT-VALUE}).")
     long abnormalAfter;
 
     @Option(names = "--sqlite-sync", paramLabel = "normal|full", defaultValue = "normal",

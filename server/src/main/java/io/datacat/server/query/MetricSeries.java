@@ -82,7 +82,8 @@ final class MetricSeries {
     }
 
     static boolean cumulative(JsonNode body) {
-        return body.path("cumulative").asBoolean(false);
+        // JSON true only, as the stores' running-total queries read it (not 1, not "true").
+        return body.path("cumulative").isBoolean() && body.get("cumulative").booleanValue();
     }
 
     MetricType type() {

@@ -3,6 +3,7 @@ package io.datacat.server.status;
 import io.datacat.server.ingest.CommitListener;
 import io.datacat.server.store.SessionRow;
 import io.datacat.server.store.Store;
+import io.datacat.server.store.StoreUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,12 @@ public final class AbnormalSweeper implements AutoCloseable {
     private final long abnormalAfterMicros;
     private final LongSupplier clock;
     private final CommitListener listener;
-    private final long startedAt;
+    /**
+     * Sessions are given the whole silence timeout from here: the server's start, or the last
+     * pass that found the store unavailable, since the daemons could not deliver either while
+     * it was out.
+     */
+    private volatile long graceFrom;
     private final ScheduledExecutorService timer;
 
     /**
@@ -45,7 +51,7 @@ public final class AbnormalSweeper implements AutoCloseable {
         this.abnormalAfterMicros = abnormalAfter.toNanos() / 1_000;
         this.clock = clock;
         this.listener = listener;
-        this.startedAt = clock.getAsLong();
+        this.graceFrom = clock.getAsLong();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "datacat-abnormal-sweeper");
             t.setDaemon(true);
@@ -74,10 +80,16 @@ public final class AbnormalSweeper implements AutoCloseable {
      */
     public int sweep() {
         long now = clock.getAsLong();
-        if (now - startedAt <= abnormalAfterMicros) {
+        if (now - graceFrom <= abnormalAfterMicros) {
             return 0;
         }
-        List<SessionRow> marked = store.write(tx -> tx.markSilentSessionsAbnormal(now - abnormalAfterMicros));
+        List<SessionRow> marked;
+        try {
+            marked = store.write(tx -> tx.markSilentSessionsAbnormal(now - abnormalAfterMicros));
+        } catch (StoreUnavailableException e) {
+            graceFrom = now;
+            throw e;
+        }
         if (!marked.isEmpty()) {
             tell(marked);
         }

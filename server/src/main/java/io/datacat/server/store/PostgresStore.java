@@ -50,9 +50,13 @@ public final class PostgresStore implements Store {
     private static final int LOCK_WAIT_SECONDS = 10;
     private static final int STATEMENT_TIMEOUT_SECONDS = 60;
     private static final int SOCKET_TIMEOUT_SECONDS = 90;
-    /** Every connection's settings: no statement and no stalled transaction holds the database for long. */
-    private static final String SESSION_SETTINGS = "SET statement_timeout = '" + STATEMENT_TIMEOUT_SECONDS + "s'; "
-            + "SET idle_in_transaction_session_timeout = '" + STATEMENT_TIMEOUT_SECONDS + "s'";
+    /**
+     * Every connection's settings: no statement and no stalled transaction holds the database
+     * for long. Given when the connection opens (the driver's {@code options}), so no rollback
+     * can undo them, as it would undo a SET.
+     */
+    private static final String SESSION_SETTINGS = "-c statement_timeout=" + STATEMENT_TIMEOUT_SECONDS + "s"
+            + " -c idle_in_transaction_session_timeout=" + STATEMENT_TIMEOUT_SECONDS + "s";
     /** Taken by every write transaction: one writer at a time in this schema, whichever server it runs in. */
     private static final String WRITER_LOCK =
             "SELECT pg_advisory_xact_lock(hashtext('datacat-writer:' || current_schema()))";
@@ -86,7 +90,7 @@ public final class PostgresStore implements Store {
         Target target = Target.parse(url);
         String schema = currentSchema(target);
         HikariDataSource writer = pool(target, schema, "datacat-postgres-writer", 1,
-                SESSION_SETTINGS + "; SET lock_timeout = '" + LOCK_WAIT_SECONDS + "s'");
+                SESSION_SETTINGS + " -c lock_timeout=" + LOCK_WAIT_SECONDS + "s");
         HikariDataSource readers;
         try {
             readers = pool(target, schema, "datacat-postgres-readers", READER_POOL_SIZE, SESSION_SETTINGS);
@@ -110,14 +114,22 @@ public final class PostgresStore implements Store {
     /**
      * The schema the URL's settings resolve to, which every connection is then pinned to: a
      * schema created later earlier on the search path (one named after the user) must not
-     * move the tables a running server reads.
+     * move the tables a running server reads. Also checks the database holds any Unicode text.
      */
     private static String currentSchema(Target target) {
         Properties props = target.connectionProperties();
         try (Connection c = DriverManager.getConnection(target.jdbcUrl(), props);
              Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT current_schema()")) {
-            String schema = rs.next() ? rs.getString(1) : null;
+             ResultSet rs = st.executeQuery("SELECT current_schema(), current_setting('server_encoding')")) {
+            rs.next();
+            String schema = rs.getString(1);
+            String encoding = rs.getString(2);
+            if (!"UTF8".equalsIgnoreCase(encoding)) {
+                // Text it cannot hold would fail batches (which daemons resend for ever) and searches.
+                throw new StoreException("the PostgreSQL database at " + target.where() + " uses the encoding "
+                        + encoding + "; DataCat stores any Unicode text and needs UTF8. Create a database with "
+                        + "CREATE DATABASE datacat ENCODING 'UTF8' TEMPLATE template0, and give its URL to --postgres.");
+            }
             if (schema == null) {
                 throw new StoreException("PostgreSQL at " + target.where() + " has no schema to create DataCat's tables"
                         + " in: the schema named by currentSchema (or the search_path) does not exist. Create it"
@@ -142,7 +154,7 @@ public final class PostgresStore implements Store {
         hc.addDataSourceProperty("defaultRowFetchSize", String.valueOf(FETCH_SIZE));
         // Longer than statement_timeout: it only ends a wait on a database that stopped answering.
         hc.addDataSourceProperty("socketTimeout", String.valueOf(SOCKET_TIMEOUT_SECONDS));
-        hc.setConnectionInitSql(settings);
+        hc.addDataSourceProperty("options", settings);
         hc.setPoolName(name);
         hc.setMaximumPoolSize(size);
         hc.setMinimumIdle(1);

@@ -417,21 +417,20 @@ class SqlReads implements ReadTransaction {
         });
     }
 
-    /** Whether a session's events mention a LIKE pattern: parameters sk, then the pattern four times. */
+    /** Whether a session's events mention a LIKE pattern: parameters sk, then the pattern at every other one. */
     static String mentionsSql(SqlDialect dialect) {
         return "SELECT EXISTS (SELECT 1 FROM records WHERE sk = ? AND stream = " + RecordStream.EVENTS.code()
-                + " AND (" + dialect.caselessLike("name")
-                + " OR " + dialect.caselessLike(dialect.jsonField("body", "message"))
-                + " OR " + dialect.caselessLike(dialect.jsonField("body", "exception_type"))
-                + " OR " + dialect.caselessLike(dialect.jsonField("body", "exception_msg")) + "))";
+                + " AND " + dialect.mentionsCondition() + ")";
     }
 
     @Override
     public boolean mentions(long sk, String text) {
         String pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
-        return query(mentionsSql(dialect), ps -> {
+        String sql = mentionsSql(dialect);
+        int parameters = (int) sql.chars().filter(c -> c == '?').count();
+        return query(sql, ps -> {
             ps.setLong(1, sk);
-            for (int i = 2; i <= 5; i++) {
+            for (int i = 2; i <= parameters; i++) {
                 ps.setString(i, dialect.text(pattern));
             }
             try (ResultSet rs = ps.executeQuery()) {

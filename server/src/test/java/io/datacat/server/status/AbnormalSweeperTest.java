@@ -2,9 +2,12 @@ package io.datacat.server.status;
 
 import io.datacat.server.ingest.CommitListener;
 import io.datacat.server.ingest.Ingestor;
+import io.datacat.server.store.ReadTransaction;
 import io.datacat.server.store.SessionRow;
 import io.datacat.server.store.SessionStatus;
 import io.datacat.server.store.Store;
+import io.datacat.server.store.StoreUnavailableException;
+import io.datacat.server.store.WriteTransaction;
 import io.datacat.server.testing.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static io.datacat.server.testing.TestRecords.T0;
@@ -25,6 +29,7 @@ import static io.datacat.server.testing.TestRecords.batch;
 import static io.datacat.server.testing.TestRecords.end;
 import static io.datacat.server.testing.TestRecords.start;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The sweeper against a real store, on a clock the test moves. */
 @ParameterizedClass(name = "store: {0}")
@@ -81,6 +86,48 @@ class AbnormalSweeperTest {
         assertThat(silent.endedAt()).isEqualTo(lastSeen);
         assertThat(session("talking").status()).isEqualTo(SessionStatus.ACTIVE);
         assertThat(session("ended").status()).isEqualTo(SessionStatus.ENDED);
+    }
+
+    /** The daemons could not deliver while the store was out: each session gets the whole timeout again after it. */
+    @Test
+    void anOutageOfTheStoreGivesEverySessionTheWholeTimeoutAgain() {
+        AtomicBoolean storeOut = new AtomicBoolean();
+        Store flaky = new Store() {
+            @Override
+            public <T> T write(Work<T, WriteTransaction> work) {
+                if (storeOut.get()) {
+                    throw new StoreUnavailableException("the database cannot be reached; retry later", null);
+                }
+                return store.write(work);
+            }
+
+            @Override
+            public <T> T read(Work<T, ReadTransaction> work) {
+                return store.read(work);
+            }
+
+            @Override
+            public String describe() {
+                return store.describe();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        AbnormalSweeper sweeper = new AbnormalSweeper(flaky, AFTER, now::get, told::add);
+        now.addAndGet(100 * SECOND);
+        ingestor.ingest(batch(start("s", 1, "Game", "1.0")));
+
+        now.addAndGet(60 * SECOND);
+        storeOut.set(true);
+        assertThatThrownBy(sweeper::sweep).isInstanceOf(StoreUnavailableException.class);
+        storeOut.set(false);
+
+        now.addAndGet(89 * SECOND);
+        assertThat(sweeper.sweep()).as("silent 149 s, but only 89 s since the store came back").isZero();
+        now.addAndGet(2 * SECOND);
+        assertThat(sweeper.sweep()).isEqualTo(1);
     }
 
     @Test

@@ -62,6 +62,48 @@ class PostgresStoreTest {
         }
     }
 
+    /** The timeouts hold on every connection for good: a rollback must not undo them. */
+    @Test
+    void everyConnectionKeepsItsTimeoutsThroughRollbacks() {
+        try (PostgresStore store = PostgresStore.open(TestStores.freshSchemaUrl())) {
+            for (int i = 0; i < 3; i++) {
+                String reader = store.read(tx -> settings((SqlReads) tx));
+                assertThat(reader).isEqualTo("1min 1min");
+            }
+            assertThatThrownBy(() -> store.write(tx -> {
+                throw new IllegalStateException("rolled back");
+            })).hasMessage("rolled back");
+            String writer = store.write(tx -> settings((SqlReads) tx) + " " + setting((SqlReads) tx, "lock_timeout"));
+            assertThat(writer).isEqualTo("1min 1min 10s");
+        }
+    }
+
+    private static String settings(SqlReads tx) {
+        return setting(tx, "statement_timeout") + " " + setting(tx, "idle_in_transaction_session_timeout");
+    }
+
+    private static String setting(SqlReads tx, String name) {
+        try (Statement st = tx.conn.createStatement(); var rs = st.executeQuery("SHOW " + name)) {
+            rs.next();
+            return rs.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Text a non-UTF8 database cannot hold would fail batches for ever: such a database is refused at start. */
+    @Test
+    void aDatabaseThatCannotHoldAllUnicodeIsRefused() throws SQLException {
+        String url = TestStores.freshSchemaUrl();
+        String name = "latin" + ProcessHandle.current().pid() + "_" + System.nanoTime();
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + name + " ENCODING 'LATIN1' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'");
+        }
+        String latin = url.replaceFirst("/postgres\\?", "/" + name + "?").replaceAll("&currentSchema=[^&]*", "");
+        assertThatThrownBy(() -> PostgresStore.open(latin)).isInstanceOf(StoreException.class)
+                .hasMessageContaining("uses the encoding LATIN1").hasMessageContaining("ENCODING 'UTF8'");
+    }
+
     @Test
     void aSchemaThatDoesNotExistIsNamedWithTheFix() {
         String url = TestStores.freshSchemaUrl().replaceAll("currentSchema=[^&]*", "currentSchema=nowhere");

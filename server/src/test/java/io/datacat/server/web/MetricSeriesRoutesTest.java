@@ -91,6 +91,37 @@ class MetricSeriesRoutesTest {
                 .asDouble()).isEqualTo(127.0);
     }
 
+    /** Only JSON true makes a counter a running total, in the series and in the stores' own reads alike. */
+    @Test
+    void onlyJsonTrueMakesACounterARunningTotal() {
+        long t = Timestamps.nowMicros();
+        StringBuilder records = new StringBuilder("{\"sid\":\"spelled\",\"seq\":1,\"kind\":\"session_start\",\"ts\":" + t
+                + ",\"product\":\"P\",\"version\":\"1\"}");
+        String[] spellings = {"1", "\"true\"", "true"};
+        int seq = 2;
+        for (String spelling : spellings) {
+            for (int total : new int[] {10, 15}) {
+                records.append(",{\"sid\":\"spelled\",\"seq\":").append(seq).append(",\"kind\":\"metric\",\"ts\":")
+                        .append(t + seq * S).append(",\"name\":\"c\",\"type\":\"counter\",\"value\":").append(total)
+                        .append(",\"cumulative\":").append(spelling).append(",\"tags\":[\"as:")
+                        .append(spelling.replace("\"", "")).append("\"]}");
+                seq++;
+            }
+        }
+        HttpResponse<String> r = server.post("/api/ingest", "{\"records\":[" + records + "]}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+
+        // From the second record of each pair on: a running total added 5, an increment counts 15.
+        for (int first = 2; first <= 6; first += 2) {
+            String from = encoded(Timestamps.format(t + (first + 1) * S));
+            String to = encoded(Timestamps.format(t + (first + 2) * S));
+            Map<String, Double> totals = totals(getOk("/api/sessions/spelled/series?name=c&from=" + from + "&to=" + to));
+            String spelling = spellings[(first - 2) / 2].replace("\"", "");
+            assertThat(totals).as(spelling).isEqualTo(Map.of("[\"as:" + spelling + "\"]",
+                    spelling.equals("true") && first == 6 ? 5.0 : 15.0));
+        }
+    }
+
     @Test
     void aRangeStartingMidSessionCountsOnlyWhatWasAddedWithinIt() {
         // From the fifth total (a: 120, b: 7 follow): a added 10 since its 110, b 1 since its 6.

@@ -212,7 +212,9 @@ class PostgresServersTest {
                     + "{\"sid\":\"odd\",\"seq\":2,\"kind\":\"event\",\"ts\":" + (t + 1)
                     + ",\"name\":\"boom\",\"message\":\"bad \\ud800 here\"},"
                     + "{\"sid\":\"odd\",\"seq\":3,\"kind\":\"event\",\"ts\":" + (t + 2)
-                    + ",\"name\":\"path\",\"message\":\"C:\\\\u0000dir\"},"
+                    + ",\"name\":\"path\",\"message\":\"C:\\\\u0000dir\",\"data\":{\"only\":\"in data\"}},"
+                    + "{\"sid\":\"odd\",\"seq\":7,\"kind\":\"event\",\"ts\":" + (t + 4)
+                    + ",\"name\":\"quote\",\"message\":\"say \\\"hi\\\" now\"},"
                     + "{\"sid\":\"odd\",\"seq\":4,\"ts\":" + (t + 1_000_000) + ",\"value\":100," + counter + "},"
                     + "{\"sid\":\"odd\",\"seq\":5,\"ts\":" + (t + 2_000_000) + ",\"value\":130," + counter + "},"
                     + "{\"sid\":\"odd\",\"seq\":6,\"kind\":\"state\",\"ts\":" + (t + 3)
@@ -221,6 +223,8 @@ class PostgresServersTest {
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
 
             assertThat(ids(server, "?q=zzz")).isEmpty();
+            assertThat(ids(server, "?q=" + encode("in data"))).as("data is not searched").isEmpty();
+            assertThat(ids(server, "?q=" + encode("say \"HI\""))).containsExactly("odd");
             assertThat(ids(server, "?q=" + encode("bad"))).containsExactly("odd");
             assertThat(ids(server, "?q=" + encode("C:\\u0000dir"))).as("literal text, not an escape")
                     .containsExactly("odd");
