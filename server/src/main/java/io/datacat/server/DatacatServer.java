@@ -2,9 +2,10 @@ package io.datacat.server;
 
 import io.datacat.protocol.Limits;
 import io.datacat.protocol.Timestamps;
+import io.datacat.server.ingest.CommitListener;
 import io.datacat.server.ingest.Ingestor;
 import io.datacat.server.live.LiveFeed;
-import io.datacat.server.live.RemoteCommits;
+import io.datacat.server.live.ChangeRelay;
 import io.datacat.server.query.MetricQueries;
 import io.datacat.server.query.ProductQueries;
 import io.datacat.server.query.RecordQueries;
@@ -135,13 +136,19 @@ public final class DatacatServer implements Callable<Integer> {
             throw new ServerStartException(e.getMessage(), e);
         }
         LiveFeed live = new LiveFeed();
-        // Servers sharing a database: this one's live pages also see what the others store.
-        store.onRemoteChanges(new RemoteCommits(store, live));
-        AbnormalSweeper sweeper = new AbnormalSweeper(store, config.abnormalAfter(), Timestamps::nowMicros, live);
+        // Servers sharing a database: every server's writes, this one's too, reach the live
+        // pages through the database, so all pages see them in the same (commit) order.
+        CommitListener toLivePages = live;
+        if (store.sharedByServers()) {
+            store.onChanges(new ChangeRelay(store, live));
+            toLivePages = CommitListener.NONE;
+        }
+        AbnormalSweeper sweeper = new AbnormalSweeper(store, config.abnormalAfter(), Timestamps::nowMicros,
+                toLivePages);
         RetentionSweeper retention = new RetentionSweeper(store, config.retention(), Timestamps::nowMicros);
         try {
             WebServer web = WebServer.start(config.bind(), config.port(), config.maxBodyBytes(),
-                    new WebServer.Services(new Ingestor(store, Timestamps::nowMicros, live), new SessionQueries(store),
+                    new WebServer.Services(new Ingestor(store, Timestamps::nowMicros, toLivePages), new SessionQueries(store),
                             new RecordQueries(store), new MetricQueries(store), new ProductQueries(store), live,
                             VERSION));
             sweeper.start();

@@ -150,13 +150,34 @@ public final class LiveFeed implements CommitListener, AutoCloseable {
         }
     }
 
+    /**
+     * A write stored {@code stored} records of the session: those given, or, when more than an
+     * event carries, none (the watchers are told how many to read with the query routes).
+     */
+    public void stored(SessionRow row, List<CommitListener.CommittedRecord> records, long stored) {
+        Set<Watcher> ws = bySession.get(row.id());
+        if (ws == null || ws.isEmpty()) {
+            return;
+        }
+        List<Event> events = eventsFor(row, records, stored);
+        for (Watcher w : ws) {
+            events.forEach(w::offer);
+        }
+    }
+
     private static List<Event> eventsFor(SessionRow row, List<CommitListener.CommittedRecord> records) {
+        long count = records.stream().filter(r -> r.sid().equals(row.id())).count();
+        return eventsFor(row, records, count);
+    }
+
+    private static List<Event> eventsFor(SessionRow row, List<CommitListener.CommittedRecord> records, long count) {
         List<Event> events = new ArrayList<>(2);
         ArrayNode items = Json.mapper().createArrayNode();
-        int count = 0;
-        for (CommitListener.CommittedRecord r : records) {
-            if (r.sid().equals(row.id()) && ++count <= MAX_RECORDS_PER_EVENT) {
-                items.add(RecordJson.of(r.record()));
+        if (count <= MAX_RECORDS_PER_EVENT) {
+            for (CommitListener.CommittedRecord r : records) {
+                if (r.sid().equals(row.id())) {
+                    items.add(RecordJson.of(r.record()));
+                }
             }
         }
         if (count > MAX_RECORDS_PER_EVENT) {

@@ -35,11 +35,12 @@ public final class AbnormalSweeper implements AutoCloseable {
     private final LongSupplier clock;
     private final CommitListener listener;
     /**
-     * Sessions are given the whole silence timeout from here: the server's start, or the last
-     * pass that found the store unavailable, since the daemons could not deliver either while
-     * it was out.
+     * Sessions are given the whole silence timeout from here: the server's start, or the first
+     * pass that found the store available again after it was out, since the daemons could not
+     * deliver either meanwhile.
      */
     private volatile long graceFrom;
+    private volatile boolean storeWasOut;
     private final ScheduledExecutorService timer;
 
     /**
@@ -80,14 +81,20 @@ public final class AbnormalSweeper implements AutoCloseable {
      */
     public int sweep() {
         long now = clock.getAsLong();
-        if (now - graceFrom <= abnormalAfterMicros) {
-            return 0;
-        }
         List<SessionRow> marked;
         try {
+            if (storeWasOut) {
+                // Every pass looks while the store is out, so the grace starts when it is back.
+                store.read(tx -> tx.session(""));
+                storeWasOut = false;
+                graceFrom = now;
+            }
+            if (now - graceFrom <= abnormalAfterMicros) {
+                return 0;
+            }
             marked = store.write(tx -> tx.markSilentSessionsAbnormal(now - abnormalAfterMicros));
         } catch (StoreUnavailableException e) {
-            graceFrom = now;
+            storeWasOut = true;
             throw e;
         }
         if (!marked.isEmpty()) {

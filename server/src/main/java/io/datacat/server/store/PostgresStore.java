@@ -10,8 +10,10 @@ import org.slf4j.LoggerFactory;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -19,6 +21,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +54,7 @@ public final class PostgresStore implements Store {
     private static final int LOCK_WAIT_SECONDS = 10;
     private static final int STATEMENT_TIMEOUT_SECONDS = 60;
     private static final int SOCKET_TIMEOUT_SECONDS = 90;
+    private static final int LISTENER_CHECK_SECONDS = 10;
     /**
      * Every connection's settings: no statement and no stalled transaction holds the database
      * for long. Given when the connection opens (the driver's {@code options}), so no rollback
@@ -66,8 +71,7 @@ public final class PostgresStore implements Store {
     private final Target target;
     private final String schema;
     private final String where;
-    /** This server among those sharing the database: its own notifications are not news to it. */
-    private final String origin = Long.toHexString(new SecureRandom().nextLong());
+    private final String channel;
     private volatile Thread listener;
     /** This server's writes take turns for the writer connection before they take the advisory lock. */
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -78,6 +82,7 @@ public final class PostgresStore implements Store {
         this.readers = readers;
         this.target = target;
         this.schema = schema;
+        this.channel = channelOf(schema);
         this.where = target.where();
     }
 
@@ -147,14 +152,14 @@ public final class PostgresStore implements Store {
 
     private static HikariDataSource pool(Target target, String schema, String name, int size, String settings) {
         HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl(target.jdbcUrl());
+        // In the URL, where the driver gives them precedence, merged with any options it had.
+        hc.setJdbcUrl(target.jdbcUrlWithOptions(settings));
         hc.setDataSourceProperties(target.connectionProperties());
         hc.addDataSourceProperty("currentSchema", schema);
         // A query that reads many rows (a chart of a long session) streams them in chunks.
         hc.addDataSourceProperty("defaultRowFetchSize", String.valueOf(FETCH_SIZE));
         // Longer than statement_timeout: it only ends a wait on a database that stopped answering.
         hc.addDataSourceProperty("socketTimeout", String.valueOf(SOCKET_TIMEOUT_SECONDS));
-        hc.addDataSourceProperty("options", settings);
         hc.setPoolName(name);
         hc.setMaximumPoolSize(size);
         hc.setMinimumIdle(1);
@@ -183,33 +188,41 @@ public final class PostgresStore implements Store {
     }
 
     /**
-     * Tells the other servers what this transaction changed. A notification is delivered at
-     * commit only, and not at all when the transaction rolls back.
+     * Tells every server sharing the database (this one included) what this transaction
+     * changed. A notification is delivered at commit only, in commit order, and not at all when
+     * the transaction rolls back.
      */
-    private void announce(Connection c, List<RemoteChange> changes) throws SQLException {
+    private void announce(Connection c, List<StoreChange> changes) throws SQLException {
         if (changes.isEmpty()) {
             return;
         }
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
-            for (String payload : RemoteChanges.payloads(origin, changes)) {
-                ps.setString(1, channel());
+            for (String payload : StoreChanges.payloads(changes)) {
+                ps.setString(1, channel);
                 ps.setString(2, payload);
                 ps.execute();
             }
         }
     }
 
-    private String channel() {
-        return "datacat:" + schema;
+    /** One channel per schema; hashed, since a channel name is shorter than the longest schema name. */
+    private static String channelOf(String schema) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(schema.getBytes(StandardCharsets.UTF_8));
+            return "datacat_" + HexFormat.of().formatHex(hash, 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
 
     /**
-     * Starts a thread that listens for the other servers' notifications on a connection of its
-     * own, and connects again when the database comes back after a failure (what changed
-     * meanwhile is not told).
+     * Starts a thread that listens to the notifications of every server's writes on a connection
+     * of its own (so they reach {@code consumer} in commit order), checks every few seconds that
+     * the connection still answers, and connects again after a failure (what changed meanwhile
+     * is not told).
      */
     @Override
-    public synchronized void onRemoteChanges(Consumer<List<RemoteChange>> consumer) {
+    public synchronized void onChanges(Consumer<List<StoreChange>> consumer) {
         if (listener != null) {
             throw new IllegalStateException("a listener is already registered");
         }
@@ -219,29 +232,40 @@ public final class PostgresStore implements Store {
         t.start();
     }
 
-    private void listen(Consumer<List<RemoteChange>> consumer) {
+    private void listen(Consumer<List<StoreChange>> consumer) {
         boolean warned = false;
         while (!closed && !Thread.currentThread().isInterrupted()) {
             Properties props = target.connectionProperties();
-            props.setProperty("currentSchema", schema);
+            // A connection that died without a word (a host gone, a NAT that forgot it) fails the
+            // liveness query within this, instead of looking like a quiet database for ever.
+            props.setProperty("socketTimeout", String.valueOf(LISTENER_CHECK_SECONDS * 2));
             try (Connection c = DriverManager.getConnection(target.jdbcUrl(), props);
                  Statement st = c.createStatement()) {
-                st.execute("LISTEN \"" + channel().replace("\"", "\"\"") + "\"");
+                c.setAutoCommit(true);
+                st.execute("LISTEN " + channel);
+                if (warned) {
+                    LOG.info("hearing the servers' writes again");
+                }
                 warned = false;
                 PGConnection pg = c.unwrap(PGConnection.class);
+                long lastCheck = System.nanoTime();
                 while (!closed) {
                     PGNotification[] arrived = pg.getNotifications(1_000);
                     for (PGNotification n : arrived == null ? new PGNotification[0] : arrived) {
-                        List<RemoteChange> changes = RemoteChanges.parse(origin, n.getParameter());
+                        List<StoreChange> changes = StoreChanges.parse(n.getParameter());
                         if (!changes.isEmpty()) {
                             tell(consumer, changes);
                         }
                     }
+                    if (System.nanoTime() - lastCheck > TimeUnit.SECONDS.toNanos(LISTENER_CHECK_SECONDS)) {
+                        st.execute("SELECT 1");
+                        lastCheck = System.nanoTime();
+                    }
                 }
             } catch (SQLException e) {
                 if (!closed && !warned) {
-                    LOG.warn("not hearing the other servers' writes (live pages miss them until the database is "
-                            + "back): {}", e.getMessage());
+                    LOG.warn("not hearing the servers' writes (live pages miss them until the database is back): {}",
+                            e.getMessage());
                     warned = true;
                 }
                 try {
@@ -253,11 +277,11 @@ public final class PostgresStore implements Store {
         }
     }
 
-    private static void tell(Consumer<List<RemoteChange>> consumer, List<RemoteChange> changes) {
+    private static void tell(Consumer<List<StoreChange>> consumer, List<StoreChange> changes) {
         try {
             consumer.accept(changes);
         } catch (RuntimeException e) {
-            LOG.warn("passing on another server's write failed", e);
+            LOG.warn("passing on a write to the live pages failed", e);
         }
     }
 
@@ -418,6 +442,29 @@ public final class PostgresStore implements Store {
             p.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_MS / 1_000));
             p.setProperty("ApplicationName", "datacat-server");
             return p;
+        }
+
+        /**
+         * The URL with {@code settings} (as {@code -c name=value} words) added to its
+         * {@code options} parameter, after any it had, so ours win.
+         */
+        String jdbcUrlWithOptions(String settings) {
+            int q = jdbcUrl.indexOf('?');
+            String base = q < 0 ? jdbcUrl : jdbcUrl.substring(0, q);
+            List<String> params = new ArrayList<>();
+            String options = settings;
+            if (q >= 0) {
+                for (String param : jdbcUrl.substring(q + 1).split("&")) {
+                    if (param.startsWith("options=")) {
+                        options = URLDecoder.decode(param.substring("options=".length()), StandardCharsets.UTF_8) + " "
+                                + settings;
+                    } else if (!param.isEmpty()) {
+                        params.add(param);
+                    }
+                }
+            }
+            params.add("options=" + URLEncoder.encode(options, StandardCharsets.UTF_8).replace("+", "%20"));
+            return base + "?" + String.join("&", params);
         }
 
         static Target parse(String url) {

@@ -44,9 +44,9 @@ public interface ReadTransaction {
     /**
      * Up to {@code limit} records of a session of one sequence space with seqs and times (µs) in
      * these ranges (both ends included), in (ts, src, seq) order: what another server's write
-     * stored ({@link RemoteChange}).
+     * stored ({@link StoreChange}).
      */
-    List<StoredRecord> recordsBetween(long sk, RemoteChange change, int limit);
+    List<StoredRecord> recordsBetween(long sk, StoreChange change, int limit);
 
     /** The times (µs) of the first and last record of a stream of a session, or empty when it has none. */
     Optional<TimeRange> timeRange(long sk, RecordStream stream);

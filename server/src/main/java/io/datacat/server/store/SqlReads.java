@@ -292,7 +292,7 @@ class SqlReads implements ReadTransaction {
             + ") AND ts BETWEEN ? AND ? AND src = ? AND seq BETWEEN ? AND ? ORDER BY ts, src, seq LIMIT ?";
 
     @Override
-    public List<StoredRecord> recordsBetween(long sk, RemoteChange change, int limit) {
+    public List<StoredRecord> recordsBetween(long sk, StoreChange change, int limit) {
         return query(RECORDS_BETWEEN, ps -> {
             ps.setLong(1, sk);
             ps.setLong(2, change.fromTs());

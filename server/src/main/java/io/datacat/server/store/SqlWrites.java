@@ -58,7 +58,7 @@ final class SqlWrites extends SqlReads implements WriteTransaction {
     }
 
     /** What the transaction changed so far, by session and sequence space. */
-    List<RemoteChange> changes() {
+    List<StoreChange> changes() {
         return changes == null ? List.of() : changes.list();
     }
 
@@ -425,38 +425,67 @@ final class SqlWrites extends SqlReads implements WriteTransaction {
         cache.clear();
     }
 
-    /** The sessions a transaction changed, and the range of seqs and times it stored of each sequence space. */
+    /** The sessions a transaction changed, and the runs of seqs (with their times) it stored of each. */
     private static final class ChangeLog {
         private final Map<Long, String> sids = new LinkedHashMap<>();
-        private final Map<SequenceSpace, long[]> ranges = new LinkedHashMap<>();
+        /** Per sequence space, the new records' seq and ts, two longs each. */
+        private final Map<SequenceSpace, long[]> stored = new LinkedHashMap<>();
+        private final Map<SequenceSpace, Integer> counts = new HashMap<>();
 
         void session(SessionRow row) {
             sids.put(row.sk(), row.id());
         }
 
         void record(RecordRow r) {
-            long[] range = ranges.computeIfAbsent(new SequenceSpace(r.sk(), r.src()),
-                    k -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE});
-            range[0] = Math.min(range[0], r.seq());
-            range[1] = Math.max(range[1], r.seq());
-            range[2] = Math.min(range[2], r.ts());
-            range[3] = Math.max(range[3], r.ts());
+            SequenceSpace space = new SequenceSpace(r.sk(), r.src());
+            int n = counts.getOrDefault(space, 0);
+            long[] a = stored.get(space);
+            if (a == null || a.length < 2 * (n + 1)) {
+                a = Arrays.copyOf(a == null ? new long[0] : a, Math.max(32, 4 * (n + 1)));
+                stored.put(space, a);
+            }
+            a[2 * n] = r.seq();
+            a[2 * n + 1] = r.ts();
+            counts.put(space, n + 1);
         }
 
-        /** Every session is updated in the transaction that stores its records, so its id is known. */
-        List<RemoteChange> list() {
-            List<RemoteChange> out = new ArrayList<>();
+        /**
+         * One change per run of consecutive new seqs, so a reader of the change finds exactly
+         * the records this transaction stored, none stored before. Every session is updated in
+         * the transaction that stores its records, so its id is known.
+         */
+        List<StoreChange> list() {
+            List<StoreChange> out = new ArrayList<>();
             Set<Long> withRecords = new HashSet<>();
-            ranges.forEach((space, r) -> {
+            stored.forEach((space, a) -> {
                 String sid = sids.get(space.sk());
-                if (sid != null) {
-                    out.add(new RemoteChange(sid, space.src(), r[0], r[1], r[2], r[3]));
-                    withRecords.add(space.sk());
+                if (sid == null) {
+                    return;
+                }
+                withRecords.add(space.sk());
+                int n = counts.get(space);
+                long[][] pairs = new long[n][];
+                for (int i = 0; i < n; i++) {
+                    pairs[i] = new long[] {a[2 * i], a[2 * i + 1]};
+                }
+                Arrays.sort(pairs, (x, y) -> Long.compare(x[0], y[0]));
+                int start = 0;
+                for (int i = 1; i <= n; i++) {
+                    if (i == n || pairs[i][0] != pairs[i - 1][0] + 1) {
+                        long fromTs = Long.MAX_VALUE;
+                        long toTs = Long.MIN_VALUE;
+                        for (int k = start; k < i; k++) {
+                            fromTs = Math.min(fromTs, pairs[k][1]);
+                            toTs = Math.max(toTs, pairs[k][1]);
+                        }
+                        out.add(new StoreChange(sid, space.src(), pairs[start][0], pairs[i - 1][0], fromTs, toTs));
+                        start = i;
+                    }
                 }
             });
             sids.forEach((sk, sid) -> {
                 if (!withRecords.contains(sk)) {
-                    out.add(RemoteChange.sessionOnly(sid));
+                    out.add(StoreChange.sessionOnly(sid));
                 }
             });
             return out;

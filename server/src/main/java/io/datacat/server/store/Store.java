@@ -26,11 +26,11 @@ public interface Store extends AutoCloseable {
     }
 
     /**
-     * Has {@code listener} told, on a thread of the store's, what the other servers sharing the
-     * database commit (never this server's own writes). A store no other server writes to
-     * never calls it.
+     * Has {@code listener} told, on a thread of the store's and in commit order, what every
+     * server sharing the database commits, this one's writes included. A store no other server
+     * writes to never calls it.
      */
-    default void onRemoteChanges(Consumer<List<RemoteChange>> listener) {
+    default void onChanges(Consumer<List<StoreChange>> listener) {
     }
 
     /** A line for the startup message, e.g. {@code SQLite /data/datacat.db}. */

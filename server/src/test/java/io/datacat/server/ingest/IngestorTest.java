@@ -14,7 +14,7 @@ import io.datacat.server.store.RecordPage;
 import io.datacat.server.store.SessionFilter;
 import io.datacat.server.store.RecordRow;
 import io.datacat.server.store.RecordStream;
-import io.datacat.server.store.RemoteChange;
+import io.datacat.server.store.StoreChange;
 import io.datacat.server.store.SessionNotFoundException;
 import io.datacat.server.store.SessionRow;
 import io.datacat.server.store.SessionStatus;
@@ -507,7 +507,7 @@ class IngestorTest {
         }
 
         @Override
-        public List<StoredRecord> recordsBetween(long sk, RemoteChange change, int limit) {
+        public List<StoredRecord> recordsBetween(long sk, StoreChange change, int limit) {
             return tx.recordsBetween(sk, change, limit);
         }
 

@@ -103,6 +103,9 @@ class AbnormalSweeperTest {
 
             @Override
             public <T> T read(Work<T, ReadTransaction> work) {
+                if (storeOut.get()) {
+                    throw new StoreUnavailableException("the database cannot be reached; retry later", null);
+                }
                 return store.read(work);
             }
 
@@ -119,13 +122,18 @@ class AbnormalSweeperTest {
         now.addAndGet(100 * SECOND);
         ingestor.ingest(batch(start("s", 1, "Game", "1.0")));
 
-        now.addAndGet(60 * SECOND);
+        // Out for 190 s, longer than the timeout, with a pass every 5 s as the server makes them.
         storeOut.set(true);
-        assertThatThrownBy(sweeper::sweep).isInstanceOf(StoreUnavailableException.class);
+        for (int t = 0; t < 190; t += 5) {
+            now.addAndGet(5 * SECOND);
+            assertThatThrownBy(sweeper::sweep).isInstanceOf(StoreUnavailableException.class);
+        }
         storeOut.set(false);
 
+        now.addAndGet(5 * SECOND);
+        assertThat(sweeper.sweep()).as("back: the grace starts now").isZero();
         now.addAndGet(89 * SECOND);
-        assertThat(sweeper.sweep()).as("silent 149 s, but only 89 s since the store came back").isZero();
+        assertThat(sweeper.sweep()).as("silent 284 s, but only 89 s since the store came back").isZero();
         now.addAndGet(2 * SECOND);
         assertThat(sweeper.sweep()).isEqualTo(1);
     }

@@ -78,6 +78,17 @@ class PostgresStoreTest {
         }
     }
 
+    /** The driver gives the URL's options precedence: ours are added to them, not replaced by them. */
+    @Test
+    void aUrlWithOptionsOfItsOwnKeepsTheTimeoutsToo() {
+        String url = TestStores.freshSchemaUrl() + "&options=-c%20work_mem%3D5MB";
+        try (PostgresStore store = PostgresStore.open(url)) {
+            String writer = store.write(tx -> settings((SqlReads) tx) + " " + setting((SqlReads) tx, "lock_timeout")
+                    + " " + setting((SqlReads) tx, "work_mem"));
+            assertThat(writer).isEqualTo("1min 1min 10s 5MB");
+        }
+    }
+
     private static String settings(SqlReads tx) {
         return setting(tx, "statement_timeout") + " " + setting(tx, "idle_in_transaction_session_timeout");
     }

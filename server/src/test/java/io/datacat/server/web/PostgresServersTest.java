@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.IntStream;
 
 import static io.datacat.server.testing.TestRecords.batchJson;
 import static io.datacat.server.testing.TestRecords.end;
@@ -117,47 +118,111 @@ class PostgresServersTest {
         }
     }
 
-    /** A live session page on one server sees what the other servers store, and its own writes once. */
+    /** What a live session page (the LiveFeed's events for one session) received. */
+    private static final class LivePage implements LiveFeed.Sink {
+        final List<String> seqs = new CopyOnWriteArrayList<>();
+        final List<String> statuses = new CopyOnWriteArrayList<>();
+        final List<Long> gaps = new CopyOnWriteArrayList<>();
+
+        static LivePage open(TestServer server, String sid, List<AutoCloseable> toClose) {
+            LivePage page = new LivePage();
+            LiveFeed live = server.server().live();
+            SessionRow row = server.server().store().read(tx -> tx.session(sid)).orElseThrow();
+            toClose.add(live.watch(live.reserve(), row, page));
+            return page;
+        }
+
+        @Override
+        public boolean send(String event, String data) {
+            JsonNode node = parse(data);
+            switch (event) {
+                case "records" -> node.forEach(r -> seqs.add(r.get("seq").asText()));
+                case "session" -> statuses.add(node.get("status").asText());
+                case "gap" -> gaps.add(node.get("records").asLong());
+                default -> {
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public boolean comment(String text) {
+            return true;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static void stored(TestServer server, ObjectNode... records) {
+        HttpResponse<String> r = server.post("/api/ingest", body(records));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+
+    private static List<String> range(int from, int to) {
+        return IntStream.rangeClosed(from, to).mapToObj(String::valueOf).toList();
+    }
+
+    /** A live session page on one server sees what every server stores, each record once, in commit order. */
     @Test
-    void aLivePageOnOneServerSeesWhatAnotherServerStores(@TempDir Path dir) throws Exception {
+    void aLivePageSeesEveryServersRecordsOnceInCommitOrder(@TempDir Path dir) throws Exception {
         TestStores.Location db = TestStores.location(TestStores.Kind.POSTGRES, dir);
+        List<AutoCloseable> pages = new ArrayList<>();
         try (TestServer a = TestServer.start(db); TestServer b = TestServer.start(db)) {
-            assertThat(a.post("/api/ingest", body(start("watched", 1, "Game", "1.0"))).statusCode()).isEqualTo(200);
-            List<String> seqs = new CopyOnWriteArrayList<>();
-            List<String> statuses = new CopyOnWriteArrayList<>();
-            LiveFeed live = b.server().live();
-            SessionRow row = b.server().store().read(tx -> tx.session("watched")).orElseThrow();
-            try (AutoCloseable watch = live.watch(live.reserve(), row, new LiveFeed.Sink() {
-                @Override
-                public boolean send(String event, String data) {
-                    JsonNode node = parse(data);
-                    if (event.equals("records")) {
-                        node.forEach(r -> seqs.add(r.get("seq").asText()));
-                    } else if (event.equals("session")) {
-                        statuses.add(node.get("status").asText());
-                    }
-                    return true;
-                }
+            stored(a, start("watched", 1, "Game", "1.0"), event("watched", 6, "early", "info"),
+                    event("watched", 7, "early", "info"), event("watched", 8, "early", "info"));
+            LivePage onB = LivePage.open(b, "watched", pages);
+            LivePage onA = LivePage.open(a, "watched", pages);
 
-                @Override
-                public boolean comment(String text) {
-                    return true;
-                }
+            // Around records stored before the page opened: only the new ones.
+            stored(a, event("watched", 5, "late", "info"), event("watched", 9, "new", "info"));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(onB.seqs).containsExactly("5", "9"));
 
-                @Override
-                public void close() {
-                }
-            })) {
-                assertThat(a.post("/api/ingest", body(event("watched", 2, "on-a", "info"),
-                        event("watched", 3, "on-a", "info"))).statusCode()).isEqualTo(200);
-                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(seqs).containsExactly("2", "3"));
+            // Each write waits for the one before, on alternating servers: both pages in that order.
+            for (int seq = 10; seq <= 40; seq++) {
+                stored(seq % 2 == 0 ? a : b, event("watched", seq, "step", "info"));
+            }
+            List<String> expected = new ArrayList<>(List.of("5", "9"));
+            expected.addAll(range(10, 40));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(onB.seqs).isEqualTo(expected));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(onA.seqs).isEqualTo(expected));
 
-                assertThat(b.post("/api/ingest", body(event("watched", 4, "on-b", "info"), end("watched", 5)))
-                        .statusCode()).isEqualTo(200);
-                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(statuses).contains("ended"));
-                assertThat(a.post("/api/ingest", body(metric("watched", 6, "late", 1))).statusCode()).isEqualTo(200);
-                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(seqs)
-                        .as("its own write once, not again through the database").containsExactly("2", "3", "4", "5", "6"));
+            // More than an event carries: told how many, to read them with the query routes.
+            ObjectNode[] many = IntStream.rangeClosed(41, 740).mapToObj(seq -> event("watched", seq, "burst", "info"))
+                    .toArray(ObjectNode[]::new);
+            stored(a, many);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(onB.gaps).containsExactly(700L));
+
+            stored(b, end("watched", 741));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(onA.statuses).contains("ended"));
+            assertThat(onB.seqs).hasSize(expected.size() + 1).endsWith("741");
+        } finally {
+            for (AutoCloseable page : pages) {
+                page.close();
+            }
+        }
+    }
+
+    /** A schema name may be 63 bytes; the notification channel is not, so it must not depend on it. */
+    @Test
+    void aSchemaWithTheLongestNameStoresAndTells(@TempDir Path dir) throws Exception {
+        String base = TestStores.freshSchemaUrl();
+        String schema = "s" + "x".repeat(50) + System.nanoTime() % 1_000_000_000L;
+        try (var c = java.sql.DriverManager.getConnection(base); var st = c.createStatement()) {
+            st.execute("CREATE SCHEMA " + schema);
+        }
+        TestStores.Location db = new TestStores.Location(TestStores.Kind.POSTGRES, dir,
+                base.replaceAll("currentSchema=[^&]*", "currentSchema=" + schema));
+        List<AutoCloseable> pages = new ArrayList<>();
+        try (TestServer a = TestServer.start(db)) {
+            stored(a, start("long", 1, "Game", "1.0"));
+            LivePage page = LivePage.open(a, "long", pages);
+            stored(a, event("long", 2, "x", "info"));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(page.seqs).containsExactly("2"));
+        } finally {
+            for (AutoCloseable p : pages) {
+                p.close();
             }
         }
     }
