@@ -124,12 +124,17 @@ final class Throughput {
         }
     }
 
-    /** A session whose daemon is up (its start-up is not throughput) and whose full queue waits. */
+    /**
+     * A session whose daemon is up (its start-up is not throughput) and whose full queue waits.
+     * Its daemon's spool may hold 1 GiB (the default is 128 MiB): the client logs faster than a
+     * server storing in PostgreSQL takes the records, and the backlog must wait on disk, not be
+     * evicted, for the clock to measure the whole run.
+     */
     private static Session throughputSession(Stack stack, String name) throws IOException {
         Session s = Datacat.createSession(SessionOptions.builder("ThroughputBench", "1.0")
                 .serverUrl(stack.serverUrl()).daemonCommand(stack.daemonCommand().toArray(new String[0]))
-                .spoolDir(stack.spoolDir(name).toString()).asyncMode(true).queueSize(1 << 17)
-                .dropOnFull(false).crashReporting(false).build());
+                .spoolDir(stack.spoolDir(name).toString()).spoolMaxBytes(1L << 30).asyncMode(true)
+                .queueSize(1 << 17).dropOnFull(false).crashReporting(false).build());
         s.flush(Duration.ofSeconds(60));
         return s;
     }
