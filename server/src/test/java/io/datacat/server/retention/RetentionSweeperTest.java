@@ -5,6 +5,7 @@ import io.datacat.server.ingest.Ingestor;
 import io.datacat.server.store.ReadTransaction;
 import io.datacat.server.store.Store;
 import io.datacat.server.store.WriteTransaction;
+import io.datacat.server.testing.ForwardingStore;
 import io.datacat.server.testing.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -239,29 +240,15 @@ class RetentionSweeperTest {
     /** The store, running {@code between} once, right after the first write that deleted a full chunk. */
     private Store afterFirstFullChunk(Runnable between) {
         boolean[] ran = {false};
-        return new Store() {
+        return new ForwardingStore(store) {
             @Override
             public <T> T write(Work<T, WriteTransaction> work) {
-                T result = store.write(work);
+                T result = super.write(work);
                 if (!ran[0] && Integer.valueOf(RetentionSweeper.RECORDS_PER_TRANSACTION).equals(result)) {
                     ran[0] = true;
                     between.run();
                 }
                 return result;
-            }
-
-            @Override
-            public <T> T read(Work<T, ReadTransaction> work) {
-                return store.read(work);
-            }
-
-            @Override
-            public String describe() {
-                return store.describe();
-            }
-
-            @Override
-            public void close() {
             }
         };
     }

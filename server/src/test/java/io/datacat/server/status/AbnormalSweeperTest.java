@@ -8,6 +8,7 @@ import io.datacat.server.store.SessionStatus;
 import io.datacat.server.store.Store;
 import io.datacat.server.store.StoreUnavailableException;
 import io.datacat.server.store.WriteTransaction;
+import io.datacat.server.testing.ForwardingStore;
 import io.datacat.server.testing.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -92,13 +93,13 @@ class AbnormalSweeperTest {
     @Test
     void anOutageOfTheStoreGivesEverySessionTheWholeTimeoutAgain() {
         AtomicBoolean storeOut = new AtomicBoolean();
-        Store flaky = new Store() {
+        Store flaky = new ForwardingStore(store) {
             @Override
             public <T> T write(Work<T, WriteTransaction> work) {
                 if (storeOut.get()) {
                     throw new StoreUnavailableException("the database cannot be reached; retry later", null);
                 }
-                return store.write(work);
+                return super.write(work);
             }
 
             @Override
@@ -106,16 +107,7 @@ class AbnormalSweeperTest {
                 if (storeOut.get()) {
                     throw new StoreUnavailableException("the database cannot be reached; retry later", null);
                 }
-                return store.read(work);
-            }
-
-            @Override
-            public String describe() {
-                return store.describe();
-            }
-
-            @Override
-            public void close() {
+                return super.read(work);
             }
         };
         AbnormalSweeper sweeper = new AbnormalSweeper(flaky, AFTER, now::get, told::add);
