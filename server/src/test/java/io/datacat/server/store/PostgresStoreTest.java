@@ -4,6 +4,10 @@ import io.datacat.protocol.Source;
 import io.datacat.server.testing.TestStores;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -12,10 +16,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** What the PostgreSQL store must do about connections, other servers and its URL. */
 class PostgresStoreTest {
@@ -113,6 +120,99 @@ class PostgresStoreTest {
         String latin = url.replaceFirst("/postgres\\?", "/" + name + "?").replaceAll("&currentSchema=[^&]*", "");
         assertThatThrownBy(() -> PostgresStore.open(latin)).isInstanceOf(StoreException.class)
                 .hasMessageContaining("uses the encoding LATIN1").hasMessageContaining("ENCODING 'UTF8'");
+    }
+
+    /**
+     * A listening connection that dies without a word (the host gone, a NAT that forgot it)
+     * must be noticed and replaced: the live pages would hear nothing more otherwise.
+     */
+    @Test
+    void aListeningConnectionThatDiesSilentlyIsReplaced() throws Exception {
+        String direct = TestStores.freshSchemaUrl();
+        int port = Integer.parseInt(direct.replaceFirst(".*localhost:(\\d+)/.*", "$1"));
+        try (BlackHoleProxy proxy = new BlackHoleProxy(port);
+             PostgresStore writer = PostgresStore.open(direct);
+             PostgresStore listening = PostgresStore.open(direct.replace("localhost:" + port,
+                     "127.0.0.1:" + proxy.port()))) {
+            List<String> heard = new CopyOnWriteArrayList<>();
+            listening.onChanges(changes -> changes.forEach(c -> heard.add(c.sid())));
+            writer.write(tx -> tx.insertSession(session("before")));
+            await().atMost(Duration.ofSeconds(10)).until(() -> heard.contains("before"));
+
+            proxy.blackHoleOpenConnections();
+            // What is stored while the listener is deaf is lost to it; what comes after must arrive.
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                writer.write(tx -> tx.insertSession(session("after-" + System.nanoTime())));
+                return heard.stream().anyMatch(sid -> sid.startsWith("after-"));
+            });
+        }
+    }
+
+    private static SessionRow session(String id) {
+        return SessionRow.placeholder(id, 1, 1).build();
+    }
+
+    /**
+     * Forwards TCP to a port; {@link #blackHoleOpenConnections} makes the connections open now
+     * swallow everything both ways without closing, as a dead peer does, while new ones work.
+     */
+    private static final class BlackHoleProxy implements AutoCloseable {
+        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+        private final AtomicInteger generation = new AtomicInteger();
+
+        BlackHoleProxy(int target) throws IOException {
+            Thread accept = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket client = server.accept();
+                        Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
+                        sockets.add(client);
+                        sockets.add(upstream);
+                        int born = generation.get();
+                        pump(client, upstream, born);
+                        pump(upstream, client, born);
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            }, "proxy-accept");
+            accept.setDaemon(true);
+            accept.start();
+        }
+
+        private void pump(Socket from, Socket to, int born) {
+            Thread t = new Thread(() -> {
+                byte[] buf = new byte[8192];
+                try {
+                    for (int n; (n = from.getInputStream().read(buf)) >= 0; ) {
+                        if (generation.get() == born) {
+                            to.getOutputStream().write(buf, 0, n);
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // a side closed: the other is closed with the proxy
+                }
+            }, "proxy-pump");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        void blackHoleOpenConnections() {
+            generation.incrementAndGet();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (Socket s : sockets) {
+                s.close();
+            }
+        }
     }
 
     @Test
