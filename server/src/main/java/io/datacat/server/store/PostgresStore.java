@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -226,13 +227,21 @@ public final class PostgresStore implements Store {
         if (listener != null) {
             throw new IllegalStateException("a listener is already registered");
         }
-        Thread t = new Thread(() -> listen(consumer), "datacat-postgres-listener");
+        CountDownLatch listening = new CountDownLatch(1);
+        Thread t = new Thread(() -> listen(consumer, listening), "datacat-postgres-listener");
         t.setDaemon(true);
         listener = t;
         t.start();
+        // A server that says it is up hears every write from then on (a database that cannot be
+        // reached now is not waited for: the listener keeps trying on its own).
+        try {
+            listening.await(CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
-    private void listen(Consumer<List<StoreChange>> consumer) {
+    private void listen(Consumer<List<StoreChange>> consumer, CountDownLatch listening) {
         boolean warned = false;
         while (!closed && !Thread.currentThread().isInterrupted()) {
             Properties props = target.connectionProperties();
@@ -243,6 +252,7 @@ public final class PostgresStore implements Store {
                  Statement st = c.createStatement()) {
                 c.setAutoCommit(true);
                 st.execute("LISTEN " + channel);
+                listening.countDown();
                 if (warned) {
                     LOG.info("hearing the servers' writes again");
                 }

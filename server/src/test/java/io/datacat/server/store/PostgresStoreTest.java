@@ -136,16 +136,21 @@ class PostgresStoreTest {
                      "127.0.0.1:" + proxy.port()))) {
             List<String> heard = new CopyOnWriteArrayList<>();
             listening.onChanges(changes -> changes.forEach(c -> heard.add(c.sid())));
-            writer.write(tx -> tx.insertSession(session("before")));
-            await().atMost(Duration.ofSeconds(10)).until(() -> heard.contains("before"));
+            // The listener starts listening on its own thread: write until it hears.
+            awaitHeard(writer, heard, "before-", Duration.ofSeconds(10));
 
             proxy.blackHoleOpenConnections();
             // What is stored while the listener is deaf is lost to it; what comes after must arrive.
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-                writer.write(tx -> tx.insertSession(session("after-" + System.nanoTime())));
-                return heard.stream().anyMatch(sid -> sid.startsWith("after-"));
-            });
+            awaitHeard(writer, heard, "after-", Duration.ofSeconds(60));
         }
+    }
+
+    /** Stores a new session each second until the listener has heard of one. */
+    private static void awaitHeard(PostgresStore writer, List<String> heard, String prefix, Duration atMost) {
+        await().atMost(atMost).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            writer.write(tx -> tx.insertSession(session(prefix + System.nanoTime())));
+            return heard.stream().anyMatch(sid -> sid.startsWith(prefix));
+        });
     }
 
     private static SessionRow session(String id) {
