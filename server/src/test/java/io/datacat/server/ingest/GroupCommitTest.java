@@ -6,6 +6,7 @@ import io.datacat.server.store.RecordRow;
 import io.datacat.server.store.Store;
 import io.datacat.server.store.StoreException;
 import io.datacat.server.store.WriteTransaction;
+import io.datacat.server.testing.ForwardingStore;
 import io.datacat.server.testing.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,7 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -175,16 +175,15 @@ class GroupCommitTest {
      * (so they all queue behind it), and which counts the batches each transaction stores and
      * fails any batch holding an event named {@link #POISON}.
      */
-    private static class GatedStore implements Store {
+    private static class GatedStore extends ForwardingStore {
         static final String POISON = "poison";
-        private final Store real;
         private final int requests;
         private final AtomicInteger entered = new AtomicInteger();
         private volatile boolean gateOpen;
         final AtomicInteger largestGroup = new AtomicInteger();
 
         GatedStore(Store real, int requests) {
-            this.real = real;
+            super(real);
             this.requests = requests;
         }
 
@@ -196,7 +195,7 @@ class GroupCommitTest {
         @Override
         public <T> T write(Work<T, WriteTransaction> work) {
             entered.incrementAndGet();
-            return real.write(tx -> {
+            return super.write(tx -> {
                 if (!gateOpen) {
                     await().atMost(Duration.ofSeconds(10)).until(() -> entered.get() >= requests);
                     gateOpen = true;
@@ -225,21 +224,6 @@ class GroupCommitTest {
                             throw e.getCause();
                         }
                     });
-        }
-
-        @Override
-        public <T> T read(Work<T, ReadTransaction> work) {
-            return real.read(work);
-        }
-
-        @Override
-        public String describe() {
-            return real.describe();
-        }
-
-        @Override
-        public void close() {
-            real.close();
         }
     }
 }

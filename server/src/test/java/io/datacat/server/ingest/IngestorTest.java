@@ -25,6 +25,7 @@ import io.datacat.server.store.Store;
 import io.datacat.server.store.StoredRecord;
 import io.datacat.server.store.TimeRange;
 import io.datacat.server.store.WriteTransaction;
+import io.datacat.server.testing.ForwardingStore;
 import io.datacat.server.testing.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,6 +50,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
+import io.datacat.server.testing.ForwardingStore;
 import io.datacat.server.testing.TestStores;
 
 import static io.datacat.server.testing.TestRecords.T0;
@@ -397,31 +399,14 @@ class IngestorTest {
     }
 
     /** A store whose session updates fail, after the records of the batch were inserted. */
-    private static final class FailingUpdateStore implements Store {
-        private final Store delegate;
-
+    private static final class FailingUpdateStore extends ForwardingStore {
         FailingUpdateStore(Store delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
         public <T> T write(Work<T, WriteTransaction> work) {
-            return delegate.write(tx -> work.run(new FailingUpdates(tx)));
-        }
-
-        @Override
-        public <T> T read(Work<T, ReadTransaction> work) {
-            return delegate.read(work);
-        }
-
-        @Override
-        public String describe() {
-            return "failing " + delegate.describe();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
+            return super.write(tx -> work.run(new FailingUpdates(tx)));
         }
     }
 
