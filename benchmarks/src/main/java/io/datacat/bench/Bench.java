@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -187,12 +188,25 @@ public final class Bench {
 
     private static void hotPath(Stack stack, Mode mode, Report report) throws Exception {
         step("JMH: single calls");
-        for (RunResult r : jmh(mode, HotPathBenchmark.class, "-D" + HotPathBenchmark.SERVER + "=" + stack.serverUrl(),
+        List<String> jvmArgs = new ArrayList<>(List.of("-D" + HotPathBenchmark.SERVER + "=" + stack.serverUrl(),
                 "-D" + HotPathBenchmark.DAEMON_JAR + "=" + stack.daemonJar(),
-                "-D" + HotPathBenchmark.SPOOL + "=" + stack.spoolDir("jmh"))) {
+                "-D" + HotPathBenchmark.SPOOL + "=" + stack.spoolDir("jmh")));
+        Path profile = Stack.profileDir("jmh");
+        Instant started = Instant.now();
+        if (profile != null) {
+            jvmArgs.addAll(HotMethods.recordInto(profile));
+        }
+        for (RunResult r : jmh(mode, HotPathBenchmark.class, jvmArgs.toArray(new String[0]))) {
             String bench = r.getParams().getBenchmark();
             report.jmh(bench.substring(bench.lastIndexOf('.') + 1), r.getPrimaryResult().getScore(),
                     r.getPrimaryResult().getScoreError());
+        }
+        if (profile != null) {
+            String hot = "### Where the game thread's samples fall (JFR, " + mode.name() + " mode)\n"
+                    + HotMethods.summarize(profile, started);
+            Files.writeString(profile.resolve("hot-methods.md"), hot, StandardCharsets.UTF_8);
+            System.out.println(hot);
+            System.out.println("written to " + profile.resolve("hot-methods.md"));
         }
         step("JMH: validating a batch, compiled as in the daemon (C1 only)");
         validation(report, "daemon: C1 only (-XX:TieredStopAtLevel=1)", jmh(mode, ValidationBenchmark.class,

@@ -20,8 +20,9 @@ import java.util.stream.Stream;
  */
 final class Stack implements AutoCloseable {
     /**
-     * A folder to record JFR profiles in: the server's ({@code server-1.jfr}, … one per start)
-     * and the daemons' ({@code daemons/}), for finding where a throughput benchmark's time goes: {@code jfr print --events
+     * A folder to record JFR profiles in: the server's ({@code server-1.jfr}, … one per start),
+     * the daemons' ({@code daemons/}) and the JMH forks' ({@code jmh/}, summarised by
+     * {@link HotMethods}), for finding where a benchmark's time goes: {@code jfr print --events
      * jdk.ExecutionSample} or JDK Mission Control.
      */
     static final String PROFILE_ENV = "DATACAT_BENCH_PROFILE";
@@ -62,10 +63,9 @@ final class Stack implements AutoCloseable {
 
     void startServer() throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(java(), "-Xmx1g"));
-        String profiles = System.getenv(PROFILE_ENV);
-        if (profiles != null && !profiles.isBlank()) {
-            Path jfr = Paths.get(profiles).toAbsolutePath().resolve("server-" + ++serverStarts + ".jfr");
-            Files.createDirectories(jfr.getParent());
+        Path profiles = profileDir("");
+        if (profiles != null) {
+            Path jfr = profiles.resolve("server-" + ++serverStarts + ".jfr");
             command.add("-XX:StartFlightRecording=settings=profile,filename=" + jfr);
             System.out.println("profiling the server into " + jfr);
         }
@@ -90,15 +90,9 @@ final class Stack implements AutoCloseable {
     List<String> daemonCommand() {
         List<String> command = new ArrayList<>(List.of(java(), "-Xmx128m", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1"));
-        String profiles = System.getenv(PROFILE_ENV);
-        if (profiles != null && !profiles.isBlank()) {
+        Path dir = profileDir("daemons");
+        if (dir != null) {
             // A folder: each daemon's JVM names its own file in it (process id and time).
-            Path dir = Paths.get(profiles).toAbsolutePath().resolve("daemons");
-            try {
-                Files.createDirectories(dir);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
             command.add("-XX:StartFlightRecording=settings=profile,filename=" + dir + "/");
         }
         command.addAll(List.of("-jar", daemonJar()));
@@ -107,6 +101,22 @@ final class Stack implements AutoCloseable {
 
     String daemonJar() {
         return jar("daemon/target/datacat-daemon.jar");
+    }
+
+    /**
+     * The folder {@code sub} of {@link #PROFILE_ENV}'s folder, made if missing, or null when no
+     * profile is asked for.
+     */
+    static Path profileDir(String sub) {
+        String profiles = System.getenv(PROFILE_ENV);
+        if (profiles == null || profiles.isBlank()) {
+            return null;
+        }
+        try {
+            return Files.createDirectories(Paths.get(profiles).toAbsolutePath().resolve(sub));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     Path spoolDir(String name) throws IOException {
