@@ -86,7 +86,12 @@ public interface Session extends AutoCloseable {
     /** A histogram handle with DataCat's default log-linear buckets: its calls allocate nothing. */
     Histogram histogram(String name, String... tags);
 
-    /** A histogram handle with your own bucket upper bounds (ascending). */
+    /**
+     * A histogram handle with your own bucket upper bounds: finite, strictly ascending, at most
+     * 255 (a bucket for the values above the last is added).
+     *
+     * @throws IllegalArgumentException if the bounds are not so
+     */
     Histogram histogram(String name, double[] bucketBounds, String... tags);
 
     /**

@@ -97,44 +97,58 @@ final class Aggregate {
     private void writeBuckets(JsonWriter w) {
         int merge = 1;
         if (bounds == null) {
-            while (merge < Buckets.SUB && hitBuckets(merge) > MAX_BUCKETS) {
+            while (merge < Buckets.SUB && bucketEntries(merge, null) > MAX_BUCKETS) {
                 merge *= 2;
             }
         }
         w.name("buckets").beginArray();
+        bucketEntries(merge, w);
+        w.endArray();
+    }
+
+    /**
+     * Writes (unless {@code w} is null) and counts the entries of the buckets hit, grouped
+     * {@code merge} at a time. A bucket spans from the bound before it in the list to its own,
+     * so a hit group whose neighbour below was not hit is preceded by that neighbour's bound
+     * with a count of 0: without it, a receiver would read a gap (10 → 1000) as one wide bucket.
+     */
+    private int bucketEntries(int merge, JsonWriter w) {
+        int entries = 0;
         long pending = 0;
+        boolean belowWritten = true; // nothing lies below the first bucket
+        int groupStart = 0;
         for (int i = 0; i < counts.length; i++) {
             pending += counts[i];
-            if (pending == 0 || !endsGroup(i, merge)) {
+            if (!endsGroup(i, merge)) {
                 continue;
             }
+            if (pending != 0) {
+                if (!belowWritten && groupStart > 0) {
+                    entries += writeBucket(w, groupStart - 1, 0);
+                }
+                entries += writeBucket(w, i, pending);
+            }
+            belowWritten = pending != 0;
+            pending = 0;
+            groupStart = i + 1;
+        }
+        return entries;
+    }
+
+    private int writeBucket(JsonWriter w, int index, long count) {
+        if (w != null) {
             w.beginObject();
-            double bound = bounds == null ? Buckets.upperBound(i) : (i < bounds.length ? bounds[i]
+            double bound = bounds == null ? Buckets.upperBound(index) : (index < bounds.length ? bounds[index]
                     : Double.POSITIVE_INFINITY);
             if (Double.isInfinite(bound)) {
                 w.field("le", "+Inf");
             } else {
                 w.field("le", bound);
             }
-            w.field("count", pending);
+            w.field("count", count);
             w.endObject();
-            pending = 0;
         }
-        w.endArray();
-    }
-
-    /** How many buckets are sent when groups of {@code merge} default buckets are merged. */
-    private int hitBuckets(int merge) {
-        int n = 0;
-        boolean hit = false;
-        for (int i = 0; i < counts.length; i++) {
-            hit |= counts[i] != 0;
-            if (hit && endsGroup(i, merge)) {
-                n++;
-                hit = false;
-            }
-        }
-        return n;
+        return 1;
     }
 
     /**

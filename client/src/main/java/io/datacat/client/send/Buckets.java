@@ -27,9 +27,6 @@ final class Buckets {
         if (e < MIN_EXP) {
             return 1;
         }
-        if (e > MAX_EXP) {
-            return INF;
-        }
         double m = Math.scalb(v, -e);
         int sub = (int) Math.ceil((m - 1) * SUB) - 1;
         if (sub < 0) {
@@ -39,6 +36,9 @@ final class Buckets {
             if (e < MIN_EXP) {
                 return 1;
             }
+        }
+        if (e > MAX_EXP) {
+            return INF;
         }
         return 1 + (e - MIN_EXP) * SUB + sub;
     }

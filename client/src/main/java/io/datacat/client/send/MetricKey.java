@@ -13,7 +13,16 @@ public final class MetricKey {
     /** The sender thread's aggregate for this key; touched by the sender thread only. */
     Aggregate aggregate;
 
+    /**
+     * @throws IllegalArgumentException if {@code bounds} has more bounds than a histogram record
+     *         may carry buckets (the protocol's 256, +Inf included)
+     */
     public MetricKey(String name, String[] tags, byte kind, String unit, double[] bounds) {
+        if (bounds != null && bounds.length >= Aggregate.MAX_BUCKETS) {
+            throw new IllegalArgumentException("at most " + (Aggregate.MAX_BUCKETS - 1) + " bucket bounds, not "
+                    + bounds.length + " (a histogram record carries at most " + Aggregate.MAX_BUCKETS
+                    + " buckets, +Inf included)");
+        }
         this.name = name;
         this.tags = tags == null ? new String[0] : tags.clone();
         this.kind = kind;

@@ -38,6 +38,9 @@ class BucketsTest {
         assertThat(Buckets.upperBound(Buckets.index(16.0))).isEqualTo(16.0);
         assertThat(Buckets.upperBound(Buckets.index(16.5))).isEqualTo(17.0);
         assertThat(Buckets.index(1e300)).isEqualTo(Buckets.INF);
+        // The largest bound is itself a power of two: its samples are not +Inf's.
+        assertThat(Buckets.upperBound(Buckets.index(0x1p41))).isEqualTo(0x1p41);
+        assertThat(Buckets.index(Math.nextUp(0x1p41))).isEqualTo(Buckets.INF);
         assertThat(Buckets.index(1e-300)).isEqualTo(1);
     }
 }

@@ -265,8 +265,8 @@ final class MetricSeries {
         double last;
         /** The time the counter records of the bucket cover. */
         double seconds;
-        /** Upper bound ("le") → samples in the bucket, for distributions. */
-        final TreeMap<Double, Long> counts = new TreeMap<>();
+        /** Upper bound ("le") → the samples at or below it, for distributions. */
+        final TreeMap<Double, Cell> cells = new TreeMap<>();
 
         void seenAt(long ts) {
             firstTs = Math.min(firstTs, ts);
@@ -306,7 +306,7 @@ final class MetricSeries {
                 sum += value;
                 min = Math.min(min, value);
                 max = Math.max(max, value);
-                counts.merge(value, 1L, Long::sum);
+                cell(value, value).count++;
                 return;
             }
             count += n;
@@ -316,41 +316,68 @@ final class MetricSeries {
             JsonNode bounds = body.path("buckets");
             if (!bounds.isArray() || bounds.isEmpty()) {
                 // Without buckets all that is known is the mean.
-                counts.merge(value, n, Long::sum);
+                cell(value, value).count += n;
                 return;
             }
+            // A bucket spans from the bound before it in its own record to its "le": a client
+            // that sends only the buckets it hit sends the bound below each run of them too
+            // (with count 0), so a gap between two hit buckets is never read as one wide bucket.
+            double lower = Double.NEGATIVE_INFINITY;
             for (JsonNode b : bounds) {
                 JsonNode le = b.path("le");
                 double bound = le.isNumber() ? le.asDouble() : Double.POSITIVE_INFINITY;
-                counts.merge(bound, b.path("count").asLong(0), Long::sum);
+                cell(bound, lower).count += b.path("count").asLong(0);
+                lower = bound;
             }
         }
 
         /**
-         * The {@code q}-quantile, interpolated linearly inside the bucket that holds it and kept
-         * within the observed min and max (the +Inf bucket ends at max).
+         * The cell of samples at or below {@code upper} and above {@code lower}; where records
+         * disagree on the lower bound (a single sample is its own bound), the narrowest wins.
+         */
+        private Cell cell(double upper, double lower) {
+            Cell c = cells.computeIfAbsent(upper, u -> new Cell());
+            c.lower = Math.max(c.lower, lower);
+            return c;
+        }
+
+        /**
+         * The {@code q}-quantile, interpolated linearly inside the cell that holds it (between its
+         * lower bound, or the cell before it, and its upper bound), kept within the observed min
+         * and max (the +Inf bucket ends at max).
          */
         double percentile(double q) {
             long total = 0;
-            for (long c : counts.values()) {
-                total += c;
+            for (Cell c : cells.values()) {
+                total += c.count;
             }
             if (total == 0) {
                 return sum / count; // buckets that hold no samples say nothing beyond the mean
             }
             double rank = q * total;
             long below = 0;
-            double lower = min;
-            for (Map.Entry<Double, Long> e : counts.entrySet()) {
-                long c = e.getValue();
-                double upper = Math.max(min, Math.min(max, e.getKey()));
+            double previousUpper = min;
+            for (Map.Entry<Double, Cell> e : cells.entrySet()) {
+                long c = e.getValue().count;
+                double upper = clamp(e.getKey());
                 if (c > 0 && below + c >= rank) {
+                    double lower = clamp(Math.max(e.getValue().lower, previousUpper));
                     return lower + (upper - lower) * (rank - below) / c;
                 }
                 below += c;
-                lower = upper;
+                previousUpper = upper;
             }
             return max;
         }
+
+        private double clamp(double v) {
+            return Math.max(min, Math.min(max, v));
+        }
+    }
+
+    /** The samples of a distribution in one bucket: above {@code lower}, at or below the bucket's upper bound. */
+    private static final class Cell {
+        double lower = Double.NEGATIVE_INFINITY;
+        long count;
     }
 }

@@ -44,6 +44,34 @@ class MetricSeriesTest {
         assertThat(summary.get("p99").asDouble()).isCloseTo(40.0, within(1e-9));
     }
 
+    /** 90 samples of 10 and 10 of 1000: the empty buckets between them must not be read as one wide one. */
+    @Test
+    void aGapBetweenBucketsIsNotReadAsOneWideBucket() {
+        MetricSeries s = new MetricSeries("load_ms", MetricType.HISTOGRAM, List.of(), 0, 10 * S, 1);
+        // As the client sends it: the bound below each hit bucket whose neighbour was not hit.
+        s.add(S, body("{\"value\":109,\"count\":100,\"sum\":10900,\"min\":10,\"max\":1000,\"buckets\":["
+                + "{\"le\":9.5,\"count\":0},{\"le\":10,\"count\":90},{\"le\":960,\"count\":0},"
+                + "{\"le\":1024,\"count\":10}]}"));
+        JsonNode summary = s.toJson().get("summary");
+        assertThat(summary.get("p50").asDouble()).isCloseTo(10.0, within(0.5));
+        // Rank 95 and 99 lie in (960, 1000]: the old reading, from 10 to 1000, gave 505 and 901.
+        assertThat(summary.get("p95").asDouble()).isBetween(960.0, 1000.0);
+        assertThat(summary.get("p99").asDouble()).isBetween(960.0, 1000.0);
+    }
+
+    @Test
+    void singleSamplesAreExactEvenAcrossAGap() {
+        MetricSeries s = new MetricSeries("load_ms", MetricType.HISTOGRAM, List.of(), 0, 10 * S, 1);
+        s.add(S, body("{\"value\":1}"));
+        for (int i = 0; i < 100; i++) {
+            s.add(2 * S, body("{\"value\":1000}"));
+        }
+        JsonNode summary = s.toJson().get("summary");
+        assertThat(summary.get("p50").asDouble()).isEqualTo(1000.0);
+        assertThat(summary.get("p95").asDouble()).isEqualTo(1000.0);
+        assertThat(summary.get("p99").asDouble()).isEqualTo(1000.0);
+    }
+
     /** A gauge at 60, silent for 40 s, then at 20: the chart must break its line, not ramp from 60 to 20. */
     @Test
     void aSilenceIsAPointOfNullsSoTheChartBreaksItsLine() {
