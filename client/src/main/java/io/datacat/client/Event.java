@@ -1,9 +1,12 @@
 package io.datacat.client;
 
+import io.datacat.client.ring.Document;
+
 import java.lang.reflect.Array;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -101,8 +104,10 @@ public final class Event {
         }
 
         public Builder labels(String... labels) {
-            for (String l : labels) {
-                this.labels.add(String.valueOf(l));
+            if (labels != null) {
+                for (String l : labels) {
+                    this.labels.add(String.valueOf(l));
+                }
             }
             return this;
         }
@@ -113,14 +118,24 @@ public final class Event {
         }
 
         public Builder data(String key, Object value) {
-            this.data.put(key, freeze(value));
+            try {
+                this.data.put(key, freeze(value, 0));
+            } catch (RuntimeException e) {
+                // A collection changed meanwhile on another thread.
+                this.data.put(key, "(could not be read: " + e + ")");
+            }
             return this;
         }
 
+        /** Adds every entry of {@code data}; one that changes meanwhile on another thread adds what it can. */
         public Builder data(Map<String, ?> data) {
             if (data != null) {
-                for (Map.Entry<String, ?> e : data.entrySet()) {
-                    this.data.put(e.getKey(), freeze(e.getValue()));
+                try {
+                    for (Map.Entry<String, ?> e : data.entrySet()) {
+                        this.data.put(e.getKey(), freeze(e.getValue(), 0));
+                    }
+                } catch (RuntimeException e) {
+                    this.data.put("(data)", "(the map could not be read: " + e + ")");
                 }
             }
             return this;
@@ -131,11 +146,14 @@ public final class Event {
         }
 
         /**
-         * Copies what could change after {@link #build()}: maps, collections and arrays are
-         * copied (arrays as lists), mutable numbers ({@code AtomicLong} …) become their value,
-         * and any other object its text now, as a map given to a logging call is copied.
+         * Copies what could change after {@link #build()}, as a map given to a logging call is
+         * copied: maps, collections and arrays are copied (arrays as lists) down to
+         * {@link Document#MAX_DEPTH} levels (a cycle ends there), mutable numbers
+         * ({@code AtomicLong} …) become their value, and any other object its text now (a
+         * {@code Path}, which iterates over itself, too). Never throws: a {@code toString()}
+         * that does is written as what it threw.
          */
-        private static Object freeze(Object value) {
+        private static Object freeze(Object value, int depth) {
             if (value == null || value instanceof String || value instanceof Boolean || value instanceof Character
                     || value instanceof Enum) {
                 return value;
@@ -143,17 +161,21 @@ public final class Event {
             if (value instanceof Number) {
                 return freezeNumber((Number) value);
             }
+            if (depth >= Document.MAX_DEPTH && (value instanceof Map || value instanceof Collection
+                    || value.getClass().isArray())) {
+                return "(cut: nested deeper than " + Document.MAX_DEPTH + " levels)";
+            }
             if (value instanceof Map) {
                 Map<String, Object> copy = new LinkedHashMap<String, Object>();
                 for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
-                    copy.put(String.valueOf(e.getKey()), freeze(e.getValue()));
+                    copy.put(text(e.getKey()), freeze(e.getValue(), depth + 1));
                 }
                 return Collections.unmodifiableMap(copy);
             }
-            if (value instanceof Iterable) {
+            if (value instanceof Collection) {
                 List<Object> copy = new ArrayList<Object>();
-                for (Object o : (Iterable<?>) value) {
-                    copy.add(freeze(o));
+                for (Object o : (Collection<?>) value) {
+                    copy.add(freeze(o, depth + 1));
                 }
                 return Collections.unmodifiableList(copy);
             }
@@ -164,11 +186,19 @@ public final class Event {
             if (value.getClass().isArray()) {
                 List<Object> copy = new ArrayList<Object>();
                 for (int i = 0, n = Array.getLength(value); i < n; i++) {
-                    copy.add(freeze(Array.get(value, i)));
+                    copy.add(freeze(Array.get(value, i), depth + 1));
                 }
                 return Collections.unmodifiableList(copy);
             }
-            return String.valueOf(value);
+            return text(value);
+        }
+
+        private static String text(Object value) {
+            try {
+                return String.valueOf(value);
+            } catch (Throwable t) {
+                return "(toString() threw " + t.getClass().getName() + ")";
+            }
         }
 
         private static Number freezeNumber(Number n) {

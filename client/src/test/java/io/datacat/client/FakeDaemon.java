@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datacat.protocol.Batch;
 import io.datacat.protocol.InvalidInputException;
 import io.datacat.protocol.Json;
+import io.datacat.protocol.Limits;
 import io.datacat.protocol.RecordKind;
 import io.datacat.protocol.SessionCounters;
 import io.datacat.protocol.WireRecord;
@@ -23,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 /**
@@ -38,6 +40,8 @@ final class FakeDaemon implements AutoCloseable {
     final AtomicInteger batches = new AtomicInteger();
     final AtomicInteger invalidBatches = new AtomicInteger();
     final AtomicInteger requestsWaiting = new AtomicInteger();
+    /** The largest batch body received, in bytes. */
+    final AtomicLong largestBody = new AtomicLong();
     private volatile CountDownLatch stall;
     private final AtomicInteger failuresLeft = new AtomicInteger();
     private volatile int failStatus = 503;
@@ -95,6 +99,12 @@ final class FakeDaemon implements AutoCloseable {
 
     private void batch(HttpExchange ex) throws IOException {
         byte[] body = ex.getRequestBody().readAllBytes();
+        largestBody.accumulateAndGet(body.length, Math::max);
+        if (body.length > Limits.DEFAULT_MAX_BODY_BYTES) {
+            // As the real daemon: a body over its limit is refused whole, every time it is sent.
+            respond(ex, 413, error("the body is larger than " + Limits.DEFAULT_MAX_BODY_BYTES + " bytes", null));
+            return;
+        }
         CountDownLatch s = stall;
         if (s != null) {
             requestsWaiting.incrementAndGet();

@@ -261,6 +261,11 @@ public final class JsonWriter {
         return out == null ? s : out.toString();
     }
 
+    /** {@code s} cut to at most {@code max} characters, never between the two of a surrogate pair. */
+    public static String cut(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, cutPoint(s, max));
+    }
+
     /** A cut point at or below {@code max} that does not split a surrogate pair. */
     private static int cutPoint(String s, int max) {
         int end = Math.max(0, max);

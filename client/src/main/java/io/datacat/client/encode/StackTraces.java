@@ -53,7 +53,7 @@ public final class StackTraces {
     public static String message(Throwable t) {
         try {
             return t.getLocalizedMessage();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             return "(getMessage() threw " + e.getClass().getName() + ")";
         }
     }

@@ -269,15 +269,15 @@ public final class RecordRing {
     }
 
     /**
-     * Hands up to {@code max} published positions, in order, to {@code handler}, clears and
-     * releases them. Consumer thread only.
+     * Hands up to {@code max} published positions, in order, to {@code handler} while it
+     * {@linkplain SlotHandler#wantsMore() wants more}, clears and releases them. Consumer thread only.
      *
      * @return how many positions were handled
      */
     public int drain(SlotHandler handler, int max) {
         long next = consumer.get();
         int n = 0;
-        while (n < max) {
+        while (n < max && handler.wantsMore()) {
             int i = (int) next & mask;
             if (published.get(i) != next) {
                 break;

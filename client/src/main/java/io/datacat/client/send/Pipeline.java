@@ -39,6 +39,12 @@ public final class Pipeline implements SlotHandler {
 
     private static final int MAX_BATCH_RECORDS = 4_096;
     private static final int MAX_BATCH_BYTES = 1 << 20;
+    /**
+     * A record whose JSON is larger is dropped (counted): with {@link #MAX_BATCH_BYTES} it keeps
+     * every batch far below the daemon's 16 MiB body limit, which a batch over it would hit on
+     * every retry, wedging the session.
+     */
+    static final int MAX_RECORD_BYTES = 4 << 20;
     private static final int DRAIN_CHUNK = 256;
     private static final long KEEPALIVE_NANOS = 1_000_000_000L;
     private static final long EXCHANGE_TIMEOUT_NANOS = 10_000_000_000L;
@@ -528,7 +534,7 @@ public final class Pipeline implements SlotHandler {
         int total = 0;
         for (Front f : fronts) {
             currentFront = f;
-            while (batchRecords < MAX_BATCH_RECORDS && batch.length() < MAX_BATCH_BYTES && !endEncoded) {
+            while (!endEncoded && wantsMore()) {
                 int n = f.ring().drain(this, Math.min(DRAIN_CHUNK, MAX_BATCH_RECORDS - batchRecords));
                 total += n;
                 if (n == 0) {
@@ -542,6 +548,15 @@ public final class Pipeline implements SlotHandler {
         }
         currentFront = null;
         return total;
+    }
+
+    /**
+     * Whether the batch has room for another record: checked before each slot, not per chunk.
+     * After the end, slots only count as ignored, so there is always room for them.
+     */
+    @Override
+    public boolean wantsMore() {
+        return endEncoded || batchRecords < MAX_BATCH_RECORDS && batch.length() < MAX_BATCH_BYTES;
     }
 
     @Override
@@ -596,12 +611,15 @@ public final class Pipeline implements SlotHandler {
                 default:
                     encoder.report(nextSeq, r.ts(i), (Report) r.ref(i));
             }
-        } catch (RuntimeException e) {
-            batch.truncateTo(mark, depth, comma);
-            if (userCall) {
-                droppedClaimed.increment();
-            }
-            lastError = "a record could not be encoded and was dropped: " + e;
+        } catch (Throwable e) {
+            // Errors too: the caller's objects run code here (toString, getMessage), and one
+            // record that cannot be written must not stop the sender.
+            dropEncoded(mark, depth, comma, userCall, "a record could not be encoded and was dropped: " + e);
+            return;
+        }
+        if (batch.length() - mark > MAX_RECORD_BYTES) {
+            dropEncoded(mark, depth, comma, userCall, "a record of " + (batch.length() - mark)
+                    + " bytes was dropped: records are limited to " + MAX_RECORD_BYTES + " bytes of JSON");
             return;
         }
         if (encoder.lastWasTruncated()) {
@@ -614,6 +632,14 @@ public final class Pipeline implements SlotHandler {
             terminalRecord = batchRecords;
         }
         track(mark, userCall ? 1 : 0);
+    }
+
+    private void dropEncoded(int mark, int depth, boolean comma, boolean userCall, String why) {
+        batch.truncateTo(mark, depth, comma);
+        if (userCall) {
+            droppedClaimed.increment();
+        }
+        lastError = why;
     }
 
     /** Adds a counter/histogram/timer call of an asynchronous front to its aggregate. */

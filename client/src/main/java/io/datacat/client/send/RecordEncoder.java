@@ -29,6 +29,8 @@ final class RecordEncoder {
     static final int MAX_STACK_LINE = 8_192;
     static final int MAX_PATH = 4_096;
     static final int MAX_UNIT = 64;
+    /** Keys of data and state are cut here: the JSON readers downstream refuse names over 50,000 characters. */
+    static final int MAX_KEY = 4_096;
     private static final Level[] LEVELS = Level.values();
 
     private final String sid;
@@ -108,6 +110,15 @@ final class RecordEncoder {
         end();
     }
 
+    /**
+     * The class name without its package ({@code Outer$1} for an anonymous class, where
+     * {@code getSimpleName()} is empty, and which on Java 8 can throw for some generated classes).
+     */
+    static String shortName(Class<?> type) {
+        String name = type.getName();
+        return name.substring(name.lastIndexOf('.') + 1);
+    }
+
     void exception(long seq, RecordRing r, int i) {
         Throwable t = (Throwable) r.ref(i);
         begin(seq, "exception", r.ts(i));
@@ -115,7 +126,7 @@ final class RecordEncoder {
         w.field("level", LEVELS[r.code(i)].wireName());
         w.field("group", "exception");
         w.name("labels").beginArray().value("exception");
-        cut |= w.value(t.getClass().getSimpleName(), MAX_NAME);
+        cut |= w.value(shortName(t.getClass()), MAX_NAME);
         w.endArray();
         String msg = StackTraces.message(t);
         optionalText("message", msg, MAX_MESSAGE);
@@ -316,6 +327,10 @@ final class RecordEncoder {
                     break;
                 case Document.KEY:
                     String key = (String) d.ref(i);
+                    if (key.length() > MAX_KEY) {
+                        key = JsonWriter.cut(key, MAX_KEY);
+                        cut = true;
+                    }
                     if (repeated(JsonWriter.asWritten(key))) {
                         cut = true;
                         i = endOfValue(d, i + 1);
