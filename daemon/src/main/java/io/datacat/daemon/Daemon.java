@@ -6,7 +6,6 @@ import io.datacat.daemon.api.LocalApi;
 import io.datacat.daemon.api.ServerQueries;
 import io.datacat.daemon.compat.CompatService;
 import io.datacat.daemon.compat.MachineIdentity;
-import io.datacat.daemon.compat.MetricAggregator;
 import io.datacat.daemon.forward.Forwarder;
 import io.datacat.daemon.forward.IngestClient;
 import io.datacat.daemon.session.DaemonClock;
@@ -46,9 +45,6 @@ public final class Daemon implements Closeable {
     private static final Duration CRASH_GRACE = Duration.ofMillis(300);
     private static final Duration QUIET_AFTER_LAST_SESSION = Duration.ofSeconds(2);
     private static final Duration ADOPTION_SCAN = Duration.ofSeconds(30);
-    private static final int MAX_SERIES_PER_SESSION = 10_000;
-    /** What all sessions' counter and histogram series may hold: a quarter of the daemon's 64 MiB heap. */
-    private static final long MAX_SERIES_BYTES = 16L << 20;
 
     private final DaemonConfig config;
     private final Spool spool;
@@ -69,8 +65,7 @@ public final class Daemon implements Closeable {
         this.spool = spool;
         this.registry = new SessionRegistry(config.heartbeatTimeout().toMillis());
         RecordWriter writer = new RecordWriter(spool, registry, new DaemonClock());
-        this.compat = new CompatService(registry, writer, new MetricAggregator(MAX_SERIES_PER_SESSION, MAX_SERIES_BYTES),
-                lazy(MachineIdentity::detect), config.heartbeatTimeout().toMillis());
+        this.compat = new CompatService(registry, writer, lazy(MachineIdentity::detect), config.heartbeatTimeout().toMillis());
         // Built on first use, by the forwarder thread: creating it takes a quarter of a second,
         // which the app waiting for the port file should not pay.
         Supplier<HttpClient> http = lazy(() -> HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
@@ -79,7 +74,7 @@ public final class Daemon implements Closeable {
                 new IngestClient(http, config.serverUrl(), config.apiKey(), config.compressToServer()));
         spool.onAppend(forwarder::wake);
         // The app that started this daemon notes sessions it ended beside the port file it gave.
-        this.processes = new ProcessWatcher(registry, writer, compat::flush, config.parentPid(), CRASH_GRACE,
+        this.processes = new ProcessWatcher(registry, writer, config.parentPid(), CRASH_GRACE,
                 config.portFile() == null ? null : config.portFile().resolveSibling("ended-sessions"));
         this.hangs = new HangWatcher(registry, writer, processes);
         this.lifecycle = new Lifecycle(QUIET_AFTER_LAST_SESSION, config.linger());
@@ -119,7 +114,6 @@ public final class Daemon implements Closeable {
     private void schedule() {
         every(Duration.ofMillis(100), processes::poll);
         every(Duration.ofMillis(250), hangs::check);
-        every(config.batchInterval(), compat::flushAll);
         if (config.spoolFsync() == FsyncPolicy.INTERVAL) {
             every(config.spoolFsyncInterval(), spool::forceIfDirty);
         }
@@ -229,13 +223,6 @@ public final class Daemon implements Closeable {
         } catch (InterruptedException e) {
             scheduler.shutdownNow();
             Thread.currentThread().interrupt();
-        }
-        for (SessionEntry e : registry.all()) {
-            try {
-                compat.flush(e);
-            } catch (IOException | RuntimeException ex) {
-                Log.error("cannot spool the counters and histograms of session " + e.sid() + " at shutdown", ex);
-            }
         }
         forwarder.close();
         try {

@@ -27,7 +27,8 @@ import java.util.Set;
  *
  * @param port               loopback port to listen on; 0 = any free port
  * @param serverUrl          base URL of the server, without a trailing slash
- * @param batchInterval      flush interval of the compatible counters and histograms
+ * @param batchInterval      {@code batch_interval_seconds}, read for compatibility only: the compatible
+ *                           counters and histograms are spooled call by call, before the call is answered
  * @param heartbeatTimeout   hang timeout of compatible clients (and Java clients that give none)
  * @param apiKey             sent as {@code Authorization: Bearer}; empty = none
  * @param enableCompression  gzip the batches sent to the server; null = only when it is not on loopback

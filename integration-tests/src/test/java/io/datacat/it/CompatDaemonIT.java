@@ -132,4 +132,41 @@ class CompatDaemonIT {
         assertThat(buckets).containsEntry("0.01", 1L).containsEntry("0.1", 1L).containsEntry("10.0", 1L)
                 .containsEntry("+Inf", 1L);
     }
+
+    /**
+     * Counters and histograms answered ok are on disk: the old daemon summed them in memory for
+     * {@code batch_interval_seconds}, and a daemon killed meanwhile lost what it had answered ok.
+     */
+    @Test
+    void countersAndHistogramsAnsweredOkSurviveTheDaemonsKill() throws Exception {
+        Map<String, Object> config = Map.of("server_url", server.url(), "batch_interval_seconds", 30,
+                "heartbeat_timeout_seconds", 60, "spool_dir", dir.resolve("spool-killed").toString());
+        DaemonProcess killed = DaemonProcess.start(dir.resolve("daemon-killed"), config);
+        Api api = killed.local();
+        String id = Json.parse(api.post("/register", "{\"parent_pid\":" + ProcessHandle.current().pid()
+                + ",\"product\":\"PyGame\",\"version\":\"1.0\"}").body().getBytes(StandardCharsets.UTF_8))
+                .get("session_id").asText();
+        String sid = "\"session_id\":\"" + id + "\"";
+        for (int i = 0; i < 20; i++) {
+            assertThat(api.post("/metric", "{" + sid + ",\"name\":\"kills\",\"type\":\"counter\",\"value\":0,"
+                    + "\"delta\":1}").statusCode()).isEqualTo(200);
+        }
+        for (double v : new double[] {0.004, 0.02, 7.0}) {
+            assertThat(api.post("/metric", "{" + sid + ",\"name\":\"load_s\",\"type\":\"histogram\",\"value\":"
+                    + v + "}").statusCode()).isEqualTo(200);
+        }
+        killed.process().kill9();
+
+        try (DaemonProcess adopting = DaemonProcess.start(dir.resolve("daemon-adopting"), config)) {
+            Api stored = server.api();
+            await().atMost(Duration.ofSeconds(90)).until(() -> {
+                List<JsonNode> metrics = stored.records(id, "metric");
+                double kills = metrics.stream().filter(m -> m.get("name").asText().equals("kills"))
+                        .mapToDouble(m -> m.get("value").asDouble()).sum();
+                long samples = metrics.stream().filter(m -> m.get("name").asText().equals("load_s"))
+                        .mapToLong(m -> m.get("count").asLong()).sum();
+                return kills == 20 && samples == 3;
+            });
+        }
+    }
 }

@@ -40,7 +40,6 @@ public final class CompatService {
 
     private final SessionRegistry registry;
     private final RecordWriter writer;
-    private final MetricAggregator aggregator;
     private final Supplier<MachineIdentity> machine;
     private final long hangTimeoutMs;
 
@@ -48,11 +47,10 @@ public final class CompatService {
      * @param machine       looked up on first use (enumerating interfaces takes a while)
      * @param hangTimeoutMs {@code heartbeat_timeout_seconds}, in the session_start record
      */
-    public CompatService(SessionRegistry registry, RecordWriter writer, MetricAggregator aggregator,
+    public CompatService(SessionRegistry registry, RecordWriter writer,
                          Supplier<MachineIdentity> machine, long hangTimeoutMs) {
         this.registry = registry;
         this.writer = writer;
-        this.aggregator = aggregator;
         this.machine = machine;
         this.hangTimeoutMs = hangTimeoutMs;
     }
@@ -140,10 +138,13 @@ public final class CompatService {
     }
 
     /**
-     * {@code POST /metric}. Counters with {@code delta} and histograms are aggregated per flush
-     * interval; a counter without {@code delta} is an absolute reading and goes out as a gauge;
-     * gauges and timers go out one record each. The compatible {@code count} of a single sample
-     * is the caller's own tally, not a number of samples, so it travels as {@code metadata.count}.
+     * {@code POST /metric}. Each call is one record, spooled before the call is answered: a
+     * counter with {@code delta} as a {@code counter} record of that increment, a histogram
+     * sample as a {@code histogram} record of one sample with its bucket (the old daemon summed
+     * them in memory per flush interval, which a daemon killed meanwhile lost after answering
+     * ok). A counter without {@code delta} is an absolute reading and goes out as a gauge. The
+     * compatible {@code count} of a gauge or timer is the caller's own tally, not a number of
+     * samples, so it travels as {@code metadata.count}.
      */
     public void metric(ObjectNode body) throws IOException {
         SessionEntry e = registry.requireCompat(sessionId(body));
@@ -172,39 +173,22 @@ public final class CompatService {
         if (type == MetricType.COUNTER && delta != null && !delta.isNull()) {
             sample.put("type", "counter");
             sample.set("value", delta);
-            WireRecord checked = RecordWriter.check(e.sid(), sample);
-            synchronized (e) {
-                aggregator.addCounter(e.sid(), checked.name(), tags(checked), checked.number("value", 0),
-                        checked.text("unit"));
-            }
         } else if (type == MetricType.HISTOGRAM) {
-            double[] bounds = MetricAggregator.bounds(metadata.remove("buckets"));
-            sample.put("type", "histogram");
-            WireRecord checked = RecordWriter.check(e.sid(), sample);
-            synchronized (e) {
-                aggregator.addHistogram(e.sid(), checked.name(), tags(checked), bounds, checked.number("value", 0),
-                        checked.text("unit"), metadata);
-            }
+            Histogram h = new Histogram(Histogram.bounds(metadata.remove("buckets")));
+            h.add(RecordWriter.check(e.sid(), sample.put("type", "histogram")).number("value", 0));
+            sample.put("count", 1).put("sum", h.sum()).put("min", h.min()).put("max", h.max());
+            sample.set("buckets", h.bucketsJson());
         } else {
             sample.put("type", type == MetricType.COUNTER ? "gauge" : type.wire());
             JsonNode count = body.get("count");
             if (count != null && !count.isNull()) {
                 metadata.set("count", count);
             }
-            if (!metadata.isEmpty()) {
-                sample.set("metadata", metadata);
-            }
-            writer.writeCompat(e, List.of(sample));
         }
-    }
-
-    private static List<String> tags(WireRecord r) {
-        List<String> tags = new ArrayList<>();
-        JsonNode t = r.body().get("tags");
-        if (t != null) {
-            t.forEach(n -> tags.add(n.asText()));
+        if (!metadata.isEmpty()) {
+            sample.set("metadata", metadata);
         }
-        return tags;
+        writer.writeCompat(e, List.of(sample));
     }
 
     /** {@code POST /heartbeat}: the app is alive; also lifts a pause. */
@@ -221,8 +205,7 @@ public final class CompatService {
     }
 
     /**
-     * {@code POST /end}: spools what the session's counters and histograms hold, then its
-     * {@code end} record, and answers once the server has them, or after {@link #END_WAIT}
+     * {@code POST /end}: spools the session's {@code end} record, and answers once the server has them, or after {@link #END_WAIT}
      * (then they stay in the spool and are delivered later). Compatible clients expect an
      * ended session to be on the server, and often stop the daemon right after. Ending an
      * ended session changes nothing.
@@ -234,12 +217,9 @@ public final class CompatService {
             if (e.snapshot().isFinal()) {
                 return;
             }
-            List<ObjectNode> records = new ArrayList<>(aggregator.pending(e.sid()));
             ObjectNode end = Json.mapper().createObjectNode();
             end.put("kind", "end");
-            records.add(end);
-            through = writer.writeCompat(e, records);
-            aggregator.clear(e.sid());
+            through = writer.writeCompat(e, List.of(end));
         }
         // The wait holds one of the local API's few threads: two /end at most wait at once, so
         // heartbeats and batches of other apps are never held up behind them.
@@ -252,37 +232,6 @@ public final class CompatService {
             Thread.currentThread().interrupt();
         } finally {
             endWaiters.release();
-        }
-    }
-
-    /** Spools what a session's counters and histograms hold (before a crash report, at shutdown). */
-    public void flush(SessionEntry e) throws IOException {
-        synchronized (e) {
-            List<ObjectNode> pending = aggregator.pending(e.sid());
-            if (!pending.isEmpty()) {
-                writer.writeCompat(e, pending);
-                aggregator.clear(e.sid());
-            }
-        }
-    }
-
-    /** The periodic flush ({@code batch_interval_seconds}); what cannot be spooled waits for the next one. */
-    public void flushAll() {
-        for (String sid : aggregator.sessionsWithData()) {
-            SessionEntry e = registry.find(sid).orElse(null);
-            if (e == null) {
-                continue;
-            }
-            try {
-                flush(e);
-            } catch (IOException ex) {
-                Log.error("cannot spool the counters and histograms of session " + sid
-                        + "; they stay aggregated until the next flush", ex);
-            } catch (RuntimeException ex) {
-                // Never retried: what cannot be made into records would fail every flush after.
-                aggregator.clear(sid);
-                Log.error("dropped the counters and histograms of session " + sid + ": they cannot be sent", ex);
-            }
         }
     }
 

@@ -1,10 +1,15 @@
 package io.datacat.daemon.compat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.datacat.protocol.InvalidInputException;
 import io.datacat.protocol.Json;
+import io.datacat.protocol.Limits;
+import io.datacat.protocol.RecordValidator;
 
 import java.util.Arrays;
+import java.util.TreeSet;
 
 /**
  * Samples of one histogram series over a flush interval: count, sum, min, max and a count per
@@ -13,6 +18,10 @@ import java.util.Arrays;
  * which is always the last.
  */
 public final class Histogram {
+    /** The compatible daemon's default histogram bounds. */
+    public static final double[] DEFAULT_BOUNDS =
+            {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0};
+
     private final double[] bounds;
     private final long[] counts;
     private long count;
@@ -80,5 +89,37 @@ public final class Histogram {
             b.put("count", counts[i]);
         }
         return arr;
+    }
+
+    /**
+     * The bounds a histogram sample asks for in {@code metadata.buckets}: numbers, or
+     * {@code "inf"}, {@code "Infinity"}, {@code "+Inf"} for an open top bucket; sorted and
+     * without repeats. Absent or empty means {@link #DEFAULT_BOUNDS}.
+     */
+    public static double[] bounds(JsonNode buckets) {
+        if (buckets == null || buckets.isNull() || buckets.isArray() && buckets.isEmpty()) {
+            return DEFAULT_BOUNDS;
+        }
+        if (!buckets.isArray()) {
+            throw new InvalidInputException("metadata.buckets must be an array of upper bounds, e.g. "
+                    + "[0.1, 1, 10, \"inf\"]", "metadata.buckets");
+        }
+        TreeSet<Double> set = new TreeSet<>();
+        for (int i = 0; i < buckets.size(); i++) {
+            JsonNode b = buckets.get(i);
+            if (b.isNumber() && Double.isFinite(b.asDouble())) {
+                set.add(b.asDouble());
+            } else if (b.isTextual() && RecordValidator.isInfinity(b.asText())) {
+                set.add(Double.POSITIVE_INFINITY);
+            } else {
+                throw new InvalidInputException("metadata.buckets[" + i + "] must be a finite number or \"inf\", got "
+                        + Json.describe(b), "metadata.buckets[" + i + "]");
+            }
+        }
+        if (set.size() > Limits.MAX_BUCKETS - 1) {
+            throw new InvalidInputException("metadata.buckets holds at most " + (Limits.MAX_BUCKETS - 1)
+                    + " bounds", "metadata.buckets");
+        }
+        return set.stream().mapToDouble(Double::doubleValue).toArray();
     }
 }

@@ -24,14 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * to the parent.
  */
 public final class ProcessWatcher {
-    /** Called before a session's crash record, to spool what the daemon still aggregates for it. */
-    public interface BeforeCrash {
-        void flush(SessionEntry session) throws IOException;
-    }
-
     private final SessionRegistry registry;
     private final RecordWriter writer;
-    private final BeforeCrash beforeCrash;
     private final long parentPid;
     private final long graceNanos;
     /** First handle seen per pid: it remembers the start time, so a reused pid does not look alive. */
@@ -44,11 +38,10 @@ public final class ProcessWatcher {
      * @param endedNotes where the apps that started this daemon note the sessions they ended
      *                   whose {@code end} did not reach it in time (a file per session id), or null
      */
-    public ProcessWatcher(SessionRegistry registry, RecordWriter writer, BeforeCrash beforeCrash, long parentPid,
+    public ProcessWatcher(SessionRegistry registry, RecordWriter writer, long parentPid,
                           Duration grace, Path endedNotes) {
         this.registry = registry;
         this.writer = writer;
-        this.beforeCrash = beforeCrash;
         this.parentPid = parentPid;
         this.graceNanos = grace.toNanos();
         this.endedNotes = endedNotes;
@@ -102,12 +95,6 @@ public final class ProcessWatcher {
             return;
         }
         try {
-            try {
-                beforeCrash.flush(e);
-            } catch (RuntimeException ex) {
-                Log.error("cannot spool the counters and histograms of session " + e.sid()
-                        + "; reporting its crash without them", ex);
-            }
             var record = writer.writeDaemonRecord(e.sid(), CrashReport.fields(e.snapshot(), pid));
             Log.warn("session " + e.sid() + ": its app (pid " + pid + ") died without ending it; reported crash, "
                     + "reason " + record.text("reason"));
@@ -126,7 +113,6 @@ public final class ProcessWatcher {
             return false;
         }
         try {
-            beforeCrash.flush(e);
             writer.writeDaemonRecord(e.sid(), Json.mapper().createObjectNode().put("kind", "end"));
             Files.deleteIfExists(note);
             Log.info("session " + e.sid() + ": its app ended it, but the end did not arrive before the app's "
