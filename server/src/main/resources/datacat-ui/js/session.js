@@ -106,7 +106,10 @@ class SessionPage {
         h('h1', {}, s.product, ' ', h('span', {class: 'ver'}, s.version)),
         h('span', {class: 'session-id muted', title: 'Session id'}, s.id),
         h('span', {style: {marginLeft: 'auto'}},
-          link(pathWith('/sessions', {product: s.product, version: s.version}), 'Other sessions of this version'))),
+          link(pathWith('/sessions', {product: s.product, version: s.version}), 'Other sessions of this version')),
+        // A plain link (no data-link): the browser saves the server's NDJSON under the name the server gives.
+        h('a', {href: `${sessionPath(s.id)}/export`, download: true, class: 'btn small', id: 'download-ndjson',
+          title: 'Every record of this session, one JSON object per line'}, 'Download NDJSON')),
       h('div', {class: 'meta'},
         item('Started', date(s.created_at), s.created_at),
         item(s.ended_at ? 'Ended' : 'Last seen', date(endIso), endIso),

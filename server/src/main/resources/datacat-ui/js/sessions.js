@@ -27,8 +27,13 @@ export async function renderSessions(ctx) {
       h('th', {class: 'num'}, 'Duration'), h('th', {}, 'Host'), h('th', {class: 'num'}, 'Events'),
       h('th', {class: 'num'}, 'Exceptions'), h('th', {}, 'Outcome'))),
     rows);
+  // The filters as the API takes them: for the list's pages and its export alike.
+  const apiParams = {};
+  for (const f of FILTERS) apiParams[f] = apiValue(f, filters[f]);
   replace(ctx.root,
-    h('div', {class: 'page-head'}, h('h1', {}, 'Sessions'), h('span', {class: 'sub'}, describe(filters))),
+    h('div', {class: 'page-head'}, h('h1', {}, 'Sessions'), h('span', {class: 'sub'}, describe(filters)),
+      h('a', {href: pathWith('/api/sessions/export', apiParams), download: true, class: 'btn small download', id: 'download-ndjson',
+        title: 'Every session these filters find (not only those shown), one JSON object per line'}, 'Download NDJSON')),
     filterBar(filters, ctx),
     h('section', {class: 'card'}, table, foot));
 
@@ -36,13 +41,11 @@ export async function renderSessions(ctx) {
   /** Loads `want` more sessions after `cursor`, in pages the API allows. */
   async function load(cursor, want) {
     replace(foot, h('span', {}, 'Loading…'));
-    const params = {};
-    for (const f of FILTERS) params[f] = apiValue(f, filters[f]);
     let page = {next_cursor: cursor};
     let added = 0;
     try {
       do {
-        page = await get('/api/sessions', {...params, limit: Math.min(MAX_PAGE, want - added), cursor: page.next_cursor});
+        page = await get('/api/sessions', {...apiParams, limit: Math.min(MAX_PAGE, want - added), cursor: page.next_cursor});
         page.sessions.forEach((s) => rows.appendChild(sessionRow(s)));
         added += page.sessions.length;
       } while (page.next_cursor && !page.partial && added < want);

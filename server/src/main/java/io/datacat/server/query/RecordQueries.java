@@ -39,6 +39,8 @@ public final class RecordQueries {
     public static final int MAX_LIMIT = 1_000;
     public static final int HISTORY_DEFAULT_LIMIT = 50;
     public static final int HISTORY_MAX_LIMIT = 500;
+    /** Records read per query while exporting a session, so an export never holds a reader for long. */
+    public static final int EXPORT_CHUNK = 1_000;
 
     private final Store store;
 
@@ -62,6 +64,34 @@ public final class RecordQueries {
     /** {@code GET /api/sessions/{id}/records?kind=&limit=&cursor=}: every kind unless {@code kind} lists some. */
     public ObjectNode records(String id, QueryParams p) {
         return page(id, "records", kinds(p), Set.of(), p);
+    }
+
+    /**
+     * {@code GET /api/sessions/{id}/export?kind=}: every record of the session (of the kinds
+     * listed, as in {@link #records}), in the records route's order and shape, one per line. The
+     * session and {@code kind} are checked here; writing reads {@value #EXPORT_CHUNK} records
+     * per read transaction. Saved as {@code <product>-<first 8 characters of the id>.ndjson}.
+     */
+    public NdjsonExport export(String id, QueryParams p) {
+        Set<RecordKind> kinds = kinds(p);
+        SessionRow row = store.read(tx -> session(tx, id));
+        String fileName = NdjsonExport.safeFileName(row.product() + "-" + id.substring(0, Math.min(8, id.length()))
+                + ".ndjson");
+        return new NdjsonExport(fileName, lines -> {
+            RecordCursor after = null;
+            while (true) {
+                RecordFilter filter = new RecordFilter(kinds, null, null, null, null, false, after);
+                RecordPage page = store.read(tx -> tx.records(row.sk(), filter, EXPORT_CHUNK));
+                for (StoredRecord r : page.records()) {
+                    lines.write(RecordJson.of(r));
+                }
+                lines.flush();
+                if (!page.more() || page.records().isEmpty()) {
+                    return;
+                }
+                after = page.records().get(page.records().size() - 1).cursor();
+            }
+        });
     }
 
     /**

@@ -26,14 +26,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** The sessions list, one session's full JSON, and the export of every session. */
+/** The sessions list, one session's full JSON, and the exports of sessions (compatible JSON, NDJSON). */
 public final class SessionQueries {
     public static final int DEFAULT_LIMIT = 50;
     public static final int MAX_LIMIT = 500;
     /** How many events, metrics and state history entries the full session JSON embeds at most. */
     public static final int EMBEDDED_MAX = 1_000;
     /** Sessions read per query while exporting, so an export never holds a reader for long. */
-    private static final int EXPORT_CHUNK = 100;
+    public static final int EXPORT_CHUNK = 100;
     private static final String STATUS_VALUES = "active, ended, crashed, abnormal, hung (hung now) or hung_ever "
             + "(hung at some point)";
 
@@ -232,21 +232,63 @@ public final class SessionQueries {
     public void exportAll(OutputStream out) throws IOException {
         try (JsonGenerator g = Json.mapper().getFactory().createGenerator(out, JsonEncoding.UTF8)) {
             g.writeStartArray();
-            SessionFilter filter = SessionFilter.ALL;
-            while (true) {
-                SessionFilter page = filter;
-                List<SessionRow> rows = store.read(tx -> tx.listSessions(page, EXPORT_CHUNK));
+            forEachChunk(SessionFilter.ALL, rows -> {
                 for (SessionRow r : rows) {
                     Json.mapper().writeTree(g, SessionJson.withCompatFieldsAndState(r));
                 }
-                if (rows.size() < EXPORT_CHUNK) {
-                    break;
-                }
-                SessionRow last = rows.get(rows.size() - 1);
-                filter = SessionFilter.ALL.withAfter(new SessionCursor(last.createdAt(), last.id()));
-            }
+            });
             g.writeEndArray();
         }
     }
 
+    /**
+     * {@code GET /api/sessions/export}: every session the list would show with these
+     * parameters (its filters and {@code sort}, checked the same way), as the list shows each,
+     * one per line, without paging. {@code limit} and {@code cursor} are refused rather than
+     * ignored, so nobody takes an export for a page. With {@code q}, each candidate's events are
+     * searched in a read of its own and without the list's time budget: the export goes on
+     * until every candidate was looked at.
+     */
+    public NdjsonExport export(QueryParams p) {
+        for (String paging : List.of("limit", "cursor")) {
+            if (p.text(paging, 1024) != null) {
+                throw new InvalidInputException("the export writes every matching session: leave out " + paging,
+                        paging);
+            }
+        }
+        SessionFilter filter = filter(p);
+        String text = p.text("q", Limits.MAX_NAME_CHARS);
+        return new NdjsonExport("datacat-sessions.ndjson", lines -> forEachChunk(filter, rows -> {
+            for (SessionRow r : rows) {
+                if (text == null || store.read(tx -> tx.mentions(r.sk(), text))) {
+                    lines.write(SessionJson.summary(r));
+                }
+            }
+            lines.flush();
+        }));
+    }
+
+    /** What is done with each chunk of sessions. */
+    @FunctionalInterface
+    private interface ChunkWriter {
+        void write(List<SessionRow> rows) throws IOException;
+    }
+
+    /**
+     * Hands the sessions matching {@code filter}, in its order, to {@code writer}
+     * {@value #EXPORT_CHUNK} at a time, each chunk read in a read transaction of its own.
+     */
+    private void forEachChunk(SessionFilter filter, ChunkWriter writer) throws IOException {
+        SessionFilter page = filter;
+        while (true) {
+            SessionFilter current = page;
+            List<SessionRow> rows = store.read(tx -> tx.listSessions(current, EXPORT_CHUNK));
+            writer.write(rows);
+            if (rows.size() < EXPORT_CHUNK) {
+                return;
+            }
+            SessionRow last = rows.get(rows.size() - 1);
+            page = filter.withAfter(new SessionCursor(last.createdAt(), last.id()));
+        }
+    }
 }

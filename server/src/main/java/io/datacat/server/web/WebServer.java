@@ -13,6 +13,7 @@ import io.datacat.server.ingest.RequestOrder;
 import io.datacat.server.live.LiveFeed;
 import io.datacat.server.live.TooManyWatchersException;
 import io.datacat.server.query.MetricQueries;
+import io.datacat.server.query.NdjsonExport;
 import io.datacat.server.query.NotFoundException;
 import io.datacat.server.query.ProductQueries;
 import io.datacat.server.query.QueryParams;
@@ -170,6 +171,8 @@ public final class WebServer implements AutoCloseable {
             otherMethods(r, "/api/sessions", methodNotAllowed("Method not allowed"), HandlerType.GET,
                     HandlerType.POST);
 
+            // Before {id}, which would take "export" for a session id.
+            r.get("/api/sessions/export", ctx -> export(ctx, services.sessions().export(params(ctx))));
             r.get("/api/sessions/{id}", this::sessionDetail);
             r.post("/api/sessions/{id}/state", ctx -> append(ctx, CompatRequests::state));
             r.post("/api/sessions/{id}/events", ctx -> append(ctx, CompatRequests::event));
@@ -189,6 +192,8 @@ public final class WebServer implements AutoCloseable {
                     ctx -> JsonResponses.send(ctx, 200, services.records().metrics(sessionId(ctx), params(ctx))));
             r.get("/api/sessions/{id}/records",
                     ctx -> JsonResponses.send(ctx, 200, services.records().records(sessionId(ctx), params(ctx))));
+            r.get("/api/sessions/{id}/export",
+                    ctx -> export(ctx, services.records().export(sessionId(ctx), params(ctx))));
             r.get("/api/sessions/{id}/summary",
                     ctx -> JsonResponses.send(ctx, 200, services.sessions().summary(sessionId(ctx))));
             r.get("/api/sessions/{id}/timeline",
@@ -291,6 +296,13 @@ public final class WebServer implements AutoCloseable {
         private void exportSessions(Context ctx) throws IOException {
             ctx.status(200).contentType(JsonResponses.CONTENT_TYPE);
             services.sessions().exportAll(ctx.outputStream());
+        }
+
+        /** Streams an NDJSON export as a download; its request was checked when it was made. */
+        private static void export(Context ctx, NdjsonExport export) throws IOException {
+            ctx.status(200).contentType(NdjsonExport.CONTENT_TYPE)
+                    .header("Content-Disposition", "attachment; filename=\"" + export.fileName() + "\"");
+            export.writeTo(ctx.outputStream());
         }
 
         /** The {id} of the path; an id no session can have is simply not found. */

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.URLEncoder;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,11 +20,16 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.zip.GZIPOutputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** A real server on a free port with its own store, and a plain HTTP client for it. */
 public final class TestServer implements AutoCloseable {
@@ -116,6 +122,28 @@ public final class TestServer implements AutoCloseable {
             return new RawResponse(Integer.parseInt(head[0].split(" ")[1]), headers, answer.substring(headEnd + 4));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Follows {@code next_cursor} from {@code firstPage} (a path with a query string) to the
+     * end and collects every item of {@code field}; fails the test on an error or runaway paging.
+     */
+    public <T> List<T> walk(String firstPage, String field, Function<JsonNode, T> item) {
+        List<T> all = new ArrayList<>();
+        String path = firstPage;
+        int pages = 0;
+        while (true) {
+            HttpResponse<String> r = get(path);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            JsonNode page = json(r);
+            page.get(field).forEach(n -> all.add(item.apply(n)));
+            pages++;
+            assertThat(pages).as("runaway paging").isLessThan(100);
+            if (page.get("next_cursor").isNull()) {
+                return all;
+            }
+            path = firstPage + "&cursor=" + URLEncoder.encode(page.get("next_cursor").asText(), StandardCharsets.UTF_8);
         }
     }
 

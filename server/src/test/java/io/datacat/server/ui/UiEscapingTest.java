@@ -82,6 +82,10 @@ class UiEscapingTest extends ServerAndBrowser {
         await().atMost(WAIT).until(() -> !browser.findAll("tr[data-session]").isEmpty());
         assertThat(browser.text()).contains(IMG, SCRIPT);
         assertThat(browser.find("input[name='product']").getAttribute("value")).isEqualTo(IMG);
+        // The download link carries the filter encoded, and the server reads it back as sent.
+        String download = browser.find("#download-ndjson").getDomAttribute("href");
+        assertThat(download).startsWith("/api/sessions/export?product=%3Cimg+src%3Dx+");
+        assertThat(server.get(download).body().lines()).hasSize(1).allMatch(line -> line.contains("\"id\":\"xss-1\""));
         assertNothingRan();
     }
 

@@ -135,9 +135,16 @@ class WebUiTest extends ServerAndBrowser {
         assertThat(listedSessions()).containsExactlyInAnyOrder("racer-crash", "racer-new");
 
         // ... and "at any point" also finds those that were on it before; a shared URL shows the same.
-        browser.open(url("/sessions?product=Racer&state_key=player.hp&state_value=100&state_scope=ever"));
+        String everHp100 = "/sessions?product=Racer&state_key=player.hp&state_value=100&state_scope=ever";
+        browser.open(url(everHp100));
         awaitListLoaded();
         assertThat(listedSessions()).containsExactly("racer-crash");
+        // The download carries the list's filters, and finds what the list shows.
+        String download = browser.find("#download-ndjson").getDomAttribute("href");
+        assertThat(download).isEqualTo("/api" + everHp100.replace("/sessions?", "/sessions/export?"));
+        HttpResponse<String> exported = server.get(download);
+        assertThat(exported.statusCode()).as(exported.body()).isEqualTo(200);
+        assertThat(exported.body().lines()).hasSize(1).allMatch(line -> line.contains("\"id\":\"racer-crash\""));
         browser.open(url("/sessions?product=Racer&state_key=player.hp&state_value=100"));
         awaitListLoaded();
         assertThat(listedSessions()).isEmpty();
@@ -171,6 +178,8 @@ class WebUiTest extends ServerAndBrowser {
         assertThat(crash).contains("Uncaught exception", "java.lang.IllegalStateException: the boss of level 2 has no name",
                 "Caused by: java.lang.NullPointerException: name is null", "at game.Bosses.spawn(Bosses.java:25)");
         assertThat(browser.find("#session-head").getText()).contains("Racer", "rig-07", "31337");
+        assertThat(browser.find("#download-ndjson").getDomAttribute("href"))
+                .isEqualTo("/api/sessions/" + crashedId + "/export");
 
         await().atMost(WAIT).until(() -> browser.findAll("#timeline .tl-item").size() >= 8);
         List<String> kinds = browser.findAll("#timeline .tl-item").stream().map(e -> e.getAttribute("data-kind")).toList();

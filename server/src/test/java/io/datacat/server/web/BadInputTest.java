@@ -147,6 +147,9 @@ class BadInputTest {
                 get("events: level", session + "/events?level=loud", "level"),
                 get("events: a sessions cursor", session + "/events?cursor=czoxOng", "cursor"),
                 get("records: kind", session + "/records?kind=nope", "kind"),
+                get("records export: kind", session + "/export?kind=nope", "kind"),
+                get("sessions export: status", "/api/sessions/export?status=bogus", "status"),
+                get("sessions export: limit", "/api/sessions/export?limit=5", "limit"),
                 get("history: limit", session + "/state/history?limit=1000", "limit"));
     }
 
@@ -181,6 +184,7 @@ class BadInputTest {
         "/api/sessions?product=%FF%FE product",
         "/api/sessions?q=caf%C3 q",
         "/api/sessions/existing-session/timeline?kind=event%2 kind",
+        "/api/sessions/export?event=%ZZ event",
         "/api/sessions/existing-session/series?name=fps&from=1%2G from",
         "/api/metrics?product=Game&na%ZZme=fps na%ZZme"})
     void aParameterThatIsNotValidlyPercentEncodedIsRefusedNamingIt(String target, String field) {

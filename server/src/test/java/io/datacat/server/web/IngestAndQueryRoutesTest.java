@@ -23,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 
 import static io.datacat.server.testing.TestRecords.T0;
 import static io.datacat.server.testing.TestRecords.batchJson;
@@ -134,25 +133,8 @@ class IngestAndQueryRoutesTest {
             return ta != tb ? Long.compare(tb, ta) : b.compareTo(a);
         });
 
-        List<String> seen = walk("/api/sessions?limit=3", "sessions", s -> s.get("id").asText());
+        List<String> seen = server.walk("/api/sessions?limit=3", "sessions", s -> s.get("id").asText());
         assertThat(seen).containsExactlyElementsOf(expected);
-    }
-
-    /** Follows next_cursor from {@code firstPage} to the end and collects every item. */
-    private <T> List<T> walk(String firstPage, String field, Function<JsonNode, T> item) {
-        List<T> all = new ArrayList<>();
-        String path = firstPage;
-        int pages = 0;
-        while (true) {
-            JsonNode page = getOk(path);
-            page.get(field).forEach(n -> all.add(item.apply(n)));
-            pages++;
-            assertThat(pages).as("runaway paging").isLessThan(100);
-            if (page.get("next_cursor").isNull()) {
-                return all;
-            }
-            path = firstPage + "&cursor=" + URLEncoder.encode(page.get("next_cursor").asText(), StandardCharsets.UTF_8);
-        }
     }
 
     @Test
@@ -219,10 +201,10 @@ class IngestAndQueryRoutesTest {
         records.add(metric("ev", 253, "fps", 60));
         ingest(records.toArray(new ObjectNode[0]));
 
-        List<Long> seqs = walk("/api/sessions/ev/events?limit=100", "events", e -> e.get("seq").asLong());
+        List<Long> seqs = server.walk("/api/sessions/ev/events?limit=100", "events", e -> e.get("seq").asLong());
         assertThat(seqs).hasSize(251);
         assertThat(seqs.get(0)).isEqualTo(252L); // the exception is the earliest
-        List<Long> times = walk("/api/sessions/ev/events?limit=100", "events", e -> e.get("ts").asLong());
+        List<Long> times = server.walk("/api/sessions/ev/events?limit=100", "events", e -> e.get("ts").asLong());
         assertThat(times).isSorted();
 
         JsonNode errors = getOk("/api/sessions/ev/events?level=error,critical&limit=1000");
@@ -249,10 +231,10 @@ class IngestAndQueryRoutesTest {
         assertThat(fps).hasSize(2);
         assertThat(fps.get(1).get("value").asDouble()).isEqualTo(58);
 
-        List<String> kinds = walk("/api/sessions/mr/records?limit=2", "records", r -> r.get("kind").asText());
+        List<String> kinds = server.walk("/api/sessions/mr/records?limit=2", "records", r -> r.get("kind").asText());
         assertThat(kinds).containsExactly("session_start", "metric", "metric", "metric", "event", "state", "end");
-        assertThat(walk("/api/sessions/mr/records?kind=state,end&limit=1", "records", r -> r.get("seq").asLong()))
-                .containsExactly(6L, 7L);
+        assertThat(server.walk("/api/sessions/mr/records?kind=state,end&limit=1", "records",
+                r -> r.get("seq").asLong())).containsExactly(6L, 7L);
     }
 
     @Test
@@ -268,7 +250,7 @@ class IngestAndQueryRoutesTest {
         assertThat(state.get("step").asInt()).isEqualTo(8);
         assertThat(state.size()).isEqualTo(8);
 
-        List<JsonNode> history = walk("/api/sessions/st/state/history?limit=3", "history", h -> h);
+        List<JsonNode> history = server.walk("/api/sessions/st/state/history?limit=3", "history", h -> h);
         assertThat(history).hasSize(7);
         for (int i = 0; i < history.size(); i++) {
             JsonNode h = history.get(i);
