@@ -8,6 +8,31 @@ import {acrossChart, emptyChart} from './charts.js';
 /** The value a chart of many sessions draws, and the summary column, per metric type. */
 const FIELD = {gauge: ['avg', 'avg'], counter: ['rate', 'total'], histogram: ['p95', 'p95'], timer: ['p95', 'p95']};
 
+/** The aggregate's columns per metric type: [heading, value of an aggregate]. */
+const AGGREGATE_COLUMNS = {
+  counter: [['Total', (a) => a.total], ['Mean per session', (a) => a.mean_total], ['Rate /s', (a) => a.rate]],
+  histogram: [['Count', (a) => a.count], ['p50', (a) => a.p50], ['p95', (a) => a.p95], ['p99', (a) => a.p99]],
+  gauge: [['Avg', (a) => a.avg], ['Min', (a) => a.min], ['Max', (a) => a.max],
+    ['Last p50', (a) => a.last && a.last.p50], ['Last p95', (a) => a.last && a.last.p95]],
+};
+AGGREGATE_COLUMNS.timer = AGGREGATE_COLUMNS.histogram;
+
+/** The metric merged over the sessions shown, and per version when no version is chosen. */
+function aggregateCard(data) {
+  const columns = AGGREGATE_COLUMNS[data.aggregate.type] || AGGREGATE_COLUMNS.gauge;
+  const rows = [['All shown', data.aggregate], ...(data.by_version || []).map((v) => [v.version, v])];
+  return h('section', {class: 'card'},
+    h('div', {class: 'card-head'}, h('h2', {}, 'Across these sessions'),
+      h('span', {class: 'muted'}, data.by_version_truncated ? 'versions with most sessions first; more not shown'
+        : data.by_version ? 'and per version, most sessions first' : '')),
+    h('table', {class: 'grid', id: 'aggregate-table'},
+      h('thead', {}, h('tr', {}, h('th', {}, 'Version'), h('th', {class: 'num'}, 'Sessions'),
+        columns.map(([heading]) => h('th', {class: 'num'}, heading)))),
+      h('tbody', {}, rows.map(([label, a]) => h('tr', {},
+        h('td', {}, label), h('td', {class: 'num'}, String(a.sessions)),
+        columns.map(([, value]) => h('td', {class: 'num'}, num(value(a)))))))));
+}
+
 export async function renderMetrics(ctx) {
   const chosen = {product: ctx.params.get('product') || '', version: ctx.params.get('version') || '',
     name: ctx.params.get('name') || ''};
@@ -66,6 +91,7 @@ export async function renderMetrics(ctx) {
       h('div', {class: 'card-head'}, h('h2', {}, `${chosen.name} — ${field} over time`),
         h('span', {class: 'muted'}, `${sessions.length} latest sessions; crashed ones in red`)),
       chartEl),
+    data.aggregate ? aggregateCard(data) : null,
     h('section', {class: 'card'},
       h('div', {class: 'card-head'}, h('h2', {}, `${summaryField} per session`)),
       h('table', {class: 'grid', id: 'across-table'},

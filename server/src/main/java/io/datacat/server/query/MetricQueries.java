@@ -35,6 +35,8 @@ public final class MetricQueries {
     public static final int MAX_POINTS = 1_000;
     public static final int DEFAULT_SESSIONS = 20;
     public static final int MAX_SESSIONS = 50;
+    /** Versions the per-version aggregates of {@code /api/metrics} list at most, those with most sessions first. */
+    public static final int MAX_VERSIONS_COMPARED = 10;
     /** Metric records one request reads at most, so one chart request stays bounded in time. */
     public static final long MAX_RECORDS_READ = 2_000_000;
     /** Sessions and records per session read to list metric names: enough to see every metric a game logs. */
@@ -105,7 +107,8 @@ public final class MetricQueries {
     /**
      * {@code GET /api/metrics?product=&version=&name=&sessions=&points=}: the metric
      * {@code name} in each of the latest {@code sessions} sessions of a product version, each
-     * over its own time since the session started (so runs overlay), with its summary. Without
+     * over its own time since the session started (so runs overlay), with its summary, and its
+     * aggregate over those sessions (per version too, when no {@code version} is given). Without
      * {@code name}: the metric names those sessions have.
      */
     public ObjectNode acrossSessions(QueryParams p) {
@@ -132,21 +135,41 @@ public final class MetricQueries {
             }
             out.put("name", name);
             ArrayNode items = out.putArray("sessions");
+            MetricAggregates aggregates = new MetricAggregates();
             long[] budget = {MAX_RECORDS_READ};
             for (SessionRow s : sessions) {
-                ObjectNode item = sessionMetric(tx, s, name, points, budget);
-                if (item != null) {
-                    items.add(item);
+                SessionMetric metric = sessionMetric(tx, s, name, points, budget);
+                if (metric != null) {
+                    items.add(metric.toJson());
+                    aggregates.add(s.version(), metric.series());
                 }
+            }
+            out.set("aggregate", aggregates.all());
+            if (version == null) {
+                out.set("by_version", aggregates.byVersion(MAX_VERSIONS_COMPARED));
+                out.put("by_version_truncated", aggregates.versions() > MAX_VERSIONS_COMPARED);
             }
             out.put("truncated", budget[0] <= 0);
             return out;
         });
     }
 
+    /** One session's series of a metric, and where its time axis starts. */
+    private record SessionMetric(SessionRow session, long start, MetricSeries series) {
+        ObjectNode toJson() {
+            ObjectNode item = series.toJson();
+            item.put("session", session.id());
+            item.put("status", session.status().wire());
+            item.put("hung", session.hangCount() > 0);
+            item.put("created_at", Timestamps.format(session.createdAt()));
+            item.put("start", start);
+            return item;
+        }
+    }
+
     /** One session's series of {@code name}, all tags merged, over time since the session's start. */
-    private static ObjectNode sessionMetric(ReadTransaction tx, SessionRow s, String name, int points,
-                                            long[] budget) {
+    private static SessionMetric sessionMetric(ReadTransaction tx, SessionRow s, String name, int points,
+                                               long[] budget) {
         Optional<TimeRange> range = tx.timeRange(s.sk(), RecordStream.METRICS);
         if (range.isEmpty() || budget[0] <= 0) {
             return null;
@@ -165,16 +188,7 @@ public final class MetricQueries {
             }
             return true;
         });
-        if (series[0] == null) {
-            return null;
-        }
-        ObjectNode item = series[0].toJson();
-        item.put("session", s.id());
-        item.put("status", s.status().wire());
-        item.put("hung", s.hangCount() > 0);
-        item.put("created_at", Timestamps.format(s.createdAt()));
-        item.put("start", start);
-        return item;
+        return series[0] == null ? null : new SessionMetric(s, start, series[0]);
     }
 
     /** The metric names (with their type) of the latest of these sessions, read from their first records. */

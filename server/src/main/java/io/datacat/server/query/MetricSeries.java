@@ -90,6 +90,11 @@ final class MetricSeries {
         return type;
     }
 
+    /** What the whole range has seen: the summary's figures, for merging series of many sessions. */
+    Bucket whole() {
+        return whole;
+    }
+
     /**
      * The running total a cumulative counter with these tags had before the range, so that its
      * first record in the range counts only what was added since.
@@ -108,6 +113,7 @@ final class MetricSeries {
             buckets[i] = new Bucket();
         }
         buckets[i].seenAt(ts);
+        whole.seenAt(ts);
         double value = body.path("value").asDouble();
         switch (type) {
             case GAUGE -> {
@@ -245,10 +251,7 @@ final class MetricSeries {
             case GAUGE -> s.put("avg", whole.sum / whole.count).put("min", whole.min).put("max", whole.max)
                     .put("last", whole.last);
             case COUNTER -> s.put("total", whole.sum).put("rate", whole.rate());
-            case HISTOGRAM, TIMER -> s.put("count", whole.count).put("sum", whole.sum)
-                    .put("mean", whole.sum / whole.count).put("min", whole.min).put("max", whole.max)
-                    .put("p50", whole.percentile(0.50)).put("p95", whole.percentile(0.95))
-                    .put("p99", whole.percentile(0.99));
+            case HISTOGRAM, TIMER -> whole.putDistribution(s);
         }
         return s;
     }
@@ -287,6 +290,32 @@ final class MetricSeries {
             count++;
             sum += v;
             seconds += overSeconds;
+        }
+
+        /**
+         * Adds what {@code other} has seen to this bucket, as if its records had been folded in
+         * here too: sums and counts add up, distributions merge bucket by bucket, and
+         * {@code last} is the later of the two.
+         */
+        void merge(Bucket other) {
+            if (other.lastTs >= lastTs) {
+                last = other.last;
+            }
+            firstTs = Math.min(firstTs, other.firstTs);
+            lastTs = Math.max(lastTs, other.lastTs);
+            records += other.records;
+            count += other.count;
+            sum += other.sum;
+            min = Math.min(min, other.min);
+            max = Math.max(max, other.max);
+            seconds += other.seconds;
+            other.cells.forEach((upper, c) -> cell(upper, c.lower).count += c.count);
+        }
+
+        /** A distribution's figures: count, sum, mean, min, max, p50, p95 and p99. */
+        void putDistribution(ObjectNode n) {
+            n.put("count", count).put("sum", sum).put("mean", sum / count).put("min", min).put("max", max)
+                    .put("p50", percentile(0.50)).put("p95", percentile(0.95)).put("p99", percentile(0.99));
         }
 
         /** Increments per second over the intervals the records covered. */

@@ -124,6 +124,7 @@ class UiEscapingTest extends ServerAndBrowser {
         browser.open(url("/metrics?product=" + enc(IMG) + "&name=" + enc(SVG)));
         await().atMost(WAIT).until(() -> !browser.findAll("#across-chart[data-drawn-points]").isEmpty());
         assertThat(browser.text()).contains(SVG);
+        assertThat(browser.find("#aggregate-table").getText()).as("the version's aggregate").contains(SCRIPT);
         assertNothingRan();
     }
 }

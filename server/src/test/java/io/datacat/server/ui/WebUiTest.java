@@ -256,6 +256,16 @@ class WebUiTest extends ServerAndBrowser {
         await().atMost(WAIT).until(() -> !browser.findAll("#across-chart[data-drawn-points]").isEmpty());
         assertThat(Integer.parseInt(browser.find("#across-chart").getAttribute("data-drawn-points"))).isGreaterThan(0);
         assertThat(browser.findAll("#across-table tbody tr")).hasSize(3);
+        // The three sessions' frame times merged: p50 of 30 + 25 + 4 + 1 samples each is in (16, 20].
+        List<WebElement> merged = browser.findAll("#aggregate-table tbody tr td");
+        assertThat(merged.get(0).getText()).isEqualTo("All shown");
+        assertThat(merged.get(1).getText()).isEqualTo("3");
+        assertThat(Double.parseDouble(merged.get(3).getText())).isBetween(16.0, 20.0);
+
+        // Without a version: a row per version that logged the metric (Racer 1.1 logged none).
+        browser.open(url("/metrics?product=Racer&name=frame_time_ms"));
+        await().atMost(WAIT).until(() -> browser.findAll("#aggregate-table tbody tr").size() == 2);
+        assertThat(browser.findAll("#aggregate-table tbody tr").get(1).getText()).startsWith("1.0");
     }
 
     @Test
