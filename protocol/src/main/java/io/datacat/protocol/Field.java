@@ -49,6 +49,8 @@ enum Field {
     MIN("min", Rule.NUMBER),
     MAX("max", Rule.NUMBER),
     BUCKETS("buckets", Rule.BUCKETS),
+    /** The milliseconds a counter record's increments were summed over, ending at its {@code ts}. */
+    INTERVAL_MS("interval_ms", Rule.COUNT),
 
     PATCH("patch", Rule.OBJECT),
     REASON("reason", Rule.TEXT, Limits.MAX_SHORT_TEXT_CHARS),
@@ -132,7 +134,7 @@ enum Field {
                 opt(GROUP), opt(LABELS), opt(MESSAGE), opt(DATA), opt(EXCEPTION_TYPE), opt(EXCEPTION_MSG),
                 opt(STACKTRACE), opt(SOURCE_FILE), opt(SOURCE_LINE), opt(SOURCE_FUNCTION));
         BY_KIND[RecordKind.METRIC.ordinal()] = uses(req(NAME), opt(TYPE), req(VALUE), opt(UNIT), opt(TAGS), opt(METADATA),
-                opt(COUNT), dist(SUM), dist(MIN), dist(MAX), dist(BUCKETS));
+                opt(COUNT), dist(SUM), dist(MIN), dist(MAX), dist(BUCKETS), opt(INTERVAL_MS));
         BY_KIND[RecordKind.STATE.ordinal()] = uses(req(PATCH));
         BY_KIND[RecordKind.END.ordinal()] = uses(opt(REASON));
         BY_KIND[RecordKind.CRASH.ordinal()] = uses(req(REASON), opt(MESSAGE), opt(DETAIL));

@@ -67,6 +67,8 @@ public final class Pipeline implements SlotHandler {
     private final RecordEncoder encoder;
     private final Aggregator aggregator = new Aggregator();
     private long nextSeq = 1;
+    /** When the current metrics interval began ({@code System.nanoTime()}; sender thread only). */
+    private long metricsIntervalStart;
     private int batchRecords;
     private long batchCalls;
     private boolean batchHasTerminal;
@@ -440,6 +442,7 @@ public final class Pipeline implements SlotHandler {
             long lastSend = now - KEEPALIVE_NANOS;
             long nextResync = now + 1_000_000_000L;
             long nextMetrics = now + settings.metricsIntervalNanos;
+            metricsIntervalStart = now;
             while (!aborted) {
                 long ticket = flushRequests.get();
                 if (ticket > flushServing) {
@@ -455,8 +458,10 @@ public final class Pipeline implements SlotHandler {
                     nextResync = now + 1_000_000_000L;
                 }
                 boolean flushing = flushServing > flushDone;
-                if ((flushing || now - nextMetrics >= 0) && aggregator.hasData()) {
-                    emitAggregates();
+                // Metrics intervals follow each other whether or not they saw data, so an
+                // aggregate covers one interval (its interval_ms), never the silence before it.
+                if (now - nextMetrics >= 0 || flushing && aggregator.hasData()) {
+                    emitAggregates(now);
                     nextMetrics = now + settings.metricsIntervalNanos;
                 }
                 if (batchRecords > 0 || now - lastSend >= KEEPALIVE_NANOS) {
@@ -581,7 +586,7 @@ public final class Pipeline implements SlotHandler {
                 || kind == SlotKind.REPORT && ((Report) r.ref(i)).type() == Report.Type.CRASH;
         if (terminal) {
             // Metrics aggregated so far belong before the session's last record.
-            emitAggregates();
+            emitAggregates(System.nanoTime());
         }
         int mark = batch.length();
         int depth = batch.depth();
@@ -660,7 +665,10 @@ public final class Pipeline implements SlotHandler {
         return true;
     }
 
-    private void emitAggregates() {
+    /** Writes the aggregates that saw calls since the metrics interval began, and begins the next. */
+    private void emitAggregates(long now) {
+        long intervalMs = Math.max(1, (now - metricsIntervalStart + 999_999) / 1_000_000);
+        metricsIntervalStart = now;
         List<Aggregate> all = aggregator.all();
         for (int i = 0, n = all.size(); i < n; i++) {
             Aggregate a = all.get(i);
@@ -668,7 +676,7 @@ public final class Pipeline implements SlotHandler {
                 continue;
             }
             int start = batch.length();
-            encoder.aggregate(nextSeq++, a);
+            encoder.aggregate(nextSeq++, a, intervalMs);
             track(start, a.calls());
             a.reset();
         }

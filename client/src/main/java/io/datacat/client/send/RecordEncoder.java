@@ -169,9 +169,13 @@ final class RecordEncoder {
         end();
     }
 
-    void aggregate(long seq, Aggregate a) {
+    /** An aggregate over a metrics interval of {@code intervalMs}, stamped with its last call's time. */
+    void aggregate(long seq, Aggregate a, long intervalMs) {
         begin(seq, "metric", a.lastTs());
         a.writeFields(w, MAX_NAME, MAX_NAME);
+        if (a.kind == MetricKind.COUNTER) {
+            w.field("interval_ms", intervalMs);
+        }
         end();
     }
 

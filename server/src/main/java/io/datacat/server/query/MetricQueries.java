@@ -88,6 +88,9 @@ public final class MetricQueries {
                 String metric = body.path("name").asText();
                 byKey.computeIfAbsent(MetricSeries.key(metric, type, tags), k -> {
                     MetricSeries s = new MetricSeries(metric, type, tags, start, end, points);
+                    if (from != null) {
+                        s.startsWithinSession();
+                    }
                     if (from != null && type == MetricType.COUNTER && MetricSeries.cumulative(body)) {
                         // Running totals count from the last one before the range, not from zero.
                         tx.lastCumulativeBefore(row.sk(), metric, tags, start).ifPresent(v -> s.seed(tags, v));

@@ -8,6 +8,7 @@ import io.datacat.protocol.MetricType;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,12 @@ final class MetricSeries {
     private final Map<List<String>, Double> lastCumulative = new HashMap<>();
     /** The time of the previous counter record: the start of the interval the next one covers. */
     private Long lastCounterTs;
+    /**
+     * Whether a counter's first record covers the time since {@code from}: true when the range
+     * starts with the session, false for a range that starts within it, where the record before
+     * the range is not read and the first record's interval is unknown (left out of the rate).
+     */
+    private boolean firstCounterFromStart = true;
 
     /**
      * @param from   the range's first time (µs)
@@ -122,9 +129,7 @@ final class MetricSeries {
             }
             case COUNTER -> {
                 double increment = cumulative(body) ? increment(tags(body), value) : value;
-                // A counter record holds the increments since the previous one (a client flush
-                // interval): its rate is spread over that interval, not over the chart's bucket.
-                double seconds = Math.max(0, ts - (lastCounterTs == null ? from : lastCounterTs)) / 1e6;
+                double seconds = counterSeconds(ts, body);
                 lastCounterTs = ts;
                 buckets[i].increment(increment, seconds);
                 whole.increment(increment, seconds);
@@ -134,6 +139,26 @@ final class MetricSeries {
                 whole.distribution(body, value);
             }
         }
+    }
+
+    /** Marks the range as starting within the session (see {@link #firstCounterFromStart}). */
+    void startsWithinSession() {
+        firstCounterFromStart = false;
+    }
+
+    /**
+     * The seconds a counter record's increments accumulated over, spreading its rate over that
+     * time rather than over the chart's bucket: its {@code interval_ms} (the client's metrics
+     * interval, so a burst after a silence is not averaged over the silence), else the time
+     * since the previous record; NaN when neither is known.
+     */
+    private double counterSeconds(long ts, JsonNode body) {
+        long intervalMs = body.path("interval_ms").asLong(0);
+        if (intervalMs > 0) {
+            return intervalMs / 1e3;
+        }
+        Long since = lastCounterTs != null ? lastCounterTs : firstCounterFromStart ? (Long) from : null;
+        return since == null ? Double.NaN : Math.max(0, ts - since) / 1e6;
     }
 
     private double increment(List<String> recordTags, double runningTotal) {
@@ -203,7 +228,7 @@ final class MetricSeries {
     private List<Double> values(Bucket b, double total) {
         return switch (type) {
             case GAUGE -> List.of(b.sum / b.count, b.last, b.max, b.min);
-            case COUNTER -> List.of(b.rate(), b.sum, total);
+            case COUNTER -> Arrays.asList(b.rate(), b.sum, total);
             case HISTOGRAM, TIMER -> List.of((double) b.count, b.max, b.sum / b.count, b.percentile(0.50),
                     b.percentile(0.95), b.percentile(0.99));
         };
@@ -266,8 +291,10 @@ final class MetricSeries {
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
         double last;
-        /** The time the counter records of the bucket cover. */
+        /** The time the counter records of the bucket cover, where known. */
         double seconds;
+        /** The increments of the counter records whose time is known: the rate's numerator. */
+        double timedSum;
         /** Upper bound ("le") → the samples at or below it, for distributions. */
         final TreeMap<Double, Cell> cells = new TreeMap<>();
 
@@ -285,11 +312,15 @@ final class MetricSeries {
             last = v;
         }
 
+        /** A counter record's increment, summed over {@code overSeconds} (NaN: unknown, not in the rate). */
         void increment(double v, double overSeconds) {
             records++;
             count++;
             sum += v;
-            seconds += overSeconds;
+            if (!Double.isNaN(overSeconds)) {
+                timedSum += v;
+                seconds += overSeconds;
+            }
         }
 
         /**
@@ -309,6 +340,7 @@ final class MetricSeries {
             min = Math.min(min, other.min);
             max = Math.max(max, other.max);
             seconds += other.seconds;
+            timedSum += other.timedSum;
             other.cells.forEach((upper, c) -> cell(upper, c.lower).count += c.count);
         }
 
@@ -318,9 +350,15 @@ final class MetricSeries {
                     .put("p50", percentile(0.50)).put("p95", percentile(0.95)).put("p99", percentile(0.99));
         }
 
-        /** Increments per second over the intervals the records covered. */
-        double rate() {
-            return seconds > 0 ? sum / seconds : 0;
+        /**
+         * Increments per second over the intervals the records covered; null when no record's
+         * interval is known (the first of a range that starts within the session).
+         */
+        Double rate() {
+            if (seconds > 0) {
+                return timedSum / seconds;
+            }
+            return sum == 0 ? Double.valueOf(0) : null;
         }
 
         /**

@@ -146,6 +146,36 @@ class MetricSeriesTest {
     }
 
     @Test
+    void aCounterSentAfterASilenceIsRatedOverItsOwnIntervalNotTheSilence() {
+        MetricSeries s = new MetricSeries("shots", MetricType.COUNTER, List.of(), 0, 10 * S, 10);
+        s.add(S, body("{\"value\":10,\"interval_ms\":1000}"));
+        // Silent for 3 s, then 100 increments within one client metrics interval.
+        s.add(5 * S, body("{\"value\":100,\"interval_ms\":1000}"));
+        JsonNode json = s.toJson();
+        assertThat(doubles(json.at("/points/rate"))).containsExactly(10.0, 100.0);
+        assertThat(json.at("/summary/rate").asDouble()).isEqualTo(110 / 2.0);
+        assertThat(json.at("/summary/total").asDouble()).isEqualTo(110.0);
+    }
+
+    @Test
+    void aRangeStartingWithinTheSessionLeavesItsFirstCounterRecordOutOfTheRate() {
+        // 10 increments a second; the range starts just before a record, whose interval began before it.
+        MetricSeries s = new MetricSeries("shots", MetricType.COUNTER, List.of(), 5 * S - 1000, 10 * S, 5);
+        s.startsWithinSession();
+        for (int sec = 5; sec <= 10; sec++) {
+            s.add(sec * S, body("{\"value\":10}"));
+        }
+        JsonNode json = s.toJson();
+        assertThat(json.at("/summary/total").asDouble()).isEqualTo(60.0);
+        assertThat(json.at("/summary/rate").asDouble()).isEqualTo(10.0);
+        JsonNode rates = json.at("/points/rate");
+        assertThat(rates.get(0).isNull()).as("the first record's interval is unknown").isTrue();
+        for (int i = 1; i < rates.size(); i++) {
+            assertThat(rates.get(i).asDouble()).isEqualTo(10.0);
+        }
+    }
+
+    @Test
     void cumulativeCountersAreTurnedIntoIncrementsAndSurviveARestartOfTheCount() {
         MetricSeries s = new MetricSeries("kills", MetricType.COUNTER, List.of(), 0, 10 * S, 1);
         for (double total : new double[] {5, 7, 12, 3, 4}) { // the sender restarted after 12
