@@ -1,6 +1,7 @@
 package io.datacat.server.compat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datacat.protocol.CompatInput;
 import io.datacat.protocol.CrashReason;
@@ -111,7 +112,11 @@ public final class CompatRequests {
     /**
      * {@code POST …/metrics}. {@code type} defaults to gauge. The original daemon sends a
      * counter's running total, not an increment, so such a counter is marked
-     * {@code "cumulative": true} and its value is stored as sent.
+     * {@code "cumulative": true} and its value is stored as sent; likewise its histograms,
+     * running totals in {@code metadata} ({@code buckets} of {@code {"le","count"}}, {@code sum},
+     * {@code count}), become a histogram record of those totals. A top-level {@code count} is
+     * otherwise the caller's own tally, not a number of samples, so it travels as
+     * {@code metadata.count}, as the daemon's compatible route sends it.
      */
     public static ApiRecord metric(byte[] body) {
         ObjectNode fields = Json.parseObject(body);
@@ -126,7 +131,66 @@ public final class CompatRequests {
         if (type == MetricType.COUNTER) {
             fields.put("cumulative", true);
         }
+        if (!(type == MetricType.HISTOGRAM && liftHistogramTotals(fields))) {
+            moveCountToMetadata(fields);
+        }
         return new ApiRecord(RecordKind.METRIC, ts, fields);
+    }
+
+    /**
+     * The original daemon's histogram snapshot as the protocol's fields, when {@code metadata}
+     * holds one: its last bucket also holds the samples above its bound (it has no +Inf bucket),
+     * so that bound becomes +Inf. Returns false, changing nothing, for anything else.
+     */
+    private static boolean liftHistogramTotals(ObjectNode fields) {
+        JsonNode metadata = fields.get("metadata");
+        JsonNode buckets = metadata == null ? null : metadata.get("buckets");
+        JsonNode count = metadata == null ? null : metadata.get("count");
+        if (buckets == null || !buckets.isArray() || buckets.isEmpty() || count == null || !count.canConvertToLong()
+                || count.asLong() < 1) {
+            return false;
+        }
+        ArrayNode lifted = Json.mapper().createArrayNode();
+        for (int i = 0; i < buckets.size(); i++) {
+            JsonNode b = buckets.get(i);
+            if (!b.isObject() || !b.path("le").isNumber() || !b.path("count").canConvertToLong()) {
+                return false;
+            }
+            ObjectNode bucket = lifted.addObject();
+            if (i == buckets.size() - 1) {
+                bucket.put("le", "+Inf");
+            } else {
+                bucket.set("le", b.get("le"));
+            }
+            bucket.put("count", b.get("count").asLong());
+        }
+        ObjectNode rest = ((ObjectNode) metadata).deepCopy();
+        rest.remove(List.of("buckets", "count", "sum"));
+        fields.put("count", count.asLong());
+        JsonNode sum = metadata.get("sum");
+        fields.put("sum", sum != null && sum.isNumber() ? sum.asDouble()
+                : fields.path("value").asDouble() * count.asLong());
+        fields.set("buckets", lifted);
+        fields.put("cumulative", true);
+        if (rest.isEmpty()) {
+            fields.remove("metadata");
+        } else {
+            fields.set("metadata", rest);
+        }
+        return true;
+    }
+
+    private static void moveCountToMetadata(ObjectNode fields) {
+        JsonNode count = fields.remove("count");
+        if (count == null) {
+            return;
+        }
+        JsonNode metadata = fields.get("metadata");
+        if (metadata == null || metadata.isNull()) {
+            fields.putObject("metadata").set("count", count);
+        } else if (metadata.isObject()) {
+            ((ObjectNode) metadata).set("count", count);
+        }
     }
 
     /**

@@ -52,6 +52,8 @@ final class MetricSeries {
      * series of a session can hold several), to turn totals into increments.
      */
     private final Map<List<String>, Double> lastCumulative = new HashMap<>();
+    /** The last running totals of a histogram sent as {@code "cumulative": true}, per tag set. */
+    private final Map<List<String>, JsonNode> lastHistogramTotals = new HashMap<>();
     /** The time of the previous counter record: the start of the interval the next one covers. */
     private Long lastCounterTs;
     /**
@@ -135,10 +137,55 @@ final class MetricSeries {
                 whole.increment(increment, seconds);
             }
             case HISTOGRAM, TIMER -> {
-                buckets[i].distribution(body, value);
-                whole.distribution(body, value);
+                JsonNode samples = cumulative(body) ? histogramIncrement(tags(body), body) : body;
+                if (samples != null) {
+                    buckets[i].distribution(samples, samples.path("value").asDouble(value));
+                    whole.distribution(samples, samples.path("value").asDouble(value));
+                }
             }
         }
+    }
+
+    /**
+     * The samples a histogram's running totals ({@code "cumulative": true}, as the original
+     * daemon sends them) added since its tag set's previous totals: the difference of counts,
+     * sums and bucket counts; all of them when the count went down (the sender restarted).
+     * Null when nothing was added, and for the first totals of a range that starts within the
+     * session, whose previous totals lie before the range (unknown, as for counters).
+     */
+    private JsonNode histogramIncrement(List<String> recordTags, JsonNode totals) {
+        JsonNode previous = lastHistogramTotals.put(recordTags, totals);
+        if (previous == null && !firstCounterFromStart) {
+            return null;
+        }
+        long count = totals.path("count").asLong(0);
+        if (previous == null || count < previous.path("count").asLong(0)) {
+            return totals;
+        }
+        long added = count - previous.path("count").asLong(0);
+        if (added <= 0) {
+            return null;
+        }
+        Map<Double, Long> before = new HashMap<>();
+        for (JsonNode b : previous.path("buckets")) {
+            before.merge(bound(b), b.path("count").asLong(0), Long::sum);
+        }
+        ObjectNode increment = Json.mapper().createObjectNode();
+        double sum = totals.path("sum").asDouble() - previous.path("sum").asDouble();
+        increment.put("count", added).put("sum", sum).put("value", sum / added);
+        ArrayNode buckets = increment.putArray("buckets");
+        for (JsonNode b : totals.path("buckets")) {
+            buckets.addObject().set("le", b.get("le"));
+            ((ObjectNode) buckets.get(buckets.size() - 1)).put("count",
+                    Math.max(0, b.path("count").asLong(0) - before.getOrDefault(bound(b), 0L)));
+        }
+        return increment;
+    }
+
+    /** A bucket's upper bound, {@code "+Inf"} as infinity. */
+    static double bound(JsonNode bucket) {
+        JsonNode le = bucket.path("le");
+        return le.isNumber() ? le.asDouble() : Double.POSITIVE_INFINITY;
     }
 
     /** Marks the range as starting within the session (see {@link #firstCounterFromStart}). */
@@ -378,24 +425,33 @@ final class MetricSeries {
             }
             count += n;
             sum += body.path("sum").asDouble(value * n);
-            min = Math.min(min, body.path("min").asDouble(value));
-            max = Math.max(max, body.path("max").asDouble(value));
             JsonNode bounds = body.path("buckets");
             if (!bounds.isArray() || bounds.isEmpty()) {
                 // Without buckets all that is known is the mean.
+                min = Math.min(min, body.path("min").asDouble(value));
+                max = Math.max(max, body.path("max").asDouble(value));
                 cell(value, value).count += n;
                 return;
             }
             // A bucket spans from the bound before it in its own record to its "le": a client
             // that sends only the buckets it hit sends the bound below each run of them too
             // (with count 0), so a gap between two hit buckets is never read as one wide bucket.
+            // Without min and max (the original daemon's histograms), the buckets bound them.
             double lower = Double.NEGATIVE_INFINITY;
+            double lowest = Double.POSITIVE_INFINITY;
+            double highest = Double.NEGATIVE_INFINITY;
             for (JsonNode b : bounds) {
-                JsonNode le = b.path("le");
-                double bound = le.isNumber() ? le.asDouble() : Double.POSITIVE_INFINITY;
-                cell(bound, lower).count += b.path("count").asLong(0);
-                lower = bound;
+                double upper = bound(b);
+                long c = b.path("count").asLong(0);
+                cell(upper, lower).count += c;
+                if (c > 0) {
+                    lowest = Math.min(lowest, Double.isInfinite(lower) ? Math.min(upper, 0) : lower);
+                    highest = Math.max(highest, Double.isInfinite(upper) ? lower : upper);
+                }
+                lower = upper;
             }
+            min = Math.min(min, body.path("min").asDouble(lowest));
+            max = Math.max(max, body.path("max").asDouble(highest));
         }
 
         /**

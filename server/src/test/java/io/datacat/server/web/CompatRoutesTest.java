@@ -18,10 +18,12 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import static io.datacat.server.testing.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** The compatible routes of COMPAT 1.3: paths, bodies and statuses existing clients rely on. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -265,6 +267,52 @@ class CompatRoutesTest {
         assertThat(fps.get("type").asText()).isEqualTo("gauge");
         assertThat(fps.get("value").asDouble()).isEqualTo(59.5);
         assertThat(fps.has("unit")).isFalse();
+    }
+
+    /**
+     * The original daemon's histogram: running totals in metadata, its last bucket also holding
+     * the samples above its bound. Two snapshots: 10 samples, then 10 more.
+     */
+    @Test
+    void theGoDaemonsHistogramSnapshotsAreReadAsRunningTotals() throws Exception {
+        String id = createSession("{\"product\":\"Game\",\"version\":\"1\"}");
+        String first = "{\"name\":\"ft\",\"type\":\"histogram\",\"value\":0.059,\"metadata\":{\"buckets\":["
+                + "{\"le\":0.008,\"count\":0},{\"le\":0.016,\"count\":9},{\"le\":0.033,\"count\":0},"
+                + "{\"le\":60,\"count\":1}],\"sum\":0.59,\"count\":10,\"scene\":\"intro\"}}";
+        String second = "{\"name\":\"ft\",\"type\":\"histogram\",\"value\":0.03,\"metadata\":{\"buckets\":["
+                + "{\"le\":0.008,\"count\":0},{\"le\":0.016,\"count\":18},{\"le\":0.033,\"count\":1},"
+                + "{\"le\":60,\"count\":1}],\"sum\":0.6,\"count\":20}}";
+        assertJson(server.post("/api/sessions/" + id + "/metrics", first), 200, OK);
+        assertJson(server.post("/api/sessions/" + id + "/metrics", second), 200, OK);
+
+        JsonNode stored = session(id).get("metrics").get(0);
+        assertThat(stored.get("count").asLong()).isEqualTo(10);
+        assertThat(stored.get("cumulative").asBoolean()).isTrue();
+        assertThat(stored.at("/buckets/3/le").asText()).as("the last bucket holds what lies above").isEqualTo("+Inf");
+        assertThat(stored.at("/metadata/scene").asText()).isEqualTo("intro");
+
+        HttpResponse<String> r = server.get("/api/sessions/" + id + "/series?name=ft");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode summary = Json.parse(r.body().getBytes(StandardCharsets.UTF_8)).at("/series/0/summary");
+        assertThat(summary.get("count").asLong()).as("20 samples, not 2, nor 30").isEqualTo(20);
+        assertThat(summary.get("sum").asDouble()).isCloseTo(0.6, within(1e-9));
+        // 18 of the 20 samples lie in (0.008, 0.016].
+        assertThat(summary.get("p50").asDouble()).isBetween(0.008, 0.016);
+        assertThat(summary.get("p95").asDouble()).isBetween(0.016, 0.033);
+    }
+
+    @Test
+    void aTimersCountIsTheCallersTallyNotANumberOfSamples() throws Exception {
+        String id = createSession("{\"product\":\"Game\",\"version\":\"1\"}");
+        assertJson(server.post("/api/sessions/" + id + "/metrics",
+                "{\"name\":\"tm\",\"type\":\"timer\",\"value\":0.2,\"count\":5}"), 200, OK);
+        JsonNode stored = session(id).get("metrics").get(0);
+        assertThat(stored.has("count")).isFalse();
+        assertThat(stored.at("/metadata/count").asInt()).isEqualTo(5);
+        HttpResponse<String> r = server.get("/api/sessions/" + id + "/series?name=tm");
+        JsonNode summary = Json.parse(r.body().getBytes(StandardCharsets.UTF_8)).at("/series/0/summary");
+        assertThat(summary.get("count").asLong()).isEqualTo(1);
+        assertThat(summary.get("sum").asDouble()).isEqualTo(0.2);
     }
 
     @Test
