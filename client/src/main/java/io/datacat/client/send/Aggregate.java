@@ -119,7 +119,7 @@ final class Aggregate {
         int groupStart = 0;
         for (int i = 0; i < counts.length; i++) {
             pending += counts[i];
-            if (!endsGroup(i, merge)) {
+            if (!Buckets.endsGroup(i, merge)) {
                 continue;
             }
             if (pending != 0) {
@@ -149,14 +149,6 @@ final class Aggregate {
             w.endObject();
         }
         return 1;
-    }
-
-    /**
-     * Whether bucket {@code i} closes its group: the ≤ 0 and +Inf buckets stand alone, and a
-     * power of two's 16 buckets split evenly into groups of {@code merge}.
-     */
-    private static boolean endsGroup(int i, int merge) {
-        return merge == 1 || i == 0 || i == Buckets.INF || (i - 1) % merge == merge - 1;
     }
 
     private static double finite(double v) {
