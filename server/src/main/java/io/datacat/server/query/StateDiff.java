@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datacat.protocol.Json;
 
+import java.util.Comparator;
 import java.util.Map;
 
 /**
@@ -14,6 +15,17 @@ import java.util.Map;
 final class StateDiff {
     /** Changes listed at most; a patch that rewrites a huge state is cut there. */
     static final int MAX_CHANGES = 1_000;
+
+    /**
+     * Numbers are equal by value, at any depth (1 and 1.0, 0.0 and -0.0 are the same JSON
+     * number); anything else as Jackson compares it. Returns 0 for equal, as equals asks.
+     */
+    private static final Comparator<JsonNode> SAME_NUMBER = (a, b) -> {
+        if (a.isNumber() && b.isNumber()) {
+            return a.decimalValue().compareTo(b.decimalValue());
+        }
+        return a.equals(b) ? 0 : 1;
+    };
 
     private StateDiff() {
     }
@@ -37,7 +49,7 @@ final class StateDiff {
                 walk(o, n, path + ".", out);
             } else if (old == null) {
                 add(out, path, "added", null, now);
-            } else if (!old.equals(now)) {
+            } else if (!old.equals(SAME_NUMBER, now)) {
                 add(out, path, "changed", old, now);
             }
         }

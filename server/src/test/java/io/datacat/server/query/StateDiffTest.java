@@ -28,6 +28,14 @@ class StateDiffTest {
     }
 
     @Test
+    void theSameNumberWrittenAnotherWayIsNoChange() {
+        JsonNode changes = StateDiff.changes(obj("{\"x\":1,\"z\":0.0,\"v\":[1,{\"w\":2}],\"n\":1}"),
+                obj("{\"x\":1.0,\"z\":-0.0,\"v\":[1.0,{\"w\":2.00}],\"n\":1.5}"));
+        assertThat(changes).hasSize(1);
+        assertThat(changes.get(0).get("path").asText()).isEqualTo("n");
+    }
+
+    @Test
     void anObjectReplacingAScalarIsOneChange() {
         JsonNode changes = StateDiff.changes(obj("{\"gpu\":\"none\"}"), obj("{\"gpu\":{\"name\":\"RTX\"}}"));
         assertThat(changes).hasSize(1);
