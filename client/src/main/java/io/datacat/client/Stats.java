@@ -1,9 +1,13 @@
 package io.datacat.client;
 
 /**
- * What happened to a session's logging calls so far. Every call ends up in exactly one of
- * {@link #sent()}, {@link #dropped()} or {@link #queued()}; calls made after the session
- * ended are counted in {@link #ignoredAfterEnd()} and nowhere else.
+ * What happened to a session's logging calls so far. Every call with something to log ends up
+ * in exactly one of {@link #sent()}, {@link #dropped()} or {@link #queued()}; calls made after
+ * the session ended are counted in {@link #ignoredAfterEnd()} and nowhere else. A call with
+ * nothing to log ({@code updateState(null)}, {@code logException(null)}, a {@code null}
+ * {@code Event}) does nothing and is not counted. Counters, histograms and timers of an
+ * asynchronous session are summed per metrics interval, so many calls may travel as one
+ * record; each call is still counted here.
  */
 public final class Stats {
     private final long sent;
@@ -30,7 +34,13 @@ public final class Stats {
         return sent;
     }
 
-    /** Calls dropped because the queue was full, or still unsent when {@code shutdown} timed out. */
+    /**
+     * Calls dropped, each for one of these reasons (the last of them is in {@link #lastError()}):
+     * the queue was full; still unsent when {@code shutdown} timed out; a metric value that is
+     * not finite (NaN, infinite); a map that could not be copied (it changed on another thread
+     * during the call, or a value's {@code toString()} threw); a record over 4 MiB of JSON; a
+     * record the daemon refused.
+     */
     public long dropped() {
         return dropped;
     }
@@ -55,7 +65,10 @@ public final class Stats {
         return daemonRestarts;
     }
 
-    /** The last delivery problem (daemon unreachable, refused batch…), or null. */
+    /**
+     * The last problem (daemon unreachable, refused record, dropped call…), or null; cleared
+     * when a batch is delivered again.
+     */
     public String lastError() {
         return lastError;
     }
