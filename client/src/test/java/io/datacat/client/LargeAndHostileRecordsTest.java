@@ -141,4 +141,19 @@ class LargeAndHostileRecordsTest {
         assertThat(daemon.ofKind(RecordKind.EVENT).get(0).body().at("/data/file").asText())
                 .isEqualTo(Paths.get("saves/slot1.dat").toString());
     }
+
+    @Test
+    void numbersBeyondADoubleAreSentAsTheirExactText() {
+        Session s = session();
+        Map<String, Object> data = new HashMap<>();
+        data.put("huge", new java.math.BigDecimal("1e400"));
+        data.put("big", new java.math.BigInteger("123456789012345678901234567890"));
+        data.put("fine", new java.math.BigDecimal("2.5"));
+        s.logEvent("numbers", data);
+        assertThat(s.shutdown(Duration.ofSeconds(10))).isTrue();
+        WireRecord r = daemon.ofKind(RecordKind.EVENT).get(0);
+        assertThat(r.body().at("/data/huge").asText()).isEqualTo("1E+400");
+        assertThat(r.body().at("/data/big").asText()).isEqualTo("123456789012345678901234567890");
+        assertThat(r.body().at("/data/fine").asDouble()).isEqualTo(2.5);
+    }
 }

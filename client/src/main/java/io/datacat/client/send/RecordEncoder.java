@@ -409,7 +409,13 @@ final class RecordEncoder {
                 w.value(b.toString());
             }
         } else if (v instanceof BigDecimal) {
-            w.value(((BigDecimal) v).doubleValue());
+            // Beyond a double's range, its exact text: a number there would be refused as infinite.
+            double d = ((BigDecimal) v).doubleValue();
+            if (Double.isInfinite(d)) {
+                w.value(v.toString());
+            } else {
+                w.value(d);
+            }
         } else {
             w.value(((Number) v).longValue());
         }
