@@ -2,7 +2,7 @@
 // drew on its element (data-drawn-points), which the browser tests read.
 import uPlot from '/ui/vendor/uPlot.esm.js';
 import {h} from './dom.js';
-import {num} from './format.js';
+import {num, tick} from './format.js';
 
 function css(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
@@ -20,11 +20,17 @@ function linesFor(type) {
   }
 }
 
+/**
+ * The least room (px) between time ticks: wider than the longest one-line label ("07:56:05.123 PM").
+ * uPlot's own labels add the date on a second line where a minute begins, which ran into the next label.
+ */
+const TIME_TICK_SPACE = 110;
+
 function axes(yLabel, withRight) {
   const stroke = css('--muted');
   const grid = {stroke: css('--chart-grid'), width: 1};
   const list = [
-    {stroke, grid, ticks: grid},
+    {stroke, grid, ticks: grid, space: TIME_TICK_SPACE, values: (u, splits, i, space, step) => splits.map((t) => tick(t, step))},
     {stroke, grid, ticks: grid, size: 56, label: yLabel, labelSize: 18, values: (u, vals) => vals.map(num)},
   ];
   if (withRight) list.push({side: 1, scale: 'total', stroke, grid: {show: false}, size: 56, values: (u, vals) => vals.map(num)});

@@ -1,5 +1,6 @@
 // Building DOM nodes without HTML parsing: every string becomes a text node or a property,
 // so a value a client sent (names, messages, state, stack traces) is always shown as text.
+// Where such a value stands among other text, isolated() keeps its direction to itself.
 
 /**
  * h('a', {href: '/x', class: 'link', onclick: fn}, 'text', child) → element.
@@ -45,6 +46,15 @@ function append(el, children) {
 function safeHref(value) {
   const s = String(value);
   return s.startsWith('/') && !s.startsWith('//') ? s : '#';
+}
+
+/**
+ * A value a client sent, set apart from the text around it: a <bdi> takes its direction from
+ * its own first strong character and is isolated from its neighbours, so a right-to-left name
+ * or a bidi control (U+202E …) in the value reorders only the value, never the page around it.
+ */
+export function isolated(value) {
+  return value === null || value === undefined ? value : h('bdi', {}, String(value));
 }
 
 /** Replaces an element's content. */

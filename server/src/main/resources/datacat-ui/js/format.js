@@ -7,6 +7,10 @@ const thisYear = new Intl.DateTimeFormat(undefined, {
   month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
 });
 const timeOnly = new Intl.DateTimeFormat(undefined, {hour: '2-digit', minute: '2-digit', second: '2-digit'});
+const dayMonth = new Intl.DateTimeFormat(undefined, {month: 'short', day: '2-digit'});
+const hourMinute = new Intl.DateTimeFormat(undefined, {hour: '2-digit', minute: '2-digit'});
+const subSecond = [1, 2, 3].map((digits) => new Intl.DateTimeFormat(undefined,
+  {hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: digits}));
 const integer = new Intl.NumberFormat(undefined, {maximumFractionDigits: 0});
 
 export function date(iso) {
@@ -17,6 +21,16 @@ export function date(iso) {
 
 export function time(micros) {
   return timeOnly.format(new Date(micros / 1000));
+}
+
+/** A chart's tick at a time (s), on one line, as precise as the step between ticks (s) needs. */
+export function tick(seconds, step) {
+  const d = new Date(seconds * 1000);
+  if (step >= 86400) return dayMonth.format(d);
+  if (step >= 60) return hourMinute.format(d);
+  if (step >= 1) return timeOnly.format(d);
+  const digits = Math.ceil(-Math.log10(step) - 1e-9); // 0.5 and 0.1 s: tenths; 0.05 s: hundredths
+  return subSecond[Math.min(3, digits) - 1].format(d);
 }
 
 /** "2 min ago", "3 h ago", or the date for older times. */
@@ -33,17 +47,20 @@ export function ago(iso) {
 /** A duration in ms: "850 ms", "12.4 s", "3 min 05 s", "2 h 10 min". */
 export function duration(ms) {
   if (ms === null || ms === undefined || Number.isNaN(ms)) return '—';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)} s`;
+  // Each unit rounds the whole duration before splitting it, so 59.96 s reads "1 min 00 s", never "60.0 s".
+  if (Math.round(ms) < 1000) return `${Math.round(ms)} ms`;
+  const tenths = Math.round(ms / 100);
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
   const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${String(Math.floor(s % 60)).padStart(2, '0')} s`;
+  if (m < 60) return `${m} min ${String(s % 60).padStart(2, '0')} s`;
   return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
 }
 
 /** The offset of a record from the session's start: "+01:02.345". */
 export function offset(micros, startMicros) {
-  const ms = Math.max(0, (micros - startMicros) / 1000);
+  // Rounded to the ms before the minutes are split off, so 59.9996 s reads "+01:00.000", never "+00:60.000".
+  const ms = Math.round(Math.max(0, (micros - startMicros) / 1000));
   const m = Math.floor(ms / 60000);
   const s = (ms % 60000) / 1000;
   return `+${String(m).padStart(2, '0')}:${s.toFixed(3).padStart(6, '0')}`;

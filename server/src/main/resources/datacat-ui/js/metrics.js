@@ -1,6 +1,6 @@
 // One metric across the latest sessions of a product version: each run overlaid against its
 // own time since start, and a per-session summary (e.g. frame time p95 per session).
-import {h, link, pathWith, replace} from './dom.js';
+import {h, isolated, link, pathWith, replace} from './dom.js';
 import {get} from './api.js';
 import {date, num, shortId} from './format.js';
 import {acrossChart, emptyChart} from './charts.js';
@@ -29,8 +29,17 @@ function aggregateCard(data) {
       h('thead', {}, h('tr', {}, h('th', {}, 'Version'), h('th', {class: 'num'}, 'Sessions'),
         columns.map(([heading]) => h('th', {class: 'num'}, heading)))),
       h('tbody', {}, rows.map(([label, a]) => h('tr', {},
-        h('td', {}, label), h('td', {class: 'num'}, String(a.sessions)),
+        h('td', {}, isolated(label)), h('td', {class: 'num'}, String(a.sessions)),
         columns.map(([, value]) => h('td', {class: 'num'}, num(value(a)))))))));
+}
+
+/** What the URL asks for that no session here has (the product, or its version), in words; null if nothing. */
+function unknownChoice(chosen, product) {
+  if (!product) return ['The product ', isolated(chosen.product), ' is unknown here: no session of it has been received.'];
+  if (chosen.version && !product.versions.some((v) => v.version === chosen.version)) {
+    return ['The version ', isolated(chosen.version), ' of ', isolated(chosen.product), ' is unknown here: no session of it has been received.'];
+  }
+  return null;
 }
 
 export async function renderMetrics(ctx) {
@@ -42,8 +51,10 @@ export async function renderMetrics(ctx) {
 
   const go = (change) => ctx.navigate(pathWith('/metrics', {...chosen, ...change}), true);
   const select = (name, options, value, onchange) => {
+    // A value of the URL that is not among the options stays shown, marked, rather than leaving the picker blank.
+    const all = !value || options.some(([v]) => v === value) ? options : [[value, `${value} (no sessions)`], ...options];
     const el = h('select', {name, title: value, onchange: (e) => onchange(e.target.value)},
-      options.map(([v, label]) => h('option', {value: v}, label)));
+      all.map(([v, label]) => h('option', {value: v, dir: 'auto'}, label)));
     el.value = value;
     return el;
   };
@@ -60,6 +71,11 @@ export async function renderMetrics(ctx) {
     controls, body);
   if (!chosen.product) {
     replace(body, h('div', {class: 'empty'}, 'No sessions yet.'));
+    return;
+  }
+  const unknown = unknownChoice(chosen, product);
+  if (unknown) {
+    replace(body, h('div', {class: 'empty', id: 'unknown-choice'}, unknown, ' Pick one above.'));
     return;
   }
 
@@ -88,7 +104,7 @@ export async function renderMetrics(ctx) {
   const max = Math.max(...sessions.map((s) => s.summary[summaryField] || 0), 1e-9);
   replace(body,
     h('section', {class: 'card'},
-      h('div', {class: 'card-head'}, h('h2', {}, `${chosen.name} — ${field} over time`),
+      h('div', {class: 'card-head'}, h('h2', {}, isolated(chosen.name), ` — ${field} over time`),
         h('span', {class: 'muted'}, `${sessions.length} latest sessions; crashed ones in red`)),
       chartEl),
     data.aggregate ? aggregateCard(data) : null,

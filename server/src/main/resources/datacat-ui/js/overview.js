@@ -1,5 +1,5 @@
 // Products overview: every product and version, sessions by status, crash-free rate.
-import {h, link, pathWith, replace} from './dom.js';
+import {h, isolated, link, pathWith, replace} from './dom.js';
 import {get} from './api.js';
 import {ago, count, percent} from './format.js';
 
@@ -19,7 +19,7 @@ export async function renderOverview(ctx) {
 function productCard(p) {
   return h('section', {class: 'card product-card', 'data-product': p.product},
     h('div', {class: 'card-head'},
-      h('span', {class: 'product-title'}, p.product),
+      h('span', {class: 'product-title'}, isolated(p.product)),
       h('span', {class: 'muted'}, `${p.versions.length} ${p.versions.length === 1 ? 'version' : 'versions'}`),
       h('div', {class: 'kpis'},
         kpi(link(pathWith('/sessions', {product: p.product}), count(p.sessions)), 'sessions'),
@@ -43,7 +43,7 @@ function versionRow(product, v) {
     ? h('span', {class: 'zero'}, '0')
     : h('a', {href: to(status), 'data-link': true, class: `count-link ${status || ''}`, 'data-count': status || 'all'}, count(value));
   return h('tr', {'data-version': v.version},
-    h('td', {class: 'cell-strong'}, link(to(null), v.version)),
+    h('td', {class: 'cell-strong'}, link(to(null), isolated(v.version))),
     h('td', {class: 'num'}, n(v.sessions, null)),
     h('td', {class: 'num'}, n(v.active, 'active')),
     h('td', {class: 'num'}, n(v.ended, 'ended')),

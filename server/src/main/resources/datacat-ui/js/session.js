@@ -1,7 +1,7 @@
 // The session page: what happened (status, crash or hang detail), when (a strip of the whole
 // session and a timeline), what the state was at any moment, and how the metrics behaved.
 // Live while the session is active: new records arrive over server-sent events.
-import {h, link, pathWith, replace} from './dom.js';
+import {h, isolated, link, pathWith, replace} from './dom.js';
 import {get, sessionPath} from './api.js';
 import {count, crashReason, date, duration, micros, num, offset, shortId, time} from './format.js';
 import {statusBadges} from './sessions.js';
@@ -103,7 +103,7 @@ class SessionPage {
       h('div', {class: 'session-title'},
         statusBadges(s, true),
         this.source ? h('span', {class: 'badge active live', id: 'live-badge'}, 'live') : null,
-        h('h1', {}, s.product, ' ', h('span', {class: 'ver'}, s.version)),
+        h('h1', {}, isolated(s.product), ' ', h('span', {class: 'ver'}, isolated(s.version))),
         h('span', {class: 'session-id muted', title: 'Session id'}, s.id),
         h('span', {style: {marginLeft: 'auto'}},
           link(pathWith('/sessions', {product: s.product, version: s.version}), 'Other sessions of this version')),
@@ -114,10 +114,10 @@ class SessionPage {
         item('Started', date(s.created_at), s.created_at),
         item(s.ended_at ? 'Ended' : 'Last seen', date(endIso), endIso),
         item('Duration', duration((micros(endIso) - micros(s.created_at)) / 1000)),
-        item('Host', s.hostname || '—'),
-        item('Machine', s.machine_id ? shortId(s.machine_id) : '—', s.machine_id),
+        item('Host', isolated(s.hostname || '—')),
+        item('Machine', s.machine_id ? isolated(shortId(s.machine_id)) : '—', s.machine_id),
         item('PID', s.pid === undefined ? '—' : String(s.pid)),
-        item('Client', s.client || '—'),
+        item('Client', isolated(s.client || '—')),
         item('Records', count(c.records)),
         item('Events', `${count(c.events)} · ${count(c.exceptions)} exceptions`),
         item('Metrics / state', `${count(c.metrics)} · ${count(c.states)}`),
@@ -355,8 +355,9 @@ class SessionPage {
       const el = h('div', {class: 'chart', 'data-metric': s.name});
       return {s, el, card: h('section', {class: 'card chart-card'},
         h('div', {class: 'card-head'},
-          h('div', {}, h('h2', {}, s.name, s.unit ? ` (${s.unit})` : ''), h('div', {class: 'type'}, h('span', {class: 'type-name'}, s.type),
-            s.tags.length ? ` · ${s.tags.join(', ')}` : '', ` — ${legendNote(s.type)}`)),
+          h('div', {}, h('h2', {}, isolated(s.name), s.unit ? [' (', isolated(s.unit), ')'] : ''),
+            h('div', {class: 'type'}, h('span', {class: 'type-name'}, s.type),
+              s.tags.length ? [' · ', s.tags.flatMap((tag, i) => [i ? ', ' : null, isolated(tag)])] : '', ` — ${legendNote(s.type)}`)),
           h('div', {class: 'chart-summary'}, summaryItems(s))),
         el)};
     });
@@ -507,11 +508,12 @@ function stateSections(r, at, start) {
 
 function diffTable(changes, truncated) {
   if (changes.length === 0) return h('p', {class: 'muted'}, 'Nothing: the values were already set.');
-  const value = (v) => (v === undefined ? '' : JSON.stringify(v));
+  const value = (v) => (v === undefined ? '' : isolated(JSON.stringify(v)));
   return h('div', {},
     h('table', {class: 'diff', id: 'state-diff'},
       h('tbody', {}, changes.map((c) => h('tr', {class: c.change},
-        h('td', {class: 'path'}, h('span', {class: 'change-tag'}, c.change === 'added' ? '+' : c.change === 'removed' ? '−' : '~'), c.path),
+        h('td', {class: 'path'}, h('span', {class: 'change-tag'}, c.change === 'added' ? '+' : c.change === 'removed' ? '−' : '~'),
+          isolated(c.path)),
         h('td', {}, c.change === 'changed' ? [h('span', {class: 'before'}, value(c.before)), ' → ', value(c.after)]
           : c.change === 'removed' ? h('span', {class: 'before'}, value(c.before)) : value(c.after)))))),
     truncated ? h('p', {class: 'muted'}, 'Only the first 1,000 changes are listed.') : null);
@@ -527,32 +529,63 @@ function stackTrace(lines) {
   }));
 }
 
+/** Crash detail fields shown with a label of their own (client: CrashReporter; daemon: CrashReport, HsErrLog). */
+const CRASH_FIELDS = [
+  ['how', 'How it ended'],
+  ['thread', 'Thread'],
+  ['last_uncaught', 'Last uncaught exception'],
+  ['pid', 'Process id'],
+  ['detected_by', 'Detected by'],
+  ['hs_err_file', 'JVM fatal error log'],
+];
+/** The names clients give a crash's stack: the Java client's uncaught exceptions, its System.exit calls. */
+const STACK_FIELDS = ['stacktrace', 'stack'];
+
 /** The crash's headline: its exception, or else its message. */
 function crashHeadline(d) {
   if (!d.exception_type) return d.message || null;
   return d.exception_msg ? `${d.exception_type}: ${d.exception_msg}` : d.exception_type;
 }
 
-/** The crash message under the headline, unless the headline or the stack trace says it already. */
-function crashMessage(d, headline) {
-  if (!d.message || d.stacktrace || d.hs_err_head || d.message === headline) return null;
+/** The crash message under the headline, unless the headline, the stack or the JVM's log says it already. */
+function crashMessage(d, headline, saidElsewhere) {
+  if (!d.message || saidElsewhere || d.message === headline) return null;
   // Clients often send the exception again as the message ("uncaught T: m").
   return d.exception_type && String(d.message).includes(String(d.exception_msg || d.exception_type)) ? null : d.message;
 }
 
+/** A detail value as text: strings as they are, anything else as JSON. */
+function detailText(v) {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/**
+ * Everything a crash's detail carries: the exception or message as the headline, the known
+ * fields with labels, the stack (under either name), the head of the JVM's fatal error log,
+ * and every other key a client sent, as it sent it.
+ */
 function crashCard(s) {
   const d = s.crash_detail || {};
   const headline = crashHeadline(d);
-  const message = crashMessage(d, headline);
+  const stackField = STACK_FIELDS.find((k) => Array.isArray(d[k]));
+  const hsErrHead = typeof d.hs_err_head === 'string' ? d.hs_err_head : null;
+  const message = crashMessage(d, headline, stackField || hsErrHead);
+  const shown = new Set(['message', stackField, hsErrHead && 'hs_err_head', ...CRASH_FIELDS.map(([k]) => k),
+    ...(d.exception_type ? ['exception_type', 'exception_msg'] : [])]);
+  const fields = [
+    ...CRASH_FIELDS.filter(([k]) => d[k] !== undefined).map(([k, label]) => [h('span', {class: 'k'}, label), d[k]]),
+    ...Object.keys(d).filter((k) => !shown.has(k)).map((k) => [h('span', {class: 'k mono'}, isolated(k)), d[k]]),
+  ];
   return h('section', {class: 'card incident', id: 'crash'},
     h('div', {class: 'card-head'}, h('h2', {}, h('span', {class: 'badge crashed'}, 'crashed'), crashReason(s.crash_reason)),
       h('span', {class: 'muted', style: {marginLeft: 'auto'}}, date(s.ended_at))),
     h('div', {class: 'card-body'},
       headline ? h('div', {class: 'incident-msg'}, headline) : null,
-      d.thread ? h('div', {class: 'kv'}, h('span', {class: 'k'}, 'Thread'), h('span', {class: 'mono'}, d.thread)) : null,
-      d.stacktrace ? stackTrace(d.stacktrace) : null,
-      d.hs_err_head ? [h('h3', {style: {margin: '12px 0 8px'}}, `JVM fatal error log${d.hs_err_file ? ' — ' + d.hs_err_file : ''}`),
-        h('pre', {class: 'stack-trace'}, d.hs_err_head)] : null,
+      fields.length ? h('div', {class: 'kv', id: 'crash-detail'},
+        fields.map(([label, v]) => [label, h('span', {class: 'mono'}, isolated(detailText(v)))])) : null,
+      stackField ? stackTrace(d[stackField].map(detailText)) : null,
+      hsErrHead ? [h('h3', {style: {margin: '12px 0 8px'}}, 'Head of the JVM fatal error log'),
+        h('pre', {class: 'stack-trace'}, hsErrHead)] : null,
       message ? h('p', {}, message) : null));
 }
 
@@ -564,13 +597,13 @@ function hangCards(records, start) {
     const next = records.slice(i + 1).find((x) => x.kind === 'recovered');
     cards.push(h('section', {class: 'card incident hang', 'data-hang': String(r.seq)},
       h('div', {class: 'card-head'},
-        h('h2', {}, h('span', {class: 'badge hung'}, 'hang'), `Thread ${r.thread || '?'} stopped heartbeating`),
+        h('h2', {}, h('span', {class: 'badge hung'}, 'hang'), h('span', {}, 'Thread ', isolated(r.thread || '?'), ' stopped heartbeating')),
         h('span', {class: 'muted', style: {marginLeft: 'auto'}},
           `at ${offset(r.ts, start)} · ${next ? `recovered after ${duration(next.duration_ms)}` : 'not recovered'}`)),
       h('div', {class: 'card-body'},
         h('div', {class: 'kv'},
           h('span', {class: 'k'}, 'Silent for'), h('span', {}, `${duration(r.silent_ms)} (hang timeout ${duration(r.timeout_ms)})`),
-          h('span', {class: 'k'}, 'Detected by'), h('span', {}, r.detected_by || '—'),
+          h('span', {class: 'k'}, 'Detected by'), h('span', {}, isolated(r.detected_by || '—')),
           h('span', {class: 'k'}, 'Hang duration'), h('span', {}, next ? duration(next.duration_ms) : 'still hung or never reported')),
         r.stack && r.stack.length ? stackTrace(r.stack) : null)));
   }

@@ -1,5 +1,5 @@
 // Sessions list: filters kept in the URL (so a view can be shared), cursor paging.
-import {h, link, pathWith, replace} from './dom.js';
+import {h, isolated, link, pathWith, replace} from './dom.js';
 import {get} from './api.js';
 import {count, crashReason, date, duration, micros, shortId} from './format.js';
 
@@ -93,20 +93,24 @@ function inputTime(value) {
   return local.toISOString().slice(0, 19);
 }
 
+/** The filters in words; the values, from the URL, each isolated from the words around them. */
 function describe(f) {
   const parts = [];
-  if (f.product) parts.push(f.product + (f.version ? ` ${f.version}` : ''));
-  if (f.status) parts.push(STATUSES.find(([v]) => v === f.status)?.[1].toLowerCase() || f.status);
-  if (f.state_key) parts.push(`state ${f.state_key} = ${f.state_value}${f.state_scope === 'ever' ? ' (at any point)' : ''}`);
-  if (f.event) parts.push(`logged ${f.event}`);
-  if (f.q) parts.push(`mentions “${f.q}”`);
-  return parts.length ? parts.join(' · ') : 'Newest first. Filter by product, status, state, events or text.';
+  if (f.product) parts.push([isolated(f.product), f.version ? [' ', isolated(f.version)] : null]);
+  if (f.status) parts.push(STATUSES.find(([v]) => v === f.status)?.[1].toLowerCase() || isolated(f.status));
+  if (f.state_key) {
+    parts.push(['state ', isolated(f.state_key), ' = ', isolated(f.state_value), f.state_scope === 'ever' ? ' (at any point)' : '']);
+  }
+  if (f.event) parts.push(['logged ', isolated(f.event)]);
+  if (f.q) parts.push(['mentions “', isolated(f.q), '”']);
+  return parts.length ? parts.flatMap((part, i) => [i ? ' · ' : null, part])
+    : 'Newest first. Filter by product, status, state, events or text.';
 }
 
 function filterBar(f, ctx) {
   const input = (name, placeholder, type = 'text') =>
     h('input', type === 'datetime-local' ? {type, name, value: inputTime(f[name]), step: 1}
-      : {type, name, value: f[name], placeholder, autocomplete: 'off'});
+      : {type, name, value: f[name], placeholder, autocomplete: 'off', dir: 'auto'});
   const select = (name, options) => {
     const el = h('select', {name}, options.map(([v, label]) => h('option', {value: v}, label)));
     el.value = f[name];
@@ -148,10 +152,10 @@ function sessionRow(s) {
   return h('tr', {'data-session': s.id},
     h('td', {}, statusBadges(s)),
     h('td', {}, link(`/sessions/${encodeURIComponent(s.id)}`, h('span', {class: 'session-id', title: s.id}, shortId(s.id)))),
-    h('td', {}, h('span', {class: 'cell-strong'}, s.product), ' ', h('span', {class: 'muted'}, s.version)),
+    h('td', {}, h('span', {class: 'cell-strong'}, isolated(s.product)), ' ', h('span', {class: 'muted'}, isolated(s.version))),
     h('td', {title: s.created_at}, date(s.created_at)),
     h('td', {class: 'num'}, duration(ms)),
-    h('td', {class: 'muted'}, s.hostname || '—'),
+    h('td', {class: 'muted'}, isolated(s.hostname || '—')),
     h('td', {class: 'num'}, count(s.counts.events)),
     h('td', {class: 'num'}, s.counts.exceptions ? h('span', {class: 'reason'}, count(s.counts.exceptions)) : h('span', {class: 'zero'}, '0')),
     h('td', {}, s.status === 'crashed' ? h('span', {class: 'reason'}, crashReason(s.crash_reason))

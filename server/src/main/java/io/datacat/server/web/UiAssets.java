@@ -1,6 +1,7 @@
 package io.datacat.server.web;
 
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -68,9 +69,41 @@ final class UiAssets {
         send(ctx, ctx.pathParam("path"));
     }
 
+    /** {@code /favicon.ico}, which browsers ask for on pages that name no icon (a JSON answer opened in a tab). */
+    void favicon(Context ctx) {
+        send(ctx, "favicon.ico");
+    }
+
+    /**
+     * Whether a request for a path without a route is a browser's visit, to be answered with
+     * {@link #notFoundPage}: a GET or HEAD outside the API that accepts HTML. API clients and
+     * curl, which accepts anything but asks for no HTML, get JSON errors as everywhere.
+     */
+    static boolean wantsPage(Context ctx) {
+        String accept = ctx.header("Accept");
+        boolean read = ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD;
+        return read && !ctx.path().startsWith("/api/") && accept != null && accept.contains("text/html");
+    }
+
+    /** A page saying that nothing is here, with a link to the overview, answered with 404. */
+    void notFoundPage(Context ctx) {
+        Asset page = cache.computeIfAbsent("not-found.html", this::load).orElseThrow();
+        headers(ctx, page);
+        ctx.status(404).contentType(page.type()).result(page.bytes());
+    }
+
     private void send(Context ctx, String path) {
         Asset asset = cache.computeIfAbsent(path, this::load)
                 .orElseThrow(() -> new ApiError(404, "Not found: no UI file " + path));
+        headers(ctx, asset);
+        if (asset.etag().equals(ctx.header("If-None-Match"))) {
+            ctx.status(304);
+            return;
+        }
+        ctx.status(200).contentType(asset.type()).result(asset.bytes());
+    }
+
+    private static void headers(Context ctx, Asset asset) {
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("Cache-Control", "no-cache");
         ctx.header("ETag", asset.etag());
@@ -78,11 +111,6 @@ final class UiAssets {
             ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
             ctx.header("Referrer-Policy", "no-referrer");
         }
-        if (asset.etag().equals(ctx.header("If-None-Match"))) {
-            ctx.status(304);
-            return;
-        }
-        ctx.status(200).contentType(asset.type()).result(asset.bytes());
     }
 
     private Optional<Asset> load(String path) {

@@ -40,7 +40,8 @@ import java.util.function.Function;
 
 /**
  * The HTTP API (server/README.md, "Server reference"). Routes only parse the request, call
- * the ingest or query classes and write JSON; every error is JSON with a fitting status.
+ * the ingest or query classes and write JSON; every error is JSON with a fitting status, except
+ * a browser's visit to a path that does not exist, which gets a page saying so.
  */
 public final class WebServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebServer.class);
@@ -160,6 +161,8 @@ public final class WebServer implements AutoCloseable {
             }
             r.get("/ui/<path>", ui::file);
             r.head("/ui/<path>", ui::file);
+            r.get("/favicon.ico", ui::favicon);
+            r.head("/favicon.ico", ui::favicon);
             r.get("/api/products", ctx -> JsonResponses.send(ctx, 200, services.products().overview()));
             r.get("/api/metrics", ctx -> JsonResponses.send(ctx, 200, services.metrics().acrossSessions(params(ctx))));
 
@@ -218,7 +221,10 @@ public final class WebServer implements AutoCloseable {
             otherMethods(r, "/api/data/sessions", methodNotAllowed("Method not allowed"), HandlerType.GET);
 
             Handler notFound = ctx -> {
-                throw new ApiError(404, "Not found: no route for " + ctx.method() + " " + ctx.path());
+                if (!UiAssets.wantsPage(ctx)) {
+                    throw new ApiError(404, "Not found: no route for " + ctx.method() + " " + ctx.path());
+                }
+                ui.notFoundPage(ctx);
             };
             otherMethods(r, "/", notFound, HandlerType.GET, HandlerType.HEAD);
             otherMethods(r, "/<path>", notFound);

@@ -26,6 +26,9 @@ class UiEscapingTest extends ServerAndBrowser {
     private static final String IMG = "<img src=x onerror=\"window.__xss=(window.__xss||0)+1\">";
     private static final String SCRIPT = "<script>window.__xss=(window.__xss||0)+1</script>";
     private static final String SVG = "\"><svg onload=window.__xss=1>";
+    /** A right-to-left override (closed again) and right-to-left words, which must not reorder what is around them. */
+    private static final String BIDI_VERSION = "v\u202eevil\u202c مرحبا שלום";
+    private static final String BIDI_PRODUCT = "Bidi\u202eRacer";
     /** Elements an injection would have made: none may exist. */
     private static final String INJECTED = "img[src='x'], script:not([src]), svg[onload], [onerror], [onload]";
 
@@ -53,6 +56,9 @@ class UiEscapingTest extends ServerAndBrowser {
         s.add(50, "recovered").put("duration_ms", 300);
         s.crash(60, IMG, SCRIPT, SVG, "\tat " + IMG);
         HttpResponse<String> r = server.post("/api/ingest", s.batch());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        GameSessions bidi = GameSessions.session("bidi-1", BIDI_PRODUCT, BIDI_VERSION, 30).end(1_000);
+        r = server.post("/api/ingest", bidi.batch());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     }
 
@@ -117,6 +123,38 @@ class UiEscapingTest extends ServerAndBrowser {
         await().atMost(WAIT).until(() -> browser.find("#record-detail").getText().contains("labels"));
         assertThat(browser.find("#record-detail").getText()).contains(IMG, "message", "group");
         assertNothingRan();
+    }
+
+    /**
+     * Where the app shows a product or version with bidi controls in it, the element holding the
+     * text is a bidi isolate (a {@code <bdi>}), so the override reorders nothing but the value.
+     */
+    @Test
+    void bidiControlsInAProductOrVersionAreIsolated() {
+        String[][] pages = {
+            {"/", "[data-product]"},
+            {"/sessions?product=" + enc(BIDI_PRODUCT), "tr[data-session]"},
+            {"/sessions/bidi-1", "#session-head h1"},
+        };
+        for (String[] page : pages) {
+            browser.open(url(page[0]));
+            await().atMost(WAIT).until(() -> !browser.findAll(page[1]).isEmpty());
+            for (String value : List.of(BIDI_PRODUCT, BIDI_VERSION)) {
+                assertThat(holdersOf(value)).as(page[0] + " shows " + value).isNotEmpty()
+                        .allMatch(holder -> holder.equals("bdi isolate"), "a <bdi>, an isolate");
+            }
+        }
+        assertNothingRan();
+    }
+
+    /** The elements whose own text contains {@code value}, each as its tag and its computed unicode-bidi. */
+    @SuppressWarnings("unchecked")
+    private List<String> holdersOf(String value) {
+        return (List<String>) browser.script("""
+                return [...document.querySelectorAll('#app *')]
+                    .filter((e) => [...e.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.data.includes(arguments[0])))
+                    .map((e) => `${e.tagName.toLowerCase()} ${getComputedStyle(e).unicodeBidi}`);
+                """, value);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.datacat.server.ui;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -7,18 +8,22 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import static io.datacat.server.testing.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * The web UI in a real headless Chromium against a real server, seeded through
  * {@code POST /api/ingest}: the overview's counts, the list's filters, the session page's
- * crash detail, timeline, state diff and charts, and live updates without a reload.
+ * crash detail, timeline, state diff and charts, live updates without a reload, the time
+ * formats, and the page a browser gets for a path that does not exist.
  */
 class WebUiTest extends ServerAndBrowser {
     private static final Duration WAIT = Duration.ofSeconds(15);
@@ -48,7 +53,8 @@ class WebUiTest extends ServerAndBrowser {
 
     /**
      * Racer 1.0: two ended sessions (one hung and recovered) and one crashed; Racer 1.1 and
-     * Kart 2.0: one ended session each; Live Demo 0.9: one active session (the live test ends it).
+     * Kart 2.0: one ended session each; Live Demo 0.9: one active session (the live test ends it);
+     * Tools 1.0: one that called System.exit.
      */
     private void seed() {
         GameSessions crashed = GameSessions.session("racer-crash", "Racer", "1.0", 60)
@@ -72,6 +78,24 @@ class WebUiTest extends ServerAndBrowser {
         ingest(active);
         ingest(GameSessions.session("racer-new", "Racer", "1.1", 200).state(5, "{\"level\": 2}").end(1_000));
         ingest(GameSessions.session("kart-ok", "Kart", "2.0", 300).end(1_000));
+        ingest(exitedFromAHelper());
+    }
+
+    /**
+     * Tools 1.0: a program that called System.exit(3) from a helper, as the Java client reports it
+     * (the stack under "stack", how it ended, the last uncaught exception), with keys of the
+     * daemon's reports and others a client may add to a crash's detail.
+     */
+    private static GameSessions exitedFromAHelper() {
+        GameSessions s = GameSessions.session("tools-exit", "Tools", "1.0", 40);
+        ObjectNode detail = s.add(3_000, "crash").put("reason", "exit_without_end")
+                .put("message", "System.exit called at app//Exit.quit(Exit.java:3) before end()").putObject("detail");
+        detail.put("how", "System.exit").put("thread", "main")
+                .put("last_uncaught", "java.lang.IllegalStateException in thread \"worker\"")
+                .put("pid", 4242).put("detected_by", "client").put("exit_code", 137).put("signal", "SIGKILL");
+        detail.putObject("nested").put("a", 1);
+        detail.putArray("stack").add("\tat app//Exit.quit(Exit.java:3)").add("\tat app//Main.main(Main.java:9)");
+        return s;
     }
 
     private void ingest(GameSessions s) {
@@ -218,6 +242,66 @@ class WebUiTest extends ServerAndBrowser {
                     .normalize());
         }
         browser.size(1280, 720);
+    }
+
+    @Test
+    void theCrashCardShowsTheStackAndEveryFieldOfTheCrashDetail() {
+        browser.open(url("/sessions/tools-exit"));
+        await().atMost(WAIT).until(() -> !browser.findAll("#crash").isEmpty());
+        String crash = browser.find("#crash").getText();
+        assertThat(crash).contains("System.exit called at app//Exit.quit(Exit.java:3) before end()",
+                "at app//Exit.quit(Exit.java:3)", "at app//Main.main(Main.java:9)",
+                "How it ended", "System.exit", "Thread", "main",
+                "Last uncaught exception", "java.lang.IllegalStateException in thread \"worker\"",
+                "Process id", "4242", "Detected by", "client",
+                "exit_code", "137", "signal", "SIGKILL", "nested", "{\"a\":1}");
+        assertThat(crash.split("Exit.java:3", -1)).as("the message, and the stack's frame").hasSize(3);
+    }
+
+    @Test
+    void timesAreRoundedBeforeMinutesAreSplitOff() {
+        browser.open(url("/"));
+        Object formatted = browser.driver().executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                import('/ui/js/format.js').then((f) => done([f.offset(59999600, 0), f.offset(119999700, 0),
+                    f.offset(61234000, 0), f.duration(59960), f.duration(59940), f.duration(999.6), f.duration(3599600)]));
+                """);
+        assertThat(formatted).isEqualTo(List.of("+01:00.000", "+02:00.000", "+01:01.234", "1 min 00 s", "59.9 s",
+                "1.0 s", "1 h 00 min"));
+    }
+
+    @Test
+    void anUnknownPathIsAPageNotFoundForABrowserAndJsonForOtherClients() {
+        browser.open(url("/nope/whatever"));
+        assertThat(browser.find("#not-found").getText()).contains("Page not found", "Go to the overview");
+        assertThat(browser.find("#not-found a").getDomAttribute("href")).isEqualTo("/");
+        assertThat(browser.consoleErrors()).as("only the page's own 404").allMatch(e -> e.contains("404"));
+
+        HttpResponse<String> curl = server.get("/nope/whatever");
+        assertThat(curl.statusCode()).isEqualTo(404);
+        assertThat(json(curl).get("error").asText()).contains("/nope/whatever");
+        HttpResponse<String> page = server.send(HttpRequest.newBuilder(URI.create(url("/nope/whatever")))
+                .header("Accept", "text/html,application/xhtml+xml,*/*;q=0.8").build());
+        assertThat(page.statusCode()).isEqualTo(404);
+        assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+        assertThat(page.headers().firstValue("Content-Security-Policy")).isPresent();
+        HttpResponse<String> api = server.send(HttpRequest.newBuilder(URI.create(url("/api/nope")))
+                .header("Accept", "text/html").build());
+        assertThat(api.statusCode()).isEqualTo(404);
+        assertThat(json(api).has("error")).isTrue();
+
+        HttpResponse<String> icon = server.get("/favicon.ico");
+        assertThat(icon.statusCode()).isEqualTo(200);
+        assertThat(icon.headers().firstValue("Content-Type").orElse("")).isEqualTo("image/x-icon");
+    }
+
+    @Test
+    void theMetricsPageSaysWhenAProductIsUnknown() {
+        browser.open(url("/metrics?product=Nope"));
+        await().atMost(WAIT).until(() -> !browser.findAll("#unknown-choice").isEmpty());
+        assertThat(browser.find("#unknown-choice").getText()).contains("Nope", "unknown");
+        assertThat(new Select(browser.find("select[name='product']")).getFirstSelectedOption().getText())
+                .isEqualTo("Nope (no sessions)");
     }
 
     @Test
