@@ -65,8 +65,9 @@ public final class Front {
         }
         pipeline.wakeSender();
         while ((p = ring.tryClaim()) < 0) {
-            // Once shutdown begins, a call waiting for room is dropped (counted), not kept waiting.
-            if (pipeline.closing() || pipeline.stopping()) {
+            // Once shutdown begins, a call waiting for room is dropped (counted), not kept waiting;
+            // so is a synchronous call while no daemon can start to make room.
+            if (pipeline.closing() || pipeline.stopping() || synchronous && pipeline.daemonStartFailing()) {
                 pipeline.countDroppedUnclaimed();
                 return -1;
             }

@@ -172,6 +172,7 @@ public final class Pipeline implements SlotHandler {
     /** Starts the sender thread; the session's first record ({@code session_start}) goes first. */
     public void start() {
         Pipelines.register(this);
+        daemon.sessionStarted();
         sender.start();
     }
 
@@ -206,6 +207,10 @@ public final class Pipeline implements SlotHandler {
 
     boolean stopping() {
         return stopRequested;
+    }
+
+    boolean daemonStartFailing() {
+        return daemon.startFailing();
     }
 
     public void countIgnoredAfterEnd() {
@@ -382,6 +387,7 @@ public final class Pipeline implements SlotHandler {
             if (!settled) {
                 settled = true;
                 droppedClaimed.add(queued());
+                daemon.sessionEnded();
                 monitor.notifyAll();
             }
         }
@@ -404,11 +410,14 @@ public final class Pipeline implements SlotHandler {
         return true;
     }
 
-    /** A synchronous front's call returns once its record is handled (or the sync timeout passed). */
+    /**
+     * A synchronous front's call returns once its record is handled (or the sync timeout
+     * passed), or at once while no daemon can start: the record then stays queued.
+     */
     void awaitHandled(Front f, long position) {
         long deadline = System.nanoTime() + settings.syncTimeoutNanos;
         synchronized (monitor) {
-            while (f.handledThrough <= position && !finished && !aborted) {
+            while (f.handledThrough <= position && !finished && !aborted && !daemon.startFailing()) {
                 if (!waitUntil(deadline)) {
                     return;
                 }
@@ -849,6 +858,12 @@ public final class Pipeline implements SlotHandler {
             port = daemon.ensure(deadline, stopWaiting);
         } catch (IOException e) {
             lastError = "daemon unavailable: " + e.getMessage();
+            if (daemon.startFailing()) {
+                // Synchronous calls waiting for an ack stop waiting: none can come before the next start.
+                synchronized (monitor) {
+                    monitor.notifyAll();
+                }
+            }
             return Outcome.RETRY;
         }
         HttpConnection c = connection;

@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
@@ -26,24 +27,36 @@ import java.util.function.BooleanSupplier;
  * <p>Readiness is a handshake, not a sleep: the daemon is told to bind any free port
  * ({@code daemon_port "0"}) and to write the port it got to {@code port_file} once it
  * listens; then {@code GET /health} must answer. Failed starts back off exponentially
- * (250 ms doubling to 30 s) so a missing or broken daemon costs nothing but counted drops.
+ * (250 ms doubling to 30 s) so a missing or broken daemon costs nothing but counted drops;
+ * the first failure in a process is also printed, once, to stderr.
+ *
+ * <p>Only sender threads take {@link #startLock}, which is held across starting the daemon,
+ * waiting for its port and health checks. What a caller's thread reads or does (stats,
+ * synchronous calls, shutdown's bookkeeping) uses volatile fields and never takes it: a
+ * logging call must not wait for a daemon to start.
  */
 public final class DaemonHandle {
     private static final Map<String, DaemonHandle> HANDLES = new HashMap<String, DaemonHandle>();
     private static final AtomicInteger DIRS = new AtomicInteger();
     private static final long MAX_START_NANOS = 30_000_000_000L;
     private static final long MAX_BACKOFF_NANOS = 30_000_000_000L;
+    /** Whether this process already printed that it cannot start or reach a daemon. */
+    private static final AtomicBoolean WARNED = new AtomicBoolean();
 
     private final List<String> configuredCommand;
     private final String serverUrl;
     private final int fixedPort;
     private final SpoolSettings spool;
 
+    private final Object startLock = new Object();
+    // Guarded by startLock: the sender threads' state.
     private Process process;
-    private File workDir;
+    /** {@link #process} answered once: if it dies, the next start is a restart. */
+    private boolean processWasReady;
+    /** The command {@link #process} was started with, for messages. */
+    private List<String> startedCommand;
     private long startedAt;
     private int port;
-    private int generation;
     private boolean suspect;
     /**
      * The pid the daemon on {@link #fixedPort} gave in its {@code /health}, or -1: a daemon
@@ -51,13 +64,24 @@ public final class DaemonHandle {
      * introduced to the session too.
      */
     private long fixedDaemonPid = -1;
-    /** The folder beside the daemon's port file that {@link #noteEndNotDelivered} writes to. */
-    private static final String EXIT_NOTES = "ended-sessions";
-    private boolean everStarted;
-    private int restarts;
     private int failures;
     private long nextAttemptAt;
-    private String lastError;
+
+    // Written under startLock, read by any thread without it.
+    /** The folder beside the daemon's port file that {@link #noteEndNotDelivered} writes to. */
+    private static final String EXIT_NOTES = "ended-sessions";
+    private volatile File workDir;
+    private volatile int generation;
+    private volatile int restarts;
+    private volatile String lastError;
+    /** The last start failed: no daemon can ack anything before the backoff is over. */
+    private volatile boolean startFailing;
+    /** A daemon this handle started that has not answered yet, or null. */
+    private volatile Process starting;
+    /** A start that {@link #sessionEnded} gave up on by destroying the process. */
+    private volatile Process abandoned;
+    /** Sessions of this process whose pipelines use this handle and have not ended. */
+    private final AtomicInteger sessions = new AtomicInteger();
 
     private DaemonHandle(List<String> command, String serverUrl, int fixedPort, SpoolSettings spool) {
         this.configuredCommand = command;
@@ -90,45 +114,55 @@ public final class DaemonHandle {
      * {@code deadline} ({@code System.nanoTime()}) and no longer once {@code giveUp} says so
      * (its session's shutdown timed out).
      */
-    public synchronized int ensure(long deadline, BooleanSupplier giveUp) throws IOException {
-        if (port > 0 && !suspect) {
-            return port;
-        }
-        if (port > 0) {
-            // The last exchange failed: is the daemon gone, or was that a passing fault?
-            if (process == null || process.isAlive()) {
-                long pid = healthPid(port, deadline);
-                if (pid != UNHEALTHY) {
-                    suspect = false;
-                    if (process == null && pid != fixedDaemonPid) {
-                        fixedDaemonPid = pid;
-                        generation++;
-                    }
-                    return port;
-                }
-                if (process != null) {
-                    // Alive but silent (stopped, overloaded): starting another would fork a second daemon.
-                    throw fail("the daemon on port " + port + " is running but not answering");
-                }
-            }
-            port = 0;
-            suspect = false;
-        }
-        if (fixedPort > 0 && process == null) {
-            long pid = healthPid(fixedPort, deadline);
-            if (pid != UNHEALTHY) {
-                fixedDaemonPid = pid;
-                port = fixedPort;
-                generation++;
+    public int ensure(long deadline, BooleanSupplier giveUp) throws IOException {
+        synchronized (startLock) {
+            if (port > 0 && !suspect) {
                 return port;
             }
+            if (port > 0) {
+                // The last exchange failed: is the daemon gone, or was that a passing fault?
+                if (process == null || process.isAlive()) {
+                    long pid = healthPid(port, deadline);
+                    if (pid != UNHEALTHY) {
+                        suspect = false;
+                        if (process == null && pid != fixedDaemonPid) {
+                            fixedDaemonPid = pid;
+                            generation++;
+                        }
+                        return port;
+                    }
+                    if (process != null) {
+                        // Alive but silent (stopped, overloaded): starting another would fork a second daemon.
+                        throw fail("the daemon on port " + port + " is running but not answering (log: "
+                                + new File(workDir, "daemon.log") + ")");
+                    }
+                }
+                port = 0;
+                suspect = false;
+            }
+            if (fixedPort > 0 && process == null) {
+                long pid = healthPid(fixedPort, deadline);
+                if (pid != UNHEALTHY) {
+                    fixedDaemonPid = pid;
+                    return connected(fixedPort);
+                }
+            }
+            if (process == null || !process.isAlive()) {
+                spawn();
+            }
+            int readyPort = awaitPort(deadline, giveUp);
+            processWasReady = true;
+            starting = null;
+            return connected(readyPort);
         }
-        if (process == null || !process.isAlive()) {
-            spawn();
-        }
-        port = awaitPort(deadline, giveUp);
+    }
+
+    /** Moves to the daemon answering on {@code daemonPort}. */
+    private int connected(int daemonPort) {
+        port = daemonPort;
         generation++;
         failures = 0;
+        startFailing = false;
         lastError = null;
         return port;
     }
@@ -137,14 +171,44 @@ public final class DaemonHandle {
      * Changes whenever {@link #ensure} moves to another daemon: a session must introduce itself
      * (send its {@code session_start}) to each new one.
      */
-    public synchronized int generation() {
+    public int generation() {
         return generation;
     }
 
     /** Called after a failed exchange: the next {@link #ensure} checks the daemon again. */
-    public synchronized void connectionFailed(int failedPort) {
-        if (port == failedPort) {
-            suspect = true;
+    public void connectionFailed(int failedPort) {
+        synchronized (startLock) {
+            if (port == failedPort) {
+                suspect = true;
+            }
+        }
+    }
+
+    /**
+     * True while the last attempt to start a daemon failed and the next one waits for its
+     * backoff: nothing can acknowledge a record until a start succeeds.
+     */
+    public boolean startFailing() {
+        return startFailing;
+    }
+
+    /** A session began to use this handle. */
+    public void sessionStarted() {
+        sessions.incrementAndGet();
+    }
+
+    /**
+     * A session using this handle ended (or gave up ending). Once none is left, a daemon this
+     * handle started that never became ready serves nobody: it is destroyed rather than left
+     * running after the app exits.
+     */
+    public void sessionEnded() {
+        if (sessions.decrementAndGet() == 0) {
+            Process unready = starting;
+            if (unready != null) {
+                abandoned = unready;
+                unready.destroyForcibly();
+            }
         }
     }
 
@@ -154,11 +218,12 @@ public final class DaemonHandle {
      * when the app is gone instead of reporting it killed. Best effort; a daemon the app did
      * not start gets no note.
      */
-    public synchronized void noteEndNotDelivered(String sid) {
-        if (workDir == null) {
+    public void noteEndNotDelivered(String sid) {
+        File dir = workDir;
+        if (dir == null) {
             return;
         }
-        File exits = new File(workDir, EXIT_NOTES);
+        File exits = new File(dir, EXIT_NOTES);
         if (exits.isDirectory() || exits.mkdirs()) {
             try {
                 new File(exits, sid).createNewFile();
@@ -169,11 +234,11 @@ public final class DaemonHandle {
     }
 
     /** Times a new daemon had to be started because the previous one died. */
-    public synchronized int restarts() {
+    public int restarts() {
         return restarts;
     }
 
-    public synchronized String lastError() {
+    public String lastError() {
         return lastError;
     }
 
@@ -209,13 +274,16 @@ public final class DaemonHandle {
         try {
             process = pb.start();
         } catch (IOException e) {
-            throw backOff("cannot start " + command.get(0) + ": " + e.getMessage());
+            throw backOff("cannot start the daemon " + command + ": " + e.getMessage());
         }
-        if (everStarted) {
-            restarts++;
-        }
-        everStarted = true;
+        starting = process;
+        startedCommand = command;
         startedAt = System.nanoTime();
+        if (processWasReady) {
+            // The daemon that answered before died: this one replaces it.
+            restarts++;
+            processWasReady = false;
+        }
     }
 
     private int awaitPort(long deadline, BooleanSupplier giveUp) throws IOException {
@@ -230,13 +298,20 @@ public final class DaemonHandle {
             if (!process.isAlive()) {
                 Process dead = process;
                 process = null;
-                throw backOff("the daemon exited at start (code " + dead.exitValue() + "): " + logTail());
+                starting = null;
+                if (dead == abandoned) {
+                    // Destroyed on purpose by sessionEnded: no failure of the daemon's own.
+                    throw new IOException("the daemon's start was abandoned when its sessions ended");
+                }
+                throw backOff("the daemon " + startedCommand + " exited at start (code " + dead.exitValue()
+                        + "): " + logTail());
             }
             long now = System.nanoTime();
             if (now - startedAt > MAX_START_NANOS) {
                 process.destroyForcibly();
                 process = null;
-                throw backOff("the daemon did not become ready within 30 s: " + logTail());
+                starting = null;
+                throw backOff("the daemon " + startedCommand + " did not become ready within 30 s: " + logTail());
             }
             if (now - deadline > 0 || giveUp.getAsBoolean()) {
                 throw new IOException("the daemon is still starting");
@@ -306,12 +381,26 @@ public final class DaemonHandle {
         failures++;
         long delay = Math.min(MAX_BACKOFF_NANOS, 250_000_000L << Math.min(failures - 1, 10));
         nextAttemptAt = System.nanoTime() + delay;
+        startFailing = true;
         return fail(reason);
     }
 
     private IOException fail(String reason) {
         lastError = reason;
+        warnOnce(reason);
         return new IOException(reason);
+    }
+
+    /** A missing or broken daemon must not go unnoticed: one line per process, never per call. */
+    private static void warnOnce(String reason) {
+        if (WARNED.compareAndSet(false, true)) {
+            String advice = reason.contains("DATACAT_DAEMON") ? ""
+                    : " Check the daemon command: set DATACAT_DAEMON or SessionOptions.Builder.daemonCommand(...)"
+                    + " to a working datacat-daemon.";
+            System.err.println("DataCat: no telemetry daemon: " + reason.replace('\n', ' ')
+                    + ". Logging goes on; records stay queued and are counted as dropped in Session.stats()"
+                    + " until a daemon answers." + advice + " (Printed once per process.)");
+        }
     }
 
     private void writeConfig(File config, File portFile) throws IOException {
