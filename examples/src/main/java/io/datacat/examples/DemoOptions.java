@@ -56,13 +56,14 @@ final class DemoOptions {
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             int eq = arg.indexOf('=');
-            String name = arg.startsWith("--") && eq > 0 ? arg.substring(0, eq) : arg;
+            boolean valueInline = arg.startsWith("--") && eq > 0;
+            String name = valueInline ? arg.substring(0, eq) : arg;
             if (!name.equals("--server") && !name.equals("--seconds")) {
                 throw new BadOptionException(arg.startsWith("-") ? "unknown option '" + name + "'"
                         : "unexpected argument '" + arg + "'");
             }
             String value;
-            if (eq > 0 && name.length() == eq) {
+            if (valueInline) {
                 value = arg.substring(eq + 1);
             } else if (i + 1 < args.length) {
                 value = args[++i];
