@@ -3,7 +3,6 @@ package io.datacat.daemon;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datacat.daemon.spool.FsyncPolicy;
-import io.datacat.protocol.InvalidInputException;
 import io.datacat.protocol.Json;
 
 import java.io.IOException;
@@ -113,14 +112,25 @@ public record DaemonConfig(int port, String serverUrl, Duration batchInterval, D
         return parse(bytes, file.toString(), env);
     }
 
+    /** The file's top-level object, or an error worded for a config file (Json's speak of request bodies). */
+    private static ObjectNode readObject(byte[] json, String origin) throws ConfigException {
+        JsonNode root;
+        try {
+            root = Json.mapper().readTree(json);
+        } catch (IOException e) {
+            throw new ConfigException("config file " + origin + ": " + Json.parseFailure(e).getMessage());
+        }
+        if (root == null || root.isMissingNode() || !root.isObject()) {
+            throw new ConfigException("config file " + origin + " must hold one JSON object of settings, such as "
+                    + "{\"server_url\": \"http://localhost:9090\"}; it holds "
+                    + (root == null || root.isMissingNode() ? "nothing" : Json.describe(root)));
+        }
+        return (ObjectNode) root;
+    }
+
     /** Parses the JSON text of a config file; {@code origin} names it in error messages. */
     public static DaemonConfig parse(byte[] json, String origin, Map<String, String> env) throws ConfigException {
-        ObjectNode root;
-        try {
-            root = Json.parseObject(json);
-        } catch (InvalidInputException e) {
-            throw new ConfigException("config file " + origin + " is not a JSON object: " + e.getMessage());
-        }
+        ObjectNode root = readObject(json, origin);
         Builder b = builder(env);
         Iterator<Map.Entry<String, JsonNode>> it = root.fields();
         while (it.hasNext()) {

@@ -93,7 +93,10 @@ class DaemonConfigTest {
     void badFilesAreErrorsThatSayWhatToFix() {
         assertThatThrownBy(() -> parse("{\"daemon_port\": 8079,")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("test.json").hasMessageContaining("malformed JSON");
-        assertThatThrownBy(() -> parse("[]")).hasMessageContaining("not a JSON object");
+        assertThatThrownBy(() -> parse("[]")).hasMessage("config file test.json must hold one JSON object of "
+                + "settings, such as {\"server_url\": \"http://localhost:9090\"}; it holds an array");
+        assertThatThrownBy(() -> parse(" \n")).hasMessageEndingWith("it holds nothing");
+        assertThatThrownBy(() -> parse("")).hasMessageEndingWith("it holds nothing");
         assertThatThrownBy(() -> parse("{\"daemon_port\": true}")).hasMessageContaining("\"daemon_port\" must be a port");
         assertThatThrownBy(() -> parse("{\"daemon_port\": \"70000\"}")).hasMessageContaining("daemon_port");
         assertThatThrownBy(() -> parse("{\"batch_interval_seconds\": \"5\"}"))

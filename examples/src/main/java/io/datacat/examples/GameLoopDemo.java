@@ -20,34 +20,36 @@ import java.time.Duration;
  *   <li>a run whose frame loop stalls for 2.5 s ({@code hung}, then {@code recovered});</li>
  *   <li>a run in a child JVM that dies of an uncaught exception ({@code crashed}).</li>
  * </ol>
- * Options: {@code --server URL} (default http://localhost:9090), {@code --seconds N} (length
- * of the clean run, default 5).
+ * Options: see {@link DemoOptions}.
  */
 public final class GameLoopDemo {
     private GameLoopDemo() {
     }
 
     public static void main(String[] args) throws Exception {
-        String server = SessionOptions.DEFAULT_SERVER_URL;
-        double seconds = 5;
-        for (int i = 0; i < args.length; i++) {
-            if ("--server".equals(args[i]) && i + 1 < args.length) {
-                server = args[++i];
-            } else if ("--seconds".equals(args[i]) && i + 1 < args.length) {
-                seconds = Double.parseDouble(args[++i]);
-            } else {
-                System.err.println("usage: datacat demo [--server URL] [--seconds N]");
-                System.exit(2);
-            }
+        DemoOptions commandLine;
+        try {
+            commandLine = DemoOptions.parse(args);
+        } catch (DemoOptions.BadOptionException e) {
+            System.err.println("datacat demo: " + e.getMessage());
+            System.err.print(DemoOptions.USAGE);
+            System.exit(2);
+            return;
         }
+        if (commandLine.helpAsked) {
+            System.out.print(DemoOptions.USAGE);
+            return;
+        }
+        String server = commandLine.serverUrl;
         if (!serverAnswers(server)) {
-            System.err.println("No DataCat server answers at " + server + ". Start one with: ./datacat server");
+            System.err.println("No DataCat server answers at " + server + ". Start one with: ./datacat server, "
+                    + "or give the demo yours with: ./datacat demo --server URL");
             System.exit(1);
         }
 
-        System.out.println("1/3 a clean " + seconds + " s run at 60 FPS...");
+        System.out.println("1/3 a clean " + commandLine.cleanRunSecondsText() + " s run at 60 FPS...");
         Session clean = Datacat.createSession(options(server).build());
-        new GameLoop(clean).run(seconds, -1, 0);
+        new GameLoop(clean).run(commandLine.cleanRunSeconds, -1, 0);
         report(server, clean, clean.shutdown(Duration.ofSeconds(5)));
 
         System.out.println("2/3 a run whose frame loop stalls for 2.5 s (hang timeout 1 s)...");

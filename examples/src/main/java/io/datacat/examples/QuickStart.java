@@ -54,8 +54,8 @@ public final class QuickStart {
             last = now;
         }
 
-        Stats stats = session.stats();
-        System.out.println("sent=" + stats.sent() + " dropped=" + stats.dropped() + " queued=" + stats.queued());
         session.shutdown(Duration.ofSeconds(2));                     // flush and end, within 2 s whatever happens
+        Stats stats = session.stats();                               // sent: acked by the daemon, on its disk
+        System.out.println("sent=" + stats.sent() + " dropped=" + stats.dropped() + " lastError=" + stats.lastError());
     }
 }

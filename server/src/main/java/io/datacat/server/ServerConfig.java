@@ -3,6 +3,7 @@ package io.datacat.server;
 import io.datacat.protocol.Limits;
 import io.datacat.server.store.SqliteSync;
 
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -25,6 +26,8 @@ public record ServerConfig(int port, String bind, Path dataDir, long maxBodyByte
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final String DEFAULT_DATA_DIR = "./datacat-data";
     public static final long DEFAULT_ABNORMAL_AFTER_SECONDS = 90;
+    /** 100 years, like the longest --retention; far longer would overflow the sweeper's nanosecond arithmetic. */
+    public static final long MAX_ABNORMAL_AFTER_SECONDS = 36_500L * 86_400;
 
     public ServerConfig {
         Objects.requireNonNull(bind, "bind");
@@ -38,13 +41,20 @@ public record ServerConfig(int port, String bind, Path dataDir, long maxBodyByte
         if (maxBodyBytes < 1) {
             throw new IllegalArgumentException("--max-body must be at least 1 byte, got " + maxBodyBytes);
         }
-        if (abnormalAfter.isNegative() || abnormalAfter.isZero()) {
-            throw new IllegalArgumentException("--abnormal-after must be positive, got " + abnormalAfter.toMillis()
-                    + " ms");
+        if (abnormalAfter.isNegative() || abnormalAfter.isZero()
+                || abnormalAfter.compareTo(Duration.ofSeconds(MAX_ABNORMAL_AFTER_SECONDS)) > 0) {
+            throw new IllegalArgumentException("--abnormal-after must be a number of seconds from 1 to "
+                    + MAX_ABNORMAL_AFTER_SECONDS + " (100 years), got " + inSeconds(abnormalAfter));
         }
         if (retention.isNegative()) {
             throw new IllegalArgumentException("--retention must not be negative");
         }
+    }
+
+    /** A duration as the option takes it, in seconds: what was typed, for a duration from the command line. */
+    private static String inSeconds(Duration d) {
+        return BigDecimal.valueOf(d.getSeconds()).add(BigDecimal.valueOf(d.getNano(), 9)).stripTrailingZeros()
+                .toPlainString();
     }
 
     public static Builder builder() {

@@ -2,6 +2,8 @@ package io.datacat.server;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -14,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -89,6 +92,23 @@ class DatacatServerTest {
                 + "seconds (45s), or 0 to keep every session; got '3 weeks'" + System.lineSeparator());
         assertThat(run.out()).isEmpty();
         assertThat(dir.resolve("data")).doesNotExist();
+    }
+
+    /** The option takes seconds: the message echoes the number typed, not a conversion of it. */
+    @ParameterizedTest
+    @ValueSource(strings = {"-1", "0", "3153600001", "9223372036854775807"})
+    void anAbnormalAfterOutOfRangeIsOneClearLineInSeconds(String seconds, @TempDir Path dir) {
+        Run run = cli("--port", "0", "--data", dir.resolve("data").toString(), "--abnormal-after", seconds);
+        assertThat(run.exitCode()).isEqualTo(DatacatServer.EXIT_CANNOT_START);
+        assertThat(run.err()).isEqualTo("--abnormal-after must be a number of seconds from 1 to 3153600000 "
+                + "(100 years), got " + seconds + System.lineSeparator());
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void anAbnormalAfterOfPartOfASecondIsToldInSeconds() {
+        assertThatThrownBy(() -> ServerConfig.builder().abnormalAfter(Duration.ofMillis(-1500)).build())
+                .hasMessageEndingWith("got -1.5");
     }
 
     @Test

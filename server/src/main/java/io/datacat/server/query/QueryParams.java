@@ -96,6 +96,15 @@ public final class QueryParams {
         return v;
     }
 
+    /**
+     * A single-valued parameter that takes one of a few keywords, or null. It has no length
+     * limit of its own: the caller answers a wrong keyword, however long, with the keywords it
+     * takes, which a "longer than" answer would hide.
+     */
+    public String keyword(String name) {
+        return text(name, Integer.MAX_VALUE);
+    }
+
     /** A parameter that may list several values, comma-separated or repeated. */
     public List<String> list(String name) {
         List<String> out = new ArrayList<>();
@@ -116,7 +125,7 @@ public final class QueryParams {
 
     /** {@code true} or {@code false}; false when absent. */
     public boolean flag(String name) {
-        String v = text(name, 8);
+        String v = keyword(name);
         if (v == null || v.equals("false")) {
             return false;
         }

@@ -304,7 +304,7 @@ public final class RecordQueries {
      * update's patch, and what it changed against the state before it.
      */
     public ObjectNode stateAt(String id, QueryParams p) {
-        String srcText = p.text("src", 16);
+        String srcText = p.keyword("src");
         String seqText = p.text("seq", 20);
         Long ts = p.time("ts");
         StateKey target;

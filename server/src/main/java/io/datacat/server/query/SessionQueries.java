@@ -123,7 +123,7 @@ public final class SessionQueries {
     private static SessionFilter filter(QueryParams p) {
         String product = p.text("product", Limits.MAX_PRODUCT_CHARS);
         String version = p.text("version", Limits.MAX_PRODUCT_CHARS);
-        String statusText = p.text("status", 16);
+        String statusText = p.keyword("status");
         SessionStatus status = null;
         boolean hung = "hung".equals(statusText);
         boolean hungEver = "hung_ever".equals(statusText);
@@ -138,7 +138,7 @@ public final class SessionQueries {
         Long to = p.time("to");
         RecordQueries.checkRange(from, to);
         String event = p.text("event", Limits.MAX_NAME_CHARS);
-        String sort = p.text("sort", 16);
+        String sort = p.keyword("sort");
         if (sort != null && !sort.equals("newest") && !sort.equals("oldest")) {
             throw new InvalidInputException("sort must be newest or oldest, got '" + sort + "'", "sort");
         }
@@ -150,16 +150,22 @@ public final class SessionQueries {
     private static StateMatch stateMatch(QueryParams p) {
         String key = p.text("state_key", StateValues.MAX_TEXT_CHARS);
         String value = p.text("state_value", StateValues.MAX_TEXT_CHARS);
-        String scope = p.text("state_scope", 8);
+        String scope = p.keyword("state_scope");
+        if (scope != null && !scope.equals("now") && !scope.equals("ever")) {
+            throw new InvalidInputException("state_scope must be now or ever, got '" + scope + "'", "state_scope");
+        }
         if (key == null && value == null) {
+            // A scope with nothing to scope would be silently ignored, and the list wider than asked.
+            if (scope != null) {
+                throw new InvalidInputException("state_scope needs state_key and state_value: it says whether "
+                        + "state_value is matched in the current state (now) or anywhere in its history (ever)",
+                        "state_scope");
+            }
             return null;
         }
         if (key == null || value == null) {
             throw new InvalidInputException("state_key and state_value go together: give both", key == null
                     ? "state_key" : "state_value");
-        }
-        if (scope != null && !scope.equals("now") && !scope.equals("ever")) {
-            throw new InvalidInputException("state_scope must be now or ever, got '" + scope + "'", "state_scope");
         }
         StateMatch match = new StateMatch(key, value, "ever".equals(scope));
         if (!StateValues.isPathUsable(match.segments())) {

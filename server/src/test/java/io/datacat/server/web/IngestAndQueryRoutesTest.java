@@ -161,6 +161,34 @@ class IngestAndQueryRoutesTest {
         assertThat(ids("/api/sessions?product=Gamma")).isEmpty();
     }
 
+    @Test
+    void stateScopeIsCheckedWhetherOrNotAStateKeyIsGiven() {
+        ingest(start("lv", 1, "Game", "1.0"), state("lv", 2, "{\"level\":1}"), state("lv", 3, "{\"level\":2}"));
+        assertThat(ids("/api/sessions?state_key=level&state_value=1&state_scope=ever")).containsExactly("lv");
+        assertThat(ids("/api/sessions?state_key=level&state_value=1&state_scope=now")).isEmpty();
+
+        for (String route : List.of("/api/sessions", "/api/sessions/export")) {
+            for (String query : List.of("state_scope=xyz", "state_scope=sometimes",
+                    "state_key=level&state_value=1&state_scope=sometimes")) {
+                assertRefused(route + "?" + query, "state_scope", "state_scope must be now or ever, got '");
+            }
+            for (String scope : List.of("now", "ever")) {
+                assertRefused(route + "?state_scope=" + scope, "state_scope", "state_scope needs state_key and "
+                        + "state_value");
+            }
+        }
+        // Keywords of any length get the answer that lists the valid ones, not a "longer than".
+        assertRefused("/api/sessions?sort=oldest_first_please", "sort", "sort must be newest or oldest");
+        assertRefused("/api/sessions?status=crashed_or_ended", "status", "status must be active");
+    }
+
+    private void assertRefused(String path, String field, String error) {
+        HttpResponse<String> r = server.get(path);
+        assertThat(r.statusCode()).as(path + " " + r.body()).isEqualTo(400);
+        assertThat(json(r).get("field").asText()).as(path).isEqualTo(field);
+        assertThat(json(r).get("error").asText()).as(path).startsWith(error);
+    }
+
     private List<String> ids(String path) {
         List<String> ids = new ArrayList<>();
         getOk(path).get("sessions").forEach(s -> ids.add(s.get("id").asText()));
