@@ -77,8 +77,11 @@ class AbnormalSessionsTest {
                 public void close() {
                 }
             })) {
+                // With PostgreSQL the ingest's own notification may reach the page after it
+                // connected: one more "active" summary, harmless. What must hold is the order.
                 await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                        assertThat(sessionEvents).containsExactly("active", "abnormal"));
+                        assertThat(sessionEvents.stream().distinct()).containsExactly("active", "abnormal"));
+                assertThat(sessionEvents.get(sessionEvents.size() - 1)).isEqualTo("abnormal");
             }
         }
     }
