@@ -160,6 +160,9 @@ class CompatDaemonIT {
         try (DaemonProcess adopting = DaemonProcess.start(dir.resolve("daemon-adopting"), config)) {
             Api stored = server.api();
             await().atMost(Duration.ofSeconds(90)).until(() -> {
+                if (stored.sessionOrNull(id) == null) {
+                    return false;
+                }
                 List<JsonNode> metrics = stored.records(id, "metric");
                 double kills = metrics.stream().filter(m -> m.get("name").asText().equals("kills"))
                         .mapToDouble(m -> m.get("value").asDouble()).sum();
