@@ -168,9 +168,16 @@ public final class SessionQueries {
                     ? "state_key" : "state_value");
         }
         StateMatch match = new StateMatch(key, value, "ever".equals(scope));
-        if (!StateValues.isPathUsable(match.segments())) {
-            throw new InvalidInputException("state_key is a path of keys joined by '.', e.g. player.level; a key "
-                    + "may not be empty or contain '\"'", "state_key");
+        List<String> keys;
+        try {
+            keys = match.segments();
+        } catch (IllegalArgumentException e) {
+            keys = List.of("");
+        }
+        if (!StateValues.isPathUsable(keys)) {
+            throw new InvalidInputException("state_key is a path of keys joined by '.', e.g. player.level, with a '.' "
+                    + "inside a key written '\\.'; a key may not be empty or contain '\"' or '\\'",
+                    "state_key");
         }
         return match;
     }

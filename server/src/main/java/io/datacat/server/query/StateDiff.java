@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datacat.protocol.Json;
+import io.datacat.server.store.StatePath;
 
 import java.util.Comparator;
 import java.util.Map;
@@ -42,11 +43,11 @@ final class StateDiff {
 
     private static void walk(ObjectNode before, ObjectNode after, String prefix, ArrayNode out) {
         for (Map.Entry<String, JsonNode> e : after.properties()) {
-            String path = prefix + e.getKey();
+            String path = StatePath.append(prefix, e.getKey());
             JsonNode old = before.get(e.getKey());
             JsonNode now = e.getValue();
             if (old instanceof ObjectNode o && now instanceof ObjectNode n) {
-                walk(o, n, path + ".", out);
+                walk(o, n, path, out);
             } else if (old == null) {
                 add(out, path, "added", null, now);
             } else if (!old.equals(SAME_NUMBER, now)) {
@@ -55,7 +56,7 @@ final class StateDiff {
         }
         for (Map.Entry<String, JsonNode> e : before.properties()) {
             if (!after.has(e.getKey())) {
-                add(out, prefix + e.getKey(), "removed", e.getValue(), null);
+                add(out, StatePath.append(prefix, e.getKey()), "removed", e.getValue(), null);
             }
         }
     }

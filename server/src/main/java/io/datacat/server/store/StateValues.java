@@ -33,7 +33,7 @@ public final class StateValues {
             if (out.size() == MAX_PER_PATCH) {
                 return;
             }
-            String path = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+            String path = StatePath.append(prefix, e.getKey());
             if (path.length() > MAX_TEXT_CHARS) {
                 continue;
             }
@@ -66,7 +66,8 @@ public final class StateValues {
 
     /** True when every segment can be written as an SQLite JSON path segment. */
     public static boolean isPathUsable(List<String> segments) {
-        return segments.stream().noneMatch(s -> s.isEmpty() || s.indexOf('"') >= 0);
+        // SQLite's JSON paths can quote neither a '"' nor a '\\' inside a key.
+        return segments.stream().noneMatch(s -> s.isEmpty() || s.indexOf('"') >= 0 || s.indexOf('\\') >= 0);
     }
 
     /** The SQLite JSON path of a key path: {@code $."player"."level"}. */

@@ -36,6 +36,12 @@ class StateDiffTest {
     }
 
     @Test
+    void aKeyWithADotIsEscapedInItsPath() {
+        JsonNode changes = StateDiff.changes(obj("{\"a\":{}}"), obj("{\"a.b\":1,\"a\":{\"b\":2}}"));
+        assertThat(changes).extracting(c -> c.get("path").asText()).containsExactly("a\\.b", "a.b");
+    }
+
+    @Test
     void anObjectReplacingAScalarIsOneChange() {
         JsonNode changes = StateDiff.changes(obj("{\"gpu\":\"none\"}"), obj("{\"gpu\":{\"name\":\"RTX\"}}"));
         assertThat(changes).hasSize(1);

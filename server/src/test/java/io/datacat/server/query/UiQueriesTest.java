@@ -134,6 +134,23 @@ class UiQueriesTest {
     }
 
     @Test
+    void aKeyWithADotHasAPathOfItsOwn() {
+        session("dotted", "1", 1, state("dotted", 2, "{\"a.b\":1,\"a\":{\"b\":2},\"c\\\\d\":3}"));
+        for (String scope : new String[] {"now", "ever"}) {
+            assertThat(ids(sessions.list(params("state_key", "a\\.b", "state_value", "1", "state_scope", scope))))
+                    .as(scope).containsExactly("dotted");
+            assertThat(ids(sessions.list(params("state_key", "a.b", "state_value", "2", "state_scope", scope))))
+                    .as(scope).containsExactly("dotted");
+            assertThat(ids(sessions.list(params("state_key", "a.b", "state_value", "1", "state_scope", scope))))
+                    .as(scope).isEmpty();
+        }
+        assertThatThrownBy(() -> sessions.list(params("state_key", "a\\b", "state_value", "1")))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("path of keys");
+        assertThatThrownBy(() -> sessions.list(params("state_key", "c\\\\d", "state_value", "3")))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("path of keys");
+    }
+
+    @Test
     void freeTextFindsEventNamesAndMessagesPageByPage() {
         for (int i = 1; i <= 5; i++) {
             session("t" + i, "1", i, event("t" + i, 2, i % 2 == 0 ? "boss_spawned" : "tick", "info")
