@@ -56,6 +56,16 @@ final class MetricSeries {
     private final Map<List<String>, JsonNode> lastHistogramTotals = new HashMap<>();
     /** The time of the previous counter record: the start of the interval the next one covers. */
     private Long lastCounterTs;
+    /** A counter window whose start is not known. */
+    private static final long UNKNOWN = Long.MIN_VALUE;
+    /** Per chart bucket, the increments spread into it from windows ending or starting inside it. */
+    private double[] rateIncrements;
+    /**
+     * The increments per µs of the windows that cover whole buckets, as changes from one bucket
+     * to the next (added where such a window's first whole bucket begins, taken off after its
+     * last), so a window over many buckets costs two entries, not one per bucket.
+     */
+    private double[] densityChange;
     /**
      * Whether a counter's first record covers the time since {@code from}: true when the range
      * starts with the session, false for a range that starts within it, where the record before
@@ -131,10 +141,14 @@ final class MetricSeries {
             }
             case COUNTER -> {
                 double increment = cumulative(body) ? increment(tags(body), value) : value;
-                double seconds = counterSeconds(ts, body);
+                long windowStart = counterWindowStart(ts, body);
                 lastCounterTs = ts;
-                buckets[i].increment(increment, seconds);
-                whole.increment(increment, seconds);
+                buckets[i].increment(increment);
+                whole.increment(increment);
+                if (windowStart != UNKNOWN) {
+                    spread(increment, windowStart, ts);
+                    whole.covered(increment, windowStart, ts);
+                }
             }
             case HISTOGRAM, TIMER -> {
                 JsonNode samples = cumulative(body) ? histogramIncrement(tags(body), body) : body;
@@ -194,18 +208,64 @@ final class MetricSeries {
     }
 
     /**
-     * The seconds a counter record's increments accumulated over, spreading its rate over that
-     * time rather than over the chart's bucket: its {@code interval_ms} (the client's metrics
-     * interval, so a burst after a silence is not averaged over the silence), else the time
-     * since the previous record; NaN when neither is known.
+     * When a counter record's increments began to accumulate: {@code interval_ms} before it (the
+     * client's metrics interval, so a burst after a silence is not spread over the silence),
+     * else at the previous record; {@link #UNKNOWN} when neither is known.
      */
-    private double counterSeconds(long ts, JsonNode body) {
+    private long counterWindowStart(long ts, JsonNode body) {
         long intervalMs = body.path("interval_ms").asLong(0);
         if (intervalMs > 0) {
-            return intervalMs / 1e3;
+            return ts - Math.min(intervalMs, ts / 1_000) * 1_000;
         }
         Long since = lastCounterTs != null ? lastCounterTs : firstCounterFromStart ? (Long) from : null;
-        return since == null ? Double.NaN : Math.max(0, ts - since) / 1e6;
+        return since == null ? UNKNOWN : Math.min(since, ts);
+    }
+
+    /**
+     * Spreads a counter record's increment evenly over its window {@code [start, ts]}, cut to
+     * the range, across the chart buckets it overlaps, so each bucket's rate is what accumulated
+     * within it over its width: a record summing a second of calls does not make a spike in a
+     * 100 ms bucket, and a bucket whose counter was idle for most of it shows a low rate.
+     */
+    private void spread(double increment, long start, long ts) {
+        if (rateIncrements == null) {
+            rateIncrements = new double[buckets.length];
+            densityChange = new double[buckets.length + 1];
+        }
+        long end = Math.min(ts, from + span - 1);
+        long begin = Math.max(start, from);
+        if (end < begin) {
+            return;
+        }
+        int first = bucketOf(begin);
+        int last = bucketOf(end);
+        if (first == last || end == start) {
+            rateIncrements[last] += end == start ? increment : increment * (end - begin) / (double) (ts - start);
+            return;
+        }
+        double density = increment / (double) (ts - start); // per µs
+        rateIncrements[first] += density * (bucketStart(first + 1) - begin);
+        rateIncrements[last] += density * (end - bucketStart(last));
+        densityChange[first + 1] += density;
+        densityChange[last] -= density;
+    }
+
+    private int bucketOf(long ts) {
+        return (int) scale(Math.min(Math.max(0, ts - from), span - 1), buckets.length, span);
+    }
+
+    private long bucketStart(int i) {
+        return from + scale(i, span, buckets.length);
+    }
+
+    /** Chart bucket {@code i}'s counter rate: what accumulated within it, per second of its width. */
+    private Double bucketRate(int i, double[] densityAt) {
+        if (rateIncrements == null) {
+            return buckets[i].sum == 0 ? Double.valueOf(0) : null;
+        }
+        long width = bucketStart(i + 1) - bucketStart(i);
+        double within = rateIncrements[i] + densityAt[i] * width;
+        return width > 0 ? within / (width / 1e6) : null;
     }
 
     private double increment(List<String> recordTags, double runningTotal) {
@@ -249,6 +309,10 @@ final class MetricSeries {
         ArrayNode t = p.putArray("t");
         List<ArrayNode> columns = FIELDS.get(type).stream().map(p::putArray).toList();
         double usual = usualInterval();
+        double[] densityAt = new double[buckets.length];
+        for (int i = 1; densityChange != null && i < buckets.length; i++) {
+            densityAt[i] = densityAt[i - 1] + densityChange[i];
+        }
         double total = 0;
         Integer previous = null;
         for (int i = 0; i < buckets.length; i++) {
@@ -263,7 +327,7 @@ final class MetricSeries {
             previous = i;
             t.add(from + scale(i, span, buckets.length));
             total += type == MetricType.COUNTER ? b.sum : 0;
-            List<Double> values = values(b, total);
+            List<Double> values = values(b, total, type == MetricType.COUNTER ? bucketRate(i, densityAt) : null);
             for (int c = 0; c < columns.size(); c++) {
                 columns.get(c).add(values.get(c));
             }
@@ -272,10 +336,10 @@ final class MetricSeries {
     }
 
     /** A bucket's point, in the order of {@link #FIELDS}. */
-    private List<Double> values(Bucket b, double total) {
+    private List<Double> values(Bucket b, double total, Double rate) {
         return switch (type) {
             case GAUGE -> List.of(b.sum / b.count, b.last, b.max, b.min);
-            case COUNTER -> Arrays.asList(b.rate(), b.sum, total);
+            case COUNTER -> Arrays.asList(rate, b.sum, total);
             case HISTOGRAM, TIMER -> List.of((double) b.count, b.max, b.sum / b.count, b.percentile(0.50),
                     b.percentile(0.95), b.percentile(0.99));
         };
@@ -338,10 +402,13 @@ final class MetricSeries {
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
         double last;
-        /** The time the counter records of the bucket cover, where known. */
-        double seconds;
-        /** The increments of the counter records whose time is known: the rate's numerator. */
+        /** The increments of the counter records whose window is known: the rate's numerator. */
         double timedSum;
+        /** The earliest start and latest end of those windows (µs). */
+        long coveredFrom = Long.MAX_VALUE;
+        long coveredTo = Long.MIN_VALUE;
+        /** Seconds covered by other series merged in: sessions are timelines of their own. */
+        double mergedSeconds;
         /** Upper bound ("le") → the samples at or below it, for distributions. */
         final TreeMap<Double, Cell> cells = new TreeMap<>();
 
@@ -359,15 +426,23 @@ final class MetricSeries {
             last = v;
         }
 
-        /** A counter record's increment, summed over {@code overSeconds} (NaN: unknown, not in the rate). */
-        void increment(double v, double overSeconds) {
+        /** A counter record's increment. */
+        void increment(double v) {
             records++;
             count++;
             sum += v;
-            if (!Double.isNaN(overSeconds)) {
-                timedSum += v;
-                seconds += overSeconds;
-            }
+        }
+
+        /** A counter record's increment that accumulated over {@code [start, end]}: it counts in the rate. */
+        void covered(double v, long start, long end) {
+            timedSum += v;
+            coveredFrom = Math.min(coveredFrom, start);
+            coveredTo = Math.max(coveredTo, end);
+        }
+
+        /** The seconds the rate is over: from the earliest window's start to the latest record. */
+        double seconds() {
+            return mergedSeconds + (coveredTo > coveredFrom ? (coveredTo - coveredFrom) / 1e6 : 0);
         }
 
         /**
@@ -386,7 +461,7 @@ final class MetricSeries {
             sum += other.sum;
             min = Math.min(min, other.min);
             max = Math.max(max, other.max);
-            seconds += other.seconds;
+            mergedSeconds += other.seconds();
             timedSum += other.timedSum;
             other.cells.forEach((upper, c) -> cell(upper, c.lower).count += c.count);
         }
@@ -398,10 +473,12 @@ final class MetricSeries {
         }
 
         /**
-         * Increments per second over the intervals the records covered; null when no record's
-         * interval is known (the first of a range that starts within the session).
+         * Increments per second over the time the records' windows span (idle stretches between
+         * them included); null when no window is known (a lone first record of a range that
+         * starts within the session).
          */
         Double rate() {
+            double seconds = seconds();
             if (seconds > 0) {
                 return timedSum / seconds;
             }

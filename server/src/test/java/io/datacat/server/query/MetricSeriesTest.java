@@ -140,7 +140,8 @@ class MetricSeriesTest {
         assertThat(json.at("/summary/total").asDouble()).isEqualTo(40.0);
         assertThat(json.at("/summary/rate").asDouble()).isEqualTo(4.0);
         assertThat(doubles(json.at("/points/sum"))).containsExactly(10.0, 30.0);
-        assertThat(doubles(json.at("/points/rate"))).containsExactly(2.0, 6.0);
+        assertThat(doubles(json.at("/points/rate"))).satisfiesExactly(r -> assertThat(r).isCloseTo(2.0, within(1e-5)),
+                r -> assertThat(r).isCloseTo(6.0, within(1e-5)));
         assertThat(doubles(json.at("/points/total"))).containsExactly(10.0, 40.0);
         assertThat(json.get("tags").get(0).asText()).isEqualTo("weapon:blaster");
     }
@@ -152,8 +153,10 @@ class MetricSeriesTest {
         // Silent for 3 s, then 100 increments within one client metrics interval.
         s.add(5 * S, body("{\"value\":100,\"interval_ms\":1000}"));
         JsonNode json = s.toJson();
-        assertThat(doubles(json.at("/points/rate"))).containsExactly(10.0, 100.0);
-        assertThat(json.at("/summary/rate").asDouble()).isEqualTo(110 / 2.0);
+        assertThat(doubles(json.at("/points/rate"))).satisfiesExactly(r -> assertThat(r).isCloseTo(10.0, within(1e-4)),
+                r -> assertThat(r).isCloseTo(100.0, within(1e-4)));
+        // Over the 5 s from the first window's start to the last record, the idle 3 s included.
+        assertThat(json.at("/summary/rate").asDouble()).isEqualTo(110 / 5.0);
         assertThat(json.at("/summary/total").asDouble()).isEqualTo(110.0);
     }
 
@@ -168,11 +171,31 @@ class MetricSeriesTest {
         JsonNode json = s.toJson();
         assertThat(json.at("/summary/total").asDouble()).isEqualTo(60.0);
         assertThat(json.at("/summary/rate").asDouble()).isEqualTo(10.0);
-        JsonNode rates = json.at("/points/rate");
-        assertThat(rates.get(0).isNull()).as("the first record's interval is unknown").isTrue();
-        for (int i = 1; i < rates.size(); i++) {
-            assertThat(rates.get(i).asDouble()).isEqualTo(10.0);
+        // No spike at the start: the first record's increments, whose window is unknown, are
+        // left out, and the next windows spread over the buckets they cover.
+        assertThat(doubles(json.at("/points/rate"))).allSatisfy(r -> assertThat(r).isBetween(9.9, 10.01));
+    }
+
+    /** One increment every 5 s, each in its own client metrics interval: idle time is time too. */
+    @Test
+    void aSparseCountersRateCountsTheIdleTimeBetweenItsRecords() {
+        MetricSeries s = new MetricSeries("sparse", MetricType.COUNTER, List.of(), 0, 30 * S, 10);
+        for (int sec = 5; sec <= 30; sec += 5) {
+            s.add(sec * S, body("{\"value\":1,\"interval_ms\":1000}"));
         }
+        JsonNode json = s.toJson();
+        assertThat(json.at("/summary/rate").asDouble()).isCloseTo(6 / 26.0, within(1e-9));
+        assertThat(doubles(json.at("/points/rate"))).allSatisfy(r -> assertThat(r).isCloseTo(1 / 3.0, within(1e-3)));
+    }
+
+    /** Zoomed in: 100 ms buckets, records summing a second each. */
+    @Test
+    void aRecordSummingASecondIsNoSpikeInANarrowBucket() {
+        MetricSeries s = new MetricSeries("shots", MetricType.COUNTER, List.of(), 0, 10 * S, 100);
+        for (int sec = 1; sec <= 10; sec++) {
+            s.add(sec * S, body("{\"value\":10,\"interval_ms\":1000}"));
+        }
+        assertThat(doubles(s.toJson().at("/points/rate"))).allSatisfy(r -> assertThat(r).isCloseTo(10.0, within(0.01)));
     }
 
     @Test
