@@ -8,6 +8,7 @@ import io.datacat.protocol.CrashReason;
 import io.datacat.protocol.InvalidInputException;
 import io.datacat.protocol.Json;
 import io.datacat.protocol.Level;
+import io.datacat.protocol.Limits;
 import io.datacat.protocol.MetricType;
 import io.datacat.protocol.RecordKind;
 import io.datacat.protocol.Timestamps;
@@ -140,7 +141,9 @@ public final class CompatRequests {
     /**
      * The original daemon's histogram snapshot as the protocol's fields, when {@code metadata}
      * holds one: its last bucket also holds the samples above its bound (it has no +Inf bucket),
-     * so that bound becomes +Inf. Returns false, changing nothing, for anything else.
+     * so that bound becomes +Inf. Returns false, changing nothing, for anything else, and for a
+     * snapshot the protocol would refuse (bounds not ascending, over 256 buckets, a negative
+     * count, a sum that overflows), which is then kept as one sample, as it was before.
      */
     private static boolean liftHistogramTotals(ObjectNode fields) {
         JsonNode metadata = fields.get("metadata");
@@ -150,12 +153,21 @@ public final class CompatRequests {
                 || count.asLong() < 1) {
             return false;
         }
+        JsonNode sum = metadata.get("sum");
+        double total = sum != null && sum.isNumber() ? sum.asDouble() : fields.path("value").asDouble() * count.asLong();
+        if (buckets.size() > Limits.MAX_BUCKETS || !Double.isFinite(total)) {
+            return false; // kept as it came, as before: never refused for what an older server took
+        }
         ArrayNode lifted = Json.mapper().createArrayNode();
+        double previous = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < buckets.size(); i++) {
             JsonNode b = buckets.get(i);
-            if (!b.isObject() || !b.path("le").isNumber() || !b.path("count").canConvertToLong()) {
+            if (!b.isObject() || !b.path("le").isNumber() || !Double.isFinite(b.path("le").asDouble())
+                    || b.path("le").asDouble() <= previous || !b.path("count").canConvertToLong()
+                    || b.path("count").asLong() < 0) {
                 return false;
             }
+            previous = b.path("le").asDouble();
             ObjectNode bucket = lifted.addObject();
             if (i == buckets.size() - 1) {
                 bucket.put("le", "+Inf");
@@ -167,9 +179,7 @@ public final class CompatRequests {
         ObjectNode rest = ((ObjectNode) metadata).deepCopy();
         rest.remove(List.of("buckets", "count", "sum"));
         fields.put("count", count.asLong());
-        JsonNode sum = metadata.get("sum");
-        fields.put("sum", sum != null && sum.isNumber() ? sum.asDouble()
-                : fields.path("value").asDouble() * count.asLong());
+        fields.put("sum", total);
         fields.set("buckets", lifted);
         fields.put("cumulative", true);
         if (rest.isEmpty()) {

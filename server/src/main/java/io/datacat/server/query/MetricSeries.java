@@ -52,8 +52,8 @@ final class MetricSeries {
      * series of a session can hold several), to turn totals into increments.
      */
     private final Map<List<String>, Double> lastCumulative = new HashMap<>();
-    /** The last running totals of a histogram sent as {@code "cumulative": true}, per tag set. */
-    private final Map<List<String>, JsonNode> lastHistogramTotals = new HashMap<>();
+    /** The last running totals of a histogram sent as {@code "cumulative": true}, per tag set and bucket list. */
+    private final Map<List<Object>, JsonNode> lastHistogramTotals = new HashMap<>();
     /** The time of the previous counter record: the start of the interval the next one covers. */
     private Long lastCounterTs;
     /** A counter window whose start is not known. */
@@ -168,7 +168,9 @@ final class MetricSeries {
      * session, whose previous totals lie before the range (unknown, as for counters).
      */
     private JsonNode histogramIncrement(List<String> recordTags, JsonNode totals) {
-        JsonNode previous = lastHistogramTotals.put(recordTags, totals);
+        // The original daemon keeps a histogram per tag set and bucket list: so do its totals here.
+        List<Object> key = List.of(recordTags, bounds(totals));
+        JsonNode previous = lastHistogramTotals.put(key, totals);
         if (previous == null && !firstCounterFromStart) {
             return null;
         }
@@ -194,6 +196,12 @@ final class MetricSeries {
                     Math.max(0, b.path("count").asLong(0) - before.getOrDefault(bound(b), 0L)));
         }
         return increment;
+    }
+
+    private static List<Double> bounds(JsonNode record) {
+        List<Double> bounds = new ArrayList<>();
+        record.path("buckets").forEach(b -> bounds.add(bound(b)));
+        return bounds;
     }
 
     /** A bucket's upper bound, {@code "+Inf"} as infinity. */
@@ -527,8 +535,10 @@ final class MetricSeries {
                 }
                 lower = upper;
             }
-            min = Math.min(min, body.path("min").asDouble(lowest));
-            max = Math.max(max, body.path("max").asDouble(highest));
+            // The mean lies within the samples: a floor for the maximum, a ceiling for the minimum.
+            double mean = body.path("sum").asDouble(value * n) / n;
+            min = Math.min(min, body.path("min").asDouble(Math.min(lowest, mean)));
+            max = Math.max(max, body.path("max").asDouble(Math.max(highest, mean)));
         }
 
         /**

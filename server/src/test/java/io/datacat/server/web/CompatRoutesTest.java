@@ -301,6 +301,72 @@ class CompatRoutesTest {
         assertThat(summary.get("p95").asDouble()).isBetween(0.016, 0.033);
     }
 
+    private JsonNode seriesSummary(String id, String name) {
+        HttpResponse<String> r = server.get("/api/sessions/" + id + "/series?name=" + name);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return Json.parse(r.body().getBytes(StandardCharsets.UTF_8)).at("/series/0/summary");
+    }
+
+    private static String goHistogram(String name, double sum, long count, String buckets) {
+        return "{\"name\":\"" + name + "\",\"type\":\"histogram\",\"value\":" + (sum / count)
+                + ",\"metadata\":{\"buckets\":[" + buckets + "],\"sum\":" + sum + ",\"count\":" + count + "}}";
+    }
+
+    /** The original daemon keeps one histogram per bucket list: two lists of one name are two running totals. */
+    @Test
+    void goHistogramsOfOneNameWithTwoBucketListsAreTwoRunningTotals() {
+        String id = createSession("{\"product\":\"Game\",\"version\":\"1\"}");
+        String small = "{\"le\":1,\"count\":%d},{\"le\":2,\"count\":0},{\"le\":5,\"count\":0},{\"le\":10,\"count\":0}";
+        String wide = "{\"le\":1,\"count\":0},{\"le\":10,\"count\":3},{\"le\":100,\"count\":0}";
+        for (long count : new long[] {10, 12, 12}) {
+            assertJson(server.post("/api/sessions/" + id + "/metrics",
+                    goHistogram("h", count * 0.5, count, String.format(small, count))), 200, OK);
+            assertJson(server.post("/api/sessions/" + id + "/metrics", goHistogram("h", 15, 3, wide)), 200, OK);
+        }
+        assertThat(seriesSummary(id, "h").get("count").asLong()).isEqualTo(12 + 3);
+    }
+
+    @Test
+    void aGoHistogramWhoseSamplesAllLieAboveItsOneBoundKeepsAFiniteRange() {
+        String id = createSession("{\"product\":\"Game\",\"version\":\"1\"}");
+        assertJson(server.post("/api/sessions/" + id + "/metrics",
+                goHistogram("one", 2, 4, "{\"le\":1,\"count\":4}")), 200, OK);
+        assertJson(server.post("/api/sessions/" + id + "/metrics",
+                goHistogram("above", 150, 3, "{\"le\":1,\"count\":0},{\"le\":10,\"count\":0},{\"le\":100,\"count\":3}")),
+                200, OK);
+        JsonNode one = seriesSummary(id, "one");
+        assertThat(one.get("max").isNumber()).as(one.toString()).isTrue();
+        assertThat(one.get("max").asDouble()).isGreaterThanOrEqualTo(0.5);
+        // Its last bucket also holds what lies above its bound: the samples lie above 10, 50 on average.
+        JsonNode above = seriesSummary(id, "above");
+        assertThat(above.get("max").asDouble()).isGreaterThanOrEqualTo(50);
+        assertThat(above.get("p50").asDouble()).isBetween(10.0, above.get("max").asDouble());
+    }
+
+    /** Snapshots the protocol would refuse are kept as one sample, as before, never answered 400. */
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"le\":1,\"count\":1},{\"le\":1,\"count\":1}",
+            "{\"le\":2,\"count\":1},{\"le\":1,\"count\":1}", "{\"le\":1,\"count\":-1},{\"le\":2,\"count\":3}"})
+    void goHistogramSnapshotsTheProtocolRefusesAreStillTaken(String buckets) {
+        String id = createSession("{\"product\":\"Game\",\"version\":\"1\"}");
+        assertJson(server.post("/api/sessions/" + id + "/metrics", goHistogram("odd", 2, 2, buckets)), 200, OK);
+        assertThat(session(id).get("metrics")).hasSize(1);
+    }
+
+    @Test
+    void hugeOrOverflowingGoHistogramSnapshotsAreStillTaken() {
+        String id = createSession("{\"product\":\"Game\",\"version\":\"1\"}");
+        StringBuilder many = new StringBuilder();
+        for (int i = 1; i <= 300; i++) {
+            many.append(i > 1 ? "," : "").append("{\"le\":").append(i).append(",\"count\":1}");
+        }
+        assertJson(server.post("/api/sessions/" + id + "/metrics", goHistogram("many", 300, 300, many.toString())),
+                200, OK);
+        assertJson(server.post("/api/sessions/" + id + "/metrics", "{\"name\":\"big\",\"type\":\"histogram\","
+                + "\"value\":1e308,\"metadata\":{\"buckets\":[{\"le\":1,\"count\":2}],\"count\":2}}"), 200, OK);
+        assertThat(session(id).get("metrics")).hasSize(2);
+    }
+
     @Test
     void aTimersCountIsTheCallersTallyNotANumberOfSamples() throws Exception {
         String id = createSession("{\"product\":\"Game\",\"version\":\"1\"}");
