@@ -188,13 +188,9 @@ class CompatRoutesTest {
         assertThat(records.get(7).get("value").asDouble()).isEqualTo(3);
         JsonNode histogram = records.get(9);
         assertThat(histogram.get("type").asText()).isEqualTo("histogram");
-        assertThat(histogram.get("count").asLong()).as("one sample").isEqualTo(1);
-        assertThat(histogram.get("sum").asDouble()).isEqualTo(0.5);
-        assertThat(histogram.get("min").asDouble()).isEqualTo(0.5);
-        assertThat(histogram.get("max").asDouble()).isEqualTo(0.5);
-        assertThat(histogram.get("value").asDouble()).isEqualTo(0.5);
-        assertThat(histogram.get("buckets").toString())
-                .isEqualTo("[{\"le\":0.1,\"count\":0},{\"le\":1.0,\"count\":1},{\"le\":\"+Inf\",\"count\":0}]");
+        assertThat(histogram.get("value").asDouble()).as("one exact sample").isEqualTo(0.5);
+        assertThat(histogram.has("count")).isFalse();
+        assertThat(histogram.has("buckets")).isFalse();
         assertThat(histogram.get("metadata").toString()).isEqualTo("{\"note\":\"x\"}");
         assertThat(histogram.get("unit").asText()).isEqualTo("s");
         JsonNode fps = records.get(11);
@@ -221,25 +217,27 @@ class CompatRoutesTest {
     }
 
     @Test
-    void countersAndHistogramsAreFlushedEveryIntervalAsIncrementsThenReset() throws IOException {
+    void eachCounterAndHistogramCallIsARecordOfItsOwn() throws IOException {
         server = RecordingServer.start();
-        daemon = Daemon.start(TestSupport.config(tmp, server.url()).batchInterval(Duration.ofMillis(200)).build());
+        daemon = Daemon.start(TestSupport.config(tmp, server.url()).build());
         String sid = register();
         String s = "{\"session_id\":\"" + sid + "\",";
 
         ok("/metric", s + "\"name\":\"kills\",\"type\":\"counter\",\"value\":0,\"delta\":2}");
-        ok("/metric", s + "\"name\":\"lag\",\"type\":\"histogram\",\"value\":0.3}");
-        await().atMost(Duration.ofSeconds(5)).until(() -> server.records(sid, "metric").size() == 2);
+        ok("/metric", s + "\"name\":\"lag\",\"type\":\"histogram\",\"value\":0.3,"
+                + "\"metadata\":{\"buckets\":[0.1,1,\"inf\"]}}");
         ok("/metric", s + "\"name\":\"kills\",\"type\":\"counter\",\"value\":0,\"delta\":4}");
+        TestSupport.Reply refused = post(daemon.port(), "/metric", s + "\"name\":\"lag\",\"type\":\"histogram\","
+                + "\"value\":0.3,\"metadata\":{\"buckets\":[0.1,true]}}");
+        assertThat(refused.status()).as("malformed bounds are still refused").isEqualTo(400);
 
         await().atMost(Duration.ofSeconds(5)).until(() -> server.records(sid, "metric").size() == 3);
         List<JsonNode> metrics = server.records(sid, "metric");
         assertThat(metrics.stream().filter(m -> m.get("name").asText().equals("kills")))
                 .extracting(m -> m.get("value").asDouble()).as("increments, not running totals").containsExactly(2.0, 4.0);
         JsonNode lag = metrics.stream().filter(m -> m.get("name").asText().equals("lag")).findFirst().orElseThrow();
-        assertThat(lag.get("buckets")).as("the compatible default bounds plus +Inf").hasSize(16);
-        assertThat(lag.get("buckets").get(8).get("le").asDouble()).isEqualTo(0.5);
-        assertThat(lag.get("buckets").get(8).get("count").asInt()).isEqualTo(1);
+        assertThat(lag.get("value").asDouble()).isEqualTo(0.3);
+        assertThat(lag.has("buckets")).isFalse();
     }
 
     @Test

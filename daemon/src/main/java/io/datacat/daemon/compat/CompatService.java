@@ -140,7 +140,7 @@ public final class CompatService {
     /**
      * {@code POST /metric}. Each call is one record, spooled before the call is answered: a
      * counter with {@code delta} as a {@code counter} record of that increment, a histogram
-     * sample as a {@code histogram} record of one sample with its bucket (the old daemon summed
+     * sample as a {@code histogram} record of that one sample, exact (the old daemon summed
      * them in memory per flush interval, which a daemon killed meanwhile lost after answering
      * ok). A counter without {@code delta} is an absolute reading and goes out as a gauge. The
      * compatible {@code count} of a gauge or timer is the caller's own tally, not a number of
@@ -174,10 +174,8 @@ public final class CompatService {
             sample.put("type", "counter");
             sample.set("value", delta);
         } else if (type == MetricType.HISTOGRAM) {
-            Histogram h = new Histogram(Histogram.bounds(metadata.remove("buckets")));
-            h.add(RecordWriter.check(e.sid(), sample.put("type", "histogram")).number("value", 0));
-            sample.put("count", 1).put("sum", h.sum()).put("min", h.min()).put("max", h.max());
-            sample.set("buckets", h.bucketsJson());
+            HistogramBounds.check(metadata.remove("buckets"));
+            sample.put("type", "histogram");
         } else {
             sample.put("type", type == MetricType.COUNTER ? "gauge" : type.wire());
             JsonNode count = body.get("count");
