@@ -80,6 +80,18 @@ public final class QueryParams {
         return c < 128 ? Character.digit(c, 16) : -1;
     }
 
+    /**
+     * Refuses {@code limit} and {@code cursor} for a route that writes everything it finds
+     * ({@code what}): ignored, they would let an export pass for a page.
+     */
+    public void refusePaging(String what) {
+        for (String paging : List.of("limit", "cursor")) {
+            if (text(paging, 1024) != null) {
+                throw new InvalidInputException("the export writes every " + what + ": leave out " + paging, paging);
+            }
+        }
+    }
+
     /** A single-valued parameter, or null. */
     public String text(String name, int maxChars) {
         List<String> values = params.getOrDefault(name, List.of()).stream().filter(v -> !v.isEmpty()).toList();

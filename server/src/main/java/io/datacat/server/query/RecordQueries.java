@@ -69,10 +69,11 @@ public final class RecordQueries {
     /**
      * {@code GET /api/sessions/{id}/export?kind=}: every record of the session (of the kinds
      * listed, as in {@link #records}), in the records route's order and shape, one per line. The
-     * session and {@code kind} are checked here; writing reads {@value #EXPORT_CHUNK} records
+     * session and {@code kind} are checked here, and {@code limit} and {@code cursor} refused; writing reads {@value #EXPORT_CHUNK} records
      * per read transaction. Saved as {@code <product>-<first 8 characters of the id>.ndjson}.
      */
     public NdjsonExport export(String id, QueryParams p) {
+        p.refusePaging("record of the session");
         Set<RecordKind> kinds = kinds(p);
         SessionRow row = store.read(tx -> session(tx, id));
         String fileName = NdjsonExport.safeFileName(row.product() + "-" + id.substring(0, Math.min(8, id.length()))

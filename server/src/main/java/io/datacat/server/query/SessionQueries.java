@@ -263,12 +263,7 @@ public final class SessionQueries {
      * until every candidate was looked at.
      */
     public NdjsonExport export(QueryParams p) {
-        for (String paging : List.of("limit", "cursor")) {
-            if (p.text(paging, 1024) != null) {
-                throw new InvalidInputException("the export writes every matching session: leave out " + paging,
-                        paging);
-            }
-        }
+        p.refusePaging("matching session");
         SessionFilter filter = filter(p);
         String text = p.text("q", Limits.MAX_NAME_CHARS);
         return new NdjsonExport("datacat-sessions.ndjson", lines -> forEachChunk(filter, rows -> {

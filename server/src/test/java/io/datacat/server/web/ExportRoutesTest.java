@@ -195,7 +195,9 @@ class ExportRoutesTest {
                 new String[] {"/api/sessions/export?sort=random", "sort"},
                 new String[] {"/api/sessions/export?product=a&product=b", "product"},
                 new String[] {"/api/sessions/export?limit=10", "limit"},
-                new String[] {"/api/sessions/export?cursor=czoxOng", "cursor"});
+                new String[] {"/api/sessions/export?cursor=czoxOng", "cursor"},
+                new String[] {"/api/sessions/there/export?limit=2", "limit"},
+                new String[] {"/api/sessions/there/export?cursor=abc", "cursor"});
         for (String[] c : cases) {
             HttpResponse<String> r = server.get(c[0]);
             assertThat(r.statusCode()).as(c[0] + ": " + r.body()).isEqualTo(400);
