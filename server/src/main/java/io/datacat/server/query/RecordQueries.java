@@ -78,19 +78,31 @@ public final class RecordQueries {
         SessionRow row = store.read(tx -> session(tx, id));
         String fileName = NdjsonExport.safeFileName(row.product() + "-" + id.substring(0, Math.min(8, id.length()))
                 + ".ndjson");
+        // Stream by stream, merged as the timeline is: one query over several streams sorts the
+        // session's records for every chunk, which made a million-record export take minutes.
+        Map<RecordStream, Set<RecordKind>> byStream = new EnumMap<>(RecordStream.class);
+        for (RecordKind k : kinds.isEmpty() ? EnumSet.allOf(RecordKind.class) : kinds) {
+            byStream.computeIfAbsent(RecordStream.of(k), s -> EnumSet.noneOf(RecordKind.class)).add(k);
+        }
         return new NdjsonExport(fileName, lines -> {
             RecordCursor after = null;
             while (true) {
-                RecordFilter filter = new RecordFilter(kinds, null, null, null, null, false, after);
-                RecordPage page = store.read(tx -> tx.records(row.sk(), filter, EXPORT_CHUNK));
-                for (StoredRecord r : page.records()) {
+                RecordCursor from = after;
+                List<RecordPage> pages = store.read(tx -> {
+                    List<RecordPage> out = new ArrayList<>();
+                    byStream.forEach((stream, streamKinds) -> out.add(tx.records(row.sk(),
+                            new RecordFilter(streamKinds, null, null, null, null, false, from), EXPORT_CHUNK)));
+                    return out;
+                });
+                List<StoredRecord> merged = merge(pages);
+                for (StoredRecord r : merged) {
                     lines.write(RecordJson.of(r));
                 }
                 lines.flush();
-                if (!page.more() || page.records().isEmpty()) {
+                if (merged.isEmpty() || pages.stream().noneMatch(RecordPage::more)) {
                     return;
                 }
-                after = page.records().get(page.records().size() - 1).cursor();
+                after = merged.get(merged.size() - 1).cursor();
             }
         });
     }

