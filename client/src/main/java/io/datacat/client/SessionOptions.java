@@ -338,7 +338,11 @@ public final class SessionOptions {
             return this;
         }
 
-        /** How long a synchronous call waits for the daemon before it returns anyway (default 5 s). */
+        /**
+         * How long a synchronous call waits for the daemon before it returns anyway (default 5 s).
+         * After one such timeout, synchronous calls stop waiting (their records stay queued) until
+         * the daemon takes a batch again.
+         */
         public Builder syncTimeoutMs(long syncTimeoutMs) {
             this.syncTimeoutMs = syncTimeoutMs;
             return this;

@@ -141,6 +141,25 @@ class DaemonUnavailableTest {
 
     @Test
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aSynchronousSessionWaitsOnceForADaemonThatIsStartingAndNeverReady(@TempDir Path dir) {
+        Session s = Datacat.createSession(SessionOptions.builder("Unavailable", "1.0")
+                .daemonCommand(neverReadyDaemon(dir.resolve("pid"))).syncTimeoutMs(1_000).crashReporting(false)
+                .build());
+        int slowCalls = 0;
+        for (int i = 0; i < 10; i++) {
+            long start = System.nanoTime();
+            s.logEvent("queued");
+            if (System.nanoTime() - start > 500_000_000L) {
+                slowCalls++;
+            }
+        }
+        // The first call waits out its timeout; the others queue at once until the daemon answers.
+        assertThat(slowCalls).isEqualTo(1);
+        s.shutdown(Duration.ofMillis(200));
+    }
+
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aDaemonThatNeverRanIsNotCountedAsRestarted(@TempDir Path dir) throws Exception {
         int nothingThere;
         try (ServerSocket ss = new ServerSocket(0)) {

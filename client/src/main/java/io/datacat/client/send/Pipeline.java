@@ -67,6 +67,12 @@ public final class Pipeline implements SlotHandler {
     private final RecordEncoder encoder;
     private final Aggregator aggregator = new Aggregator();
     private long nextSeq = 1;
+    /**
+     * Set when a synchronous call's wait timed out (the daemon is starting and not ready, or not
+     * answering), cleared by the next delivery: meanwhile synchronous calls queue without
+     * waiting, so a game whose daemon hangs pays the timeout once, not on every call.
+     */
+    private volatile boolean unanswered;
     /** When the current metrics interval began ({@code System.nanoTime()}; sender thread only). */
     private long metricsIntervalStart;
     private int batchRecords;
@@ -415,10 +421,14 @@ public final class Pipeline implements SlotHandler {
      * passed), or at once while no daemon can start: the record then stays queued.
      */
     void awaitHandled(Front f, long position) {
+        if (unanswered) {
+            return;
+        }
         long deadline = System.nanoTime() + settings.syncTimeoutNanos;
         synchronized (monitor) {
             while (f.handledThrough <= position && !finished && !aborted && !daemon.startFailing()) {
                 if (!waitUntil(deadline)) {
+                    unanswered = true;
                     return;
                 }
             }
@@ -912,6 +922,7 @@ public final class Pipeline implements SlotHandler {
                     (int) (EXCHANGE_TIMEOUT_NANOS / 1_000_000L));
             if (r.status / 100 == 2) {
                 lastError = null;
+                unanswered = false;
                 return Outcome.ACKED;
             }
             lastError = "daemon answered " + r.status + ": " + r.body;
