@@ -54,8 +54,11 @@ final class MetricSeries {
     private final Map<List<String>, Double> lastCumulative = new HashMap<>();
     /** The last running totals of a histogram sent as {@code "cumulative": true}, per tag set and bucket list. */
     private final Map<List<Object>, JsonNode> lastHistogramTotals = new HashMap<>();
-    /** The time of the previous counter record: the start of the interval the next one covers. */
-    private Long lastCounterTs;
+    /**
+     * Per tag set, the time of its previous counter record: the start of the window the next one
+     * covers (a series of several tag sets, as across sessions, has a running count per tag set).
+     */
+    private final Map<List<String>, Long> lastCounterTs = new HashMap<>();
     /** A counter window whose start is not known. */
     private static final long UNKNOWN = Long.MIN_VALUE;
     /** Per chart bucket, the increments spread into it from windows ending or starting inside it. */
@@ -142,12 +145,12 @@ final class MetricSeries {
             case COUNTER -> {
                 double increment = cumulative(body) ? increment(tags(body), value) : value;
                 long windowStart = counterWindowStart(ts, body);
-                lastCounterTs = ts;
                 buckets[i].increment(increment);
                 whole.increment(increment);
                 if (windowStart != UNKNOWN) {
-                    spread(increment, windowStart, ts);
+                    buckets[i].covered(increment, windowStart, ts);
                     whole.covered(increment, windowStart, ts);
+                    spread(increment, windowStart, ts);
                 }
             }
             case HISTOGRAM, TIMER -> {
@@ -218,22 +221,24 @@ final class MetricSeries {
     /**
      * When a counter record's increments began to accumulate: {@code interval_ms} before it (the
      * client's metrics interval, so a burst after a silence is not spread over the silence),
-     * else at the previous record; {@link #UNKNOWN} when neither is known.
+     * else at its tag set's previous record; {@link #UNKNOWN} when neither is known.
      */
     private long counterWindowStart(long ts, JsonNode body) {
+        Long previous = lastCounterTs.put(tags(body), ts);
         long intervalMs = body.path("interval_ms").asLong(0);
         if (intervalMs > 0) {
             return ts - Math.min(intervalMs, ts / 1_000) * 1_000;
         }
-        Long since = lastCounterTs != null ? lastCounterTs : firstCounterFromStart ? (Long) from : null;
+        Long since = previous != null ? previous : firstCounterFromStart ? (Long) from : null;
         return since == null ? UNKNOWN : Math.min(since, ts);
     }
 
     /**
      * Spreads a counter record's increment evenly over its window {@code [start, ts]}, cut to
      * the range, across the chart buckets it overlaps, so each bucket's rate is what accumulated
-     * within it over its width: a record summing a second of calls does not make a spike in a
-     * 100 ms bucket, and a bucket whose counter was idle for most of it shows a low rate.
+     * within it over its width, wherever its edges fall: a record summing a second of calls makes
+     * no spike in a 100 ms bucket, a bucket where the counter was idle shows a low rate, and two
+     * tag sets' windows add up in every bucket they share.
      */
     private void spread(double increment, long start, long ts) {
         if (rateIncrements == null) {
@@ -247,15 +252,17 @@ final class MetricSeries {
         }
         int first = bucketOf(begin);
         int last = bucketOf(end);
-        if (first == last || end == start) {
-            rateIncrements[last] += end == start ? increment : increment * (end - begin) / (double) (ts - start);
-            return;
+        if (ts == start) {
+            rateIncrements[last] += increment;
+        } else if (first == last) {
+            rateIncrements[last] += increment * (end - begin) / (double) (ts - start);
+        } else {
+            double density = increment / (double) (ts - start); // per µs
+            rateIncrements[first] += density * (bucketStart(first + 1) - begin);
+            rateIncrements[last] += density * (end - bucketStart(last));
+            densityChange[first + 1] += density;
+            densityChange[last] -= density;
         }
-        double density = increment / (double) (ts - start); // per µs
-        rateIncrements[first] += density * (bucketStart(first + 1) - begin);
-        rateIncrements[last] += density * (end - bucketStart(last));
-        densityChange[first + 1] += density;
-        densityChange[last] -= density;
     }
 
     private int bucketOf(long ts) {
@@ -266,14 +273,13 @@ final class MetricSeries {
         return from + scale(i, span, buckets.length);
     }
 
-    /** Chart bucket {@code i}'s counter rate: what accumulated within it, per second of its width. */
-    private Double bucketRate(int i, double[] densityAt) {
+    /** Per second, what the counter's windows put into chart bucket {@code i}; 0 without windows. */
+    private double spreadRate(int i, double[] densityAt) {
         if (rateIncrements == null) {
-            return buckets[i].sum == 0 ? Double.valueOf(0) : null;
+            return 0;
         }
         long width = bucketStart(i + 1) - bucketStart(i);
-        double within = rateIncrements[i] + densityAt[i] * width;
-        return width > 0 ? within / (width / 1e6) : null;
+        return width > 0 ? (rateIncrements[i] + densityAt[i] * width) / (width / 1e6) : 0;
     }
 
     private double increment(List<String> recordTags, double runningTotal) {
@@ -323,24 +329,42 @@ final class MetricSeries {
         }
         double total = 0;
         Integer previous = null;
+        // A counter's windows reach into buckets without records: those get points of their own
+        // (rate only), and a stretch they cover is no silence.
+        boolean coveredSincePrevious = false;
         for (int i = 0; i < buckets.length; i++) {
             Bucket b = buckets[i];
-            if (b == null) {
+            double spread = type == MetricType.COUNTER ? spreadRate(i, densityAt) : 0;
+            if (b == null && spread <= 0) {
                 continue;
             }
-            if (previous != null && isGap(previous, i, usual)) {
-                t.add(from + scale(previous + 1, span, buckets.length));
-                columns.forEach(ArrayNode::addNull);
+            if (b != null) {
+                if (previous != null && !coveredSincePrevious && isGap(previous, i, usual)) {
+                    t.add(from + scale(previous + 1, span, buckets.length));
+                    columns.forEach(ArrayNode::addNull);
+                }
+                previous = i;
+                coveredSincePrevious = false;
+            } else {
+                coveredSincePrevious = true;
             }
-            previous = i;
             t.add(from + scale(i, span, buckets.length));
-            total += type == MetricType.COUNTER ? b.sum : 0;
-            List<Double> values = values(b, total, type == MetricType.COUNTER ? bucketRate(i, densityAt) : null);
+            total += type == MetricType.COUNTER && b != null ? b.sum : 0;
+            List<Double> values = b == null ? Arrays.asList(spread, 0.0, total)
+                    : values(b, total, type == MetricType.COUNTER ? counterRate(b, spread) : null);
             for (int c = 0; c < columns.size(); c++) {
                 columns.get(c).add(values.get(c));
             }
         }
         return p;
+    }
+
+    /** A record bucket's counter rate: what was spread into it; null when none of its records' windows is known. */
+    private static Double counterRate(Bucket b, double spread) {
+        if (spread > 0 || b.longestWindow >= 0 || b.sum == 0) {
+            return spread;
+        }
+        return null;
     }
 
     /** A bucket's point, in the order of {@link #FIELDS}. */
@@ -415,6 +439,8 @@ final class MetricSeries {
         /** The earliest start and latest end of those windows (µs). */
         long coveredFrom = Long.MAX_VALUE;
         long coveredTo = Long.MIN_VALUE;
+        /** The longest of those windows (µs), -1 while none is known. */
+        long longestWindow = -1;
         /** Seconds covered by other series merged in: sessions are timelines of their own. */
         double mergedSeconds;
         /** Upper bound ("le") → the samples at or below it, for distributions. */
@@ -446,6 +472,7 @@ final class MetricSeries {
             timedSum += v;
             coveredFrom = Math.min(coveredFrom, start);
             coveredTo = Math.max(coveredTo, end);
+            longestWindow = Math.max(longestWindow, end - start);
         }
 
         /** The seconds the rate is over: from the earliest window's start to the latest record. */
@@ -471,6 +498,7 @@ final class MetricSeries {
             max = Math.max(max, other.max);
             mergedSeconds += other.seconds();
             timedSum += other.timedSum;
+            longestWindow = Math.max(longestWindow, other.longestWindow);
             other.cells.forEach((upper, c) -> cell(upper, c.lower).count += c.count);
         }
 

@@ -103,15 +103,16 @@ class MetricSeriesTest {
 
     @Test
     void aMetricSentLessOftenThanTheBucketsAreWideHasNoGaps() {
-        // Every 5 s in 1 s buckets: four empty buckets between records all along, and no silence.
+        // Every 5 s in 1 s buckets: four buckets without records between records all along, each
+        // covered by the next record's window, and no silence.
         MetricSeries s = new MetricSeries("shots", MetricType.COUNTER, List.of(), 0, 100 * S, 100);
         for (int sec = 5; sec <= 100; sec += 5) {
             s.add(sec * S, body("{\"value\":1}"));
         }
         JsonNode points = s.toJson().get("points");
-        assertThat(points.get("t")).hasSize(20);
         assertThat(points.get("rate")).noneMatch(JsonNode::isNull);
-        assertThat(points.at("/total/19").asDouble()).isEqualTo(20.0);
+        assertThat(doubles(points.get("rate"))).allSatisfy(r -> assertThat(r).isCloseTo(0.2, within(1e-5)));
+        assertThat(points.get("total").get(points.get("total").size() - 1).asDouble()).isEqualTo(20.0);
     }
 
     @Test
@@ -186,6 +187,46 @@ class MetricSeriesTest {
         JsonNode json = s.toJson();
         assertThat(json.at("/summary/rate").asDouble()).isCloseTo(6 / 26.0, within(1e-9));
         assertThat(doubles(json.at("/points/rate"))).allSatisfy(r -> assertThat(r).isCloseTo(1 / 3.0, within(1e-3)));
+    }
+
+    /** Two tag sets' running totals, 1 ms apart every 5 s, each growing 10 a second: 20 a second together. */
+    @Test
+    void tagSetsMergedIntoOneSeriesKeepAWindowEach() {
+        MetricSeries s = new MetricSeries("kills", MetricType.COUNTER, List.of(), 0, 60 * S, 30);
+        for (int k = 0; k <= 10; k++) {
+            s.add(k * 5 * S, body("{\"value\":" + (k * 50) + ",\"cumulative\":true,\"tags\":[\"team:a\"]}"));
+            s.add(k * 5 * S + 1000, body("{\"value\":" + (k * 50) + ",\"cumulative\":true,\"tags\":[\"team:b\"]}"));
+        }
+        JsonNode json = s.toJson();
+        // Each tag set's record covers the 5 s since that tag set's last one (not the 1 ms since
+        // the other tag set's), and both windows count in every bucket they cover; the last
+        // bucket holds only the last 1 ms of team b's last window, so its average is tiny.
+        List<Double> rates = doubles(json.at("/points/rate"));
+        assertThat(rates.subList(0, rates.size() - 1)).allSatisfy(r -> assertThat(r).isCloseTo(20.0, within(0.01)));
+        assertThat(rates.get(rates.size() - 1)).isCloseTo(0.005, within(1e-6));
+        assertThat(json.at("/summary/rate").asDouble()).isCloseTo(20.0, within(0.01));
+        assertThat(json.at("/summary/total").asDouble()).isEqualTo(1000.0);
+    }
+
+    /**
+     * A sparse counter, one increment a second every 5 s, in buckets of 5 s, 1 s and 100 ms,
+     * edges anywhere: no point above the rate within a window, and nothing lost between points.
+     */
+    @Test
+    void aSparseCountersRateIsNeitherInflatedNorLostWhereverBucketEdgesFall() {
+        for (int points : new int[] {12, 60, 600}) {
+            long t0 = 1_000 * S;
+            MetricSeries s = new MetricSeries("hits", MetricType.COUNTER, List.of(), t0, t0 + 60 * S, points);
+            for (int k = 1; k <= 11; k++) {
+                s.add(t0 + k * 5 * S + 37_000, body("{\"value\":1,\"interval_ms\":1000}"));
+            }
+            JsonNode json = s.toJson();
+            List<Double> rates = doubles(json.at("/points/rate"));
+            double width = 60.0 / points;
+            assertThat(rates).as("points=%d", points).allSatisfy(r -> assertThat(r).isLessThanOrEqualTo(1.0 + 1e-3));
+            assertThat(rates.stream().mapToDouble(r -> r * width).sum()).as("points=%d", points)
+                    .isCloseTo(11.0, within(0.01));
+        }
     }
 
     /** Zoomed in: 100 ms buckets, records summing a second each. */
