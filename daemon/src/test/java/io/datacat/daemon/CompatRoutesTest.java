@@ -230,8 +230,11 @@ class CompatRoutesTest {
         TestSupport.Reply refused = post(daemon.port(), "/metric", s + "\"name\":\"lag\",\"type\":\"histogram\","
                 + "\"value\":0.3,\"metadata\":{\"buckets\":[0.1,true]}}");
         assertThat(refused.status()).as("malformed bounds are still refused").isEqualTo(400);
+        String repeated = String.join(",", java.util.Collections.nCopies(260, "1"));
+        ok("/metric", s + "\"name\":\"lag\",\"type\":\"histogram\",\"value\":0.3,"
+                + "\"metadata\":{\"buckets\":[" + repeated + "]}}"); // one bound, repeated: as the old daemon took it
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> server.records(sid, "metric").size() == 3);
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.records(sid, "metric").size() == 4);
         List<JsonNode> metrics = server.records(sid, "metric");
         assertThat(metrics.stream().filter(m -> m.get("name").asText().equals("kills")))
                 .extracting(m -> m.get("value").asDouble()).as("increments, not running totals").containsExactly(2.0, 4.0);

@@ -6,6 +6,9 @@ import io.datacat.protocol.Json;
 import io.datacat.protocol.Limits;
 import io.datacat.protocol.RecordValidator;
 
+import java.util.HashSet;
+import java.util.Set;
+
 /**
  * The bucket bounds a compatible histogram sample may name in {@code metadata.buckets}. The
  * sample travels as one exact sample, so the bounds are not needed downstream; they are still
@@ -28,10 +31,7 @@ final class HistogramBounds {
             throw new InvalidInputException("metadata.buckets must be an array of upper bounds, e.g. "
                     + "[0.1, 1, 10, \"inf\"]", "metadata.buckets");
         }
-        if (buckets.size() > Limits.MAX_BUCKETS - 1) {
-            throw new InvalidInputException("metadata.buckets holds at most " + (Limits.MAX_BUCKETS - 1)
-                    + " bounds", "metadata.buckets");
-        }
+        Set<Double> distinct = new HashSet<>();
         for (int i = 0; i < buckets.size(); i++) {
             JsonNode b = buckets.get(i);
             boolean finite = b.isNumber() && Double.isFinite(b.asDouble());
@@ -39,6 +39,12 @@ final class HistogramBounds {
                 throw new InvalidInputException("metadata.buckets[" + i + "] must be a finite number or \"inf\", got "
                         + Json.describe(b), "metadata.buckets[" + i + "]");
             }
+            distinct.add(finite ? b.asDouble() : Double.POSITIVE_INFINITY);
+        }
+        // Repeated bounds count once, as the old daemon sorted them into a set.
+        if (distinct.size() > Limits.MAX_BUCKETS - 1) {
+            throw new InvalidInputException("metadata.buckets holds at most " + (Limits.MAX_BUCKETS - 1)
+                    + " bounds", "metadata.buckets");
         }
     }
 }

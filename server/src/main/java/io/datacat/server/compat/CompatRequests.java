@@ -178,6 +178,9 @@ public final class CompatRequests {
         }
         ObjectNode rest = ((ObjectNode) metadata).deepCopy();
         rest.remove(List.of("buckets", "count", "sum"));
+        // The bound the original daemon gave its last bucket: two lists that differ only there are
+        // two histograms to it, and must stay two running totals here.
+        rest.set("last_le", buckets.get(buckets.size() - 1).get("le"));
         fields.put("count", count.asLong());
         fields.put("sum", total);
         fields.set("buckets", lifted);

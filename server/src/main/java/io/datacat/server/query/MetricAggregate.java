@@ -77,6 +77,6 @@ final class MetricAggregate {
                         .put("p99", lastValues.percentile(0.99));
             }
         }
-        return n;
+        return MetricSeries.finiteOnly(n);
     }
 }

@@ -172,7 +172,7 @@ final class MetricSeries {
      */
     private JsonNode histogramIncrement(List<String> recordTags, JsonNode totals) {
         // The original daemon keeps a histogram per tag set and bucket list: so do its totals here.
-        List<Object> key = List.of(recordTags, bounds(totals));
+        List<Object> key = List.of(recordTags, bounds(totals), totals.path("metadata").path("last_le").asDouble(0));
         JsonNode previous = lastHistogramTotals.put(key, totals);
         if (previous == null && !firstCounterFromStart) {
             return null;
@@ -315,7 +315,32 @@ final class MetricSeries {
         tags.forEach(tagArray::add);
         n.set("points", points());
         n.set("summary", summary());
-        return n;
+        return finiteOnly(n);
+    }
+
+    /**
+     * {@code node} with every number that is not finite (a sum past the largest double) made
+     * null: JSON has no such numbers, and Jackson would write the text "Infinity".
+     */
+    static <T extends JsonNode> T finiteOnly(T node) {
+        if (node instanceof ObjectNode o) {
+            for (Map.Entry<String, JsonNode> e : o.properties()) {
+                if (e.getValue().isNumber() && !Double.isFinite(e.getValue().doubleValue())) {
+                    o.putNull(e.getKey());
+                } else {
+                    finiteOnly(e.getValue());
+                }
+            }
+        } else if (node instanceof ArrayNode a) {
+            for (int i = 0; i < a.size(); i++) {
+                if (a.get(i).isNumber() && !Double.isFinite(a.get(i).doubleValue())) {
+                    a.set(i, a.nullNode());
+                } else {
+                    finiteOnly(a.get(i));
+                }
+            }
+        }
+        return node;
     }
 
     private ObjectNode points() {

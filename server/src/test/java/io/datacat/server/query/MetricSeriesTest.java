@@ -229,6 +229,17 @@ class MetricSeriesTest {
         }
     }
 
+    @Test
+    void aTotalPastTheLargestDoubleIsNullNotTheTextInfinity() {
+        MetricSeries s = new MetricSeries("huge", MetricType.COUNTER, List.of(), 0, 10 * S, 3);
+        for (int sec = 1; sec <= 3; sec++) {
+            s.add(sec * S, body("{\"value\":1.7e308,\"interval_ms\":1000}"));
+        }
+        JsonNode json = s.toJson();
+        assertThat(json.toString()).doesNotContain("Infinity");
+        assertThat(json.at("/summary/total").isNull()).isTrue();
+    }
+
     /** Zoomed in: 100 ms buckets, records summing a second each. */
     @Test
     void aRecordSummingASecondIsNoSpikeInANarrowBucket() {

@@ -290,6 +290,7 @@ class CompatRoutesTest {
         assertThat(stored.get("cumulative").asBoolean()).isTrue();
         assertThat(stored.at("/buckets/3/le").asText()).as("the last bucket holds what lies above").isEqualTo("+Inf");
         assertThat(stored.at("/metadata/scene").asText()).isEqualTo("intro");
+        assertThat(stored.at("/metadata/last_le").asDouble()).isEqualTo(60);
 
         HttpResponse<String> r = server.get("/api/sessions/" + id + "/series?name=ft");
         assertThat(r.statusCode()).isEqualTo(200);
@@ -324,6 +325,24 @@ class CompatRoutesTest {
             assertJson(server.post("/api/sessions/" + id + "/metrics", goHistogram("h", 15, 3, wide)), 200, OK);
         }
         assertThat(seriesSummary(id, "h").get("count").asLong()).isEqualTo(12 + 3);
+    }
+
+    /** Lists that differ only in their last bound, which becomes +Inf when stored, stay two totals. */
+    @Test
+    void goHistogramsWhoseListsDifferOnlyInTheirTopBoundAreTwoRunningTotals() {
+        String id = createSession("{\"product\":\"Game\",\"version\":\"1\"}");
+        for (long k = 1; k <= 3; k++) {
+            assertJson(server.post("/api/sessions/" + id + "/metrics", goHistogram("top", 3 * k, 3 * k,
+                    "{\"le\":0.1,\"count\":" + k + "},{\"le\":1,\"count\":" + k + "},{\"le\":10,\"count\":" + k + "}")),
+                    200, OK);
+            assertJson(server.post("/api/sessions/" + id + "/metrics", goHistogram("top", 40 * k, 2 * k,
+                    "{\"le\":0.1,\"count\":0},{\"le\":1,\"count\":" + k + "},{\"le\":100,\"count\":" + k + "}")),
+                    200, OK);
+        }
+        JsonNode summary = seriesSummary(id, "top");
+        assertThat(summary.get("count").asLong()).isEqualTo(9 + 6);
+        assertThat(summary.get("sum").asDouble()).isCloseTo(9 + 120, within(1e-9));
+        assertThat(summary.get("min").asDouble()).isGreaterThanOrEqualTo(0);
     }
 
     @Test
