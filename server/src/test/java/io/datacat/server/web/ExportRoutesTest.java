@@ -8,20 +8,12 @@ import io.datacat.server.query.RecordQueries;
 import io.datacat.server.query.SessionQueries;
 import io.datacat.server.store.ReadTransaction;
 import io.datacat.server.testing.ForwardingStore;
-import io.datacat.server.testing.TestServer;
-import io.datacat.server.testing.TestStores;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.datacat.server.testing.ServerPerStoreTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.OutputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,26 +32,8 @@ import static io.datacat.server.testing.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The NDJSON exports of a session's records and of the sessions list, over HTTP against a fresh server. */
-@ParameterizedClass(name = "store: {0}")
-@EnumSource(TestStores.Kind.class)
-class ExportRoutesTest {
+class ExportRoutesTest extends ServerPerStoreTest {
     private static final String SID = "5f1c2d3e-9a7b-4c1d-8e2f-0123456789ab";
-
-    @Parameter
-    TestStores.Kind kind;
-    @TempDir
-    Path dir;
-    private TestServer server;
-
-    @BeforeEach
-    void startServer() {
-        server = TestServer.start(TestStores.location(kind, dir));
-    }
-
-    @AfterEach
-    void stopServer() {
-        server.close();
-    }
 
     private void ingest(ObjectNode... records) {
         HttpResponse<String> r = server.post("/api/ingest", batchJson(records).toString());

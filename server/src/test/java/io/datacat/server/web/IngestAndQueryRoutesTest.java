@@ -7,20 +7,12 @@ import io.datacat.protocol.Json;
 import io.datacat.protocol.Limits;
 import io.datacat.protocol.Timestamps;
 import io.datacat.server.query.SessionQueries;
-import io.datacat.server.testing.TestServer;
-import io.datacat.server.testing.TestStores;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.datacat.server.testing.ServerPerStoreTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,25 +29,7 @@ import static io.datacat.server.testing.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Batch ingest and the query routes, over HTTP against a fresh server each time. */
-@ParameterizedClass(name = "store: {0}")
-@EnumSource(TestStores.Kind.class)
-class IngestAndQueryRoutesTest {
-    @Parameter
-    TestStores.Kind kind;
-    @TempDir
-    Path dir;
-    private TestServer server;
-
-    @BeforeEach
-    void startServer() {
-        server = TestServer.start(TestStores.location(kind, dir));
-    }
-
-    @AfterEach
-    void stopServer() {
-        server.close();
-    }
-
+class IngestAndQueryRoutesTest extends ServerPerStoreTest {
     private JsonNode ingest(ObjectNode... records) {
         HttpResponse<String> r = server.post("/api/ingest", batchJson(records).toString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);

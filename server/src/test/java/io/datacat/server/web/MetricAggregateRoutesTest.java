@@ -5,18 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datacat.protocol.Timestamps;
 import io.datacat.server.testing.DefaultBuckets;
 import io.datacat.server.testing.TestRecords;
-import io.datacat.server.testing.TestServer;
-import io.datacat.server.testing.TestStores;
-import org.junit.jupiter.api.AfterEach;
+import io.datacat.server.testing.ServerPerStoreTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,20 +30,11 @@ import static org.assertj.core.api.Assertions.withinPercentage;
  * d        1.1      -                              -                          50
  * </pre>
  */
-@ParameterizedClass(name = "store: {0}")
-@EnumSource(TestStores.Kind.class)
-class MetricAggregateRoutesTest {
+class MetricAggregateRoutesTest extends ServerPerStoreTest {
     private static final long S = 1_000_000;
 
-    @Parameter
-    TestStores.Kind kind;
-    @TempDir
-    Path dir;
-    private TestServer server;
-
     @BeforeEach
-    void startServer() {
-        server = TestServer.start(TestStores.location(kind, dir));
+    void seed() {
         long t0 = Timestamps.nowMicros() - 3_600 * S;
         List<ObjectNode> records = new ArrayList<>();
         session(records, "a", "1.0", t0, new double[] {10, 20}, DefaultBuckets.range(1, 100), 60, 30);
@@ -78,11 +62,6 @@ class MetricAggregateRoutesTest {
         for (int i = 0; i < fps.length; i++) {
             records.add(TestRecords.metric(sid, seq++, "fps", fps[i]).put("ts", start + (i + 1) * S));
         }
-    }
-
-    @AfterEach
-    void stopServer() {
-        server.close();
     }
 
     private JsonNode getOk(String path) {

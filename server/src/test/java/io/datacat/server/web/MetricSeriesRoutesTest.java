@@ -2,20 +2,13 @@ package io.datacat.server.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.datacat.protocol.Timestamps;
-import io.datacat.server.testing.TestServer;
-import io.datacat.server.testing.TestStores;
-import org.junit.jupiter.api.AfterEach;
+import io.datacat.server.testing.ServerPerStoreTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -26,23 +19,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Chart series over HTTP of a counter sent as running totals through the compatible route
  * (COMPAT 1.6): two tag sets, each its own total, sent in turns.
  */
-@ParameterizedClass(name = "store: {0}")
-@EnumSource(TestStores.Kind.class)
-class MetricSeriesRoutesTest {
-    @Parameter
-    TestStores.Kind kind;
+class MetricSeriesRoutesTest extends ServerPerStoreTest {
     private static final long S = 1_000_000;
 
-    @TempDir
-    Path dir;
-    private TestServer server;
     private String id;
     /** The time of the sixth and last total; the others are one second apart before it. */
     private long lastTs;
 
     @BeforeEach
-    void startServer() {
-        server = TestServer.start(TestStores.location(kind, dir));
+    void seed() {
         HttpResponse<String> created = server.post("/api/sessions", "{\"product\":\"Shooter\",\"version\":\"1\"}");
         id = json(created).get("session_id").asText();
         long first = Timestamps.nowMicros() + S;
@@ -55,11 +40,6 @@ class MetricSeriesRoutesTest {
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         }
         lastTs = first + 5 * S;
-    }
-
-    @AfterEach
-    void stopServer() {
-        server.close();
     }
 
     private JsonNode getOk(String path) {

@@ -2,15 +2,9 @@ package io.datacat.server.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.datacat.server.live.LiveFeed;
-import io.datacat.server.testing.TestServer;
-import io.datacat.server.testing.TestStores;
-import org.junit.jupiter.api.AfterEach;
+import io.datacat.server.testing.ServerPerStoreTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -22,7 +16,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,27 +32,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The web UI's files and the routes added for it, over HTTP. */
-@ParameterizedClass(name = "store: {0}")
-@EnumSource(TestStores.Kind.class)
-class UiRoutesTest {
-    @Parameter
-    TestStores.Kind kind;
-    @TempDir
-    Path dir;
-    private TestServer server;
-
+class UiRoutesTest extends ServerPerStoreTest {
     @BeforeEach
-    void startServer() {
-        server = TestServer.start(TestStores.location(kind, dir));
+    void seed() {
         HttpResponse<String> r = server.post("/api/ingest", batchJson(start("s1", 1, "Game", "1.0"),
                 state("s1", 2, "{\"level\":1}"), event("s1", 3, "boss", "error"), metric("s1", 4, "fps", 60),
                 state("s1", 5, "{\"level\":2}")).toString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    }
-
-    @AfterEach
-    void stopServer() {
-        server.close();
     }
 
     @Test
