@@ -69,6 +69,8 @@ final class MetricSeries {
      * last), so a window over many buckets costs two entries, not one per bucket.
      */
     private double[] densityChange;
+    /** Windows covering each chart bucket, as changes from one bucket to the next. */
+    private int[] coverageChange;
     /**
      * Whether a counter's first record covers the time since {@code from}: true when the range
      * starts with the session, false for a range that starts within it, where the record before
@@ -130,7 +132,7 @@ final class MetricSeries {
         if (unit == null && body.hasNonNull("unit")) {
             unit = body.get("unit").asText();
         }
-        int i = (int) scale(Math.min(Math.max(0, ts - from), span - 1), buckets.length, span);
+        int i = bucketOf(ts);
         if (buckets[i] == null) {
             buckets[i] = new Bucket();
         }
@@ -244,6 +246,7 @@ final class MetricSeries {
         if (rateIncrements == null) {
             rateIncrements = new double[buckets.length];
             densityChange = new double[buckets.length + 1];
+            coverageChange = new int[buckets.length + 1];
         }
         long end = Math.min(ts, from + span - 1);
         long begin = Math.max(start, from);
@@ -251,7 +254,12 @@ final class MetricSeries {
             return;
         }
         int first = bucketOf(begin);
+        if (first < bucketOf(end) && bucketStart(first + 1) <= begin) {
+            first++; // a window starting on a bucket's (rounded) start covers nothing of the one before
+        }
         int last = bucketOf(end);
+        coverageChange[first]++;
+        coverageChange[last + 1]--;
         if (ts == start) {
             rateIncrements[last] += increment;
         } else if (first == last) {
@@ -349,47 +357,39 @@ final class MetricSeries {
         List<ArrayNode> columns = FIELDS.get(type).stream().map(p::putArray).toList();
         double usual = usualInterval();
         double[] densityAt = new double[buckets.length];
-        for (int i = 1; densityChange != null && i < buckets.length; i++) {
-            densityAt[i] = densityAt[i - 1] + densityChange[i];
+        int[] coveredBy = new int[buckets.length];
+        for (int i = 0; coverageChange != null && i < buckets.length; i++) {
+            densityAt[i] = i == 0 ? 0 : densityAt[i - 1] + densityChange[i];
+            coveredBy[i] = (i == 0 ? 0 : coveredBy[i - 1]) + coverageChange[i];
         }
+        // Windows of no length (records at one instant, a lone record at the range's start) give
+        // no rate, as in the summary.
+        boolean ratesKnown = whole.seconds() > 0;
         double total = 0;
         Integer previous = null;
-        // A counter's windows reach into buckets without records: those get points of their own
-        // (rate only), and a stretch they cover is no silence.
-        boolean coveredSincePrevious = false;
         for (int i = 0; i < buckets.length; i++) {
             Bucket b = buckets[i];
-            double spread = type == MetricType.COUNTER ? spreadRate(i, densityAt) : 0;
-            if (b == null && spread <= 0) {
+            // A counter's windows reach into buckets without records: those get points of their
+            // own (rate only), whatever the sign of what they carry.
+            boolean covered = coveredBy[i] > 0;
+            if (b == null && !covered) {
                 continue;
             }
-            if (b != null) {
-                if (previous != null && !coveredSincePrevious && isGap(previous, i, usual)) {
-                    t.add(from + scale(previous + 1, span, buckets.length));
-                    columns.forEach(ArrayNode::addNull);
-                }
-                previous = i;
-                coveredSincePrevious = false;
-            } else {
-                coveredSincePrevious = true;
+            if (previous != null && i - previous > 1 && silentBetween(previous, i, usual)) {
+                t.add(from + scale(previous + 1, span, buckets.length));
+                columns.forEach(ArrayNode::addNull);
             }
+            previous = i;
             t.add(from + scale(i, span, buckets.length));
             total += type == MetricType.COUNTER && b != null ? b.sum : 0;
-            List<Double> values = b == null ? Arrays.asList(spread, 0.0, total)
-                    : values(b, total, type == MetricType.COUNTER ? counterRate(b, spread) : null);
+            Double rate = type != MetricType.COUNTER || !ratesKnown || !covered && (b == null || b.sum != 0) ? null
+                    : spreadRate(i, densityAt);
+            List<Double> values = b == null ? Arrays.asList(rate, 0.0, total) : values(b, total, rate);
             for (int c = 0; c < columns.size(); c++) {
                 columns.get(c).add(values.get(c));
             }
         }
         return p;
-    }
-
-    /** A record bucket's counter rate: what was spread into it; null when none of its records' windows is known. */
-    private static Double counterRate(Bucket b, double spread) {
-        if (spread > 0 || b.longestWindow >= 0 || b.sum == 0) {
-            return spread;
-        }
-        return null;
     }
 
     /** A bucket's point, in the order of {@link #FIELDS}. */
@@ -400,6 +400,19 @@ final class MetricSeries {
             case HISTOGRAM, TIMER -> List.of((double) b.count, b.max, b.sum / b.count, b.percentile(0.50),
                     b.percentile(0.95), b.percentile(0.99));
         };
+    }
+
+    /**
+     * Whether the series was silent over the buckets between the shown buckets {@code before} and
+     * {@code after}: for a counter, the stretch no window covers (its windows say what it did
+     * while it sent nothing); for other metrics, the time between the two buckets' records.
+     */
+    private boolean silentBetween(int before, int after, double usual) {
+        if (type == MetricType.COUNTER && rateIncrements != null) {
+            long silence = scale(after, span, buckets.length) - scale(before + 1, span, buckets.length);
+            return silence > GAP_FACTOR * usual;
+        }
+        return buckets[before] != null && buckets[after] != null && isGap(before, after, usual);
     }
 
     /** Whether the series was silent between the non-empty buckets {@code before} and {@code after}. */

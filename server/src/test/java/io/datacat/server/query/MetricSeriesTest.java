@@ -240,6 +240,52 @@ class MetricSeriesTest {
         assertThat(json.at("/summary/total").isNull()).isTrue();
     }
 
+    /** A Java client's counter: 1 s windows, then 70 s of nothing, then a burst: the line breaks. */
+    @Test
+    void aCountersLineBreaksAcrossAStretchNoWindowCovers() {
+        MetricSeries s = new MetricSeries("c", MetricType.COUNTER, List.of(), 0, 100 * S, 200);
+        for (int sec = 1; sec <= 10; sec++) {
+            s.add(sec * S, body("{\"value\":5,\"interval_ms\":1000}"));
+        }
+        s.add(81 * S, body("{\"value\":50,\"interval_ms\":1000}"));
+        s.add(82 * S, body("{\"value\":50,\"interval_ms\":1000}"));
+        JsonNode points = s.toJson().get("points");
+        List<Long> nullsAt = new ArrayList<>();
+        for (int i = 0; i < points.get("rate").size(); i++) {
+            if (points.get("rate").get(i).isNull()) {
+                nullsAt.add(points.get("t").get(i).asLong());
+            }
+        }
+        assertThat(nullsAt).hasSize(1);
+        assertThat(nullsAt.get(0)).isBetween(10 * S, 11 * S);
+    }
+
+    /** Negative increments cover their windows as positive ones do: a point per bucket, no false break. */
+    @Test
+    void aFallingCounterHasAPointInEveryBucketItsWindowsCover() {
+        MetricSeries s = new MetricSeries("c", MetricType.COUNTER, List.of(), 0, 30 * S, 15);
+        for (int sec = 1; sec <= 5; sec++) {
+            s.add(sec * S, body("{\"value\":-1}"));
+        }
+        s.add(30 * S, body("{\"value\":-25}"));
+        JsonNode points = s.toJson().get("points");
+        assertThat(points.get("rate")).noneMatch(JsonNode::isNull);
+        assertThat(doubles(points.get("rate"))).allSatisfy(r -> assertThat(r).isCloseTo(-1.0, within(1e-3)));
+        assertThat(points.get("t")).hasSize(15);
+    }
+
+    @Test
+    void aLoneRecordAtTheRangesStartHasNoRate() {
+        for (int points : new int[] {1, 200}) {
+            MetricSeries s = new MetricSeries("c", MetricType.COUNTER, List.of(), 0, 0, points);
+            s.add(0, body("{\"value\":10}"));
+            JsonNode json = s.toJson();
+            assertThat(json.at("/points/rate/0").isNull()).as("points=%d", points).isTrue();
+            assertThat(json.at("/summary/rate").isNull()).isTrue();
+            assertThat(json.at("/points/total/0").asDouble()).isEqualTo(10.0);
+        }
+    }
+
     /** Zoomed in: 100 ms buckets, records summing a second each. */
     @Test
     void aRecordSummingASecondIsNoSpikeInANarrowBucket() {
