@@ -150,8 +150,13 @@ public final class CompatRequests {
         JsonNode buckets = metadata == null ? null : metadata.get("buckets");
         JsonNode count = metadata == null ? null : metadata.get("count");
         if (buckets == null || !buckets.isArray() || buckets.isEmpty() || count == null || !count.canConvertToLong()
-                || count.asLong() < 1) {
+                || count.asLong() < 0) {
             return false;
+        }
+        if (count.asLong() == 0) {
+            // Running totals of no samples yet: stored as sent, and read as no sample at all.
+            fields.put("cumulative", true);
+            return true;
         }
         JsonNode sum = metadata.get("sum");
         double total = sum != null && sum.isNumber() ? sum.asDouble() : fields.path("value").asDouble() * count.asLong();

@@ -173,6 +173,9 @@ final class MetricSeries {
      * session, whose previous totals lie before the range (unknown, as for counters).
      */
     private JsonNode histogramIncrement(List<String> recordTags, JsonNode totals) {
+        if (totals.path("count").asLong(0) < 1) {
+            return null; // totals of no samples yet
+        }
         // The original daemon keeps a histogram per tag set and bucket list: so do its totals here.
         List<Object> key = List.of(recordTags, bounds(totals), totals.path("metadata").path("last_le").asDouble(0));
         JsonNode previous = lastHistogramTotals.put(key, totals);

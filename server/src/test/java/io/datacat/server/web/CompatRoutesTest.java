@@ -327,6 +327,19 @@ class CompatRoutesTest {
         assertThat(seriesSummary(id, "h").get("count").asLong()).isEqualTo(12 + 3);
     }
 
+    @Test
+    void aGoHistogramSnapshotOfNoSamplesYetIsNoSample() {
+        String id = createSession("{\"product\":\"Game\",\"version\":\"1\"}");
+        assertJson(server.post("/api/sessions/" + id + "/metrics",
+                "{\"name\":\"empty\",\"type\":\"histogram\",\"value\":0,\"metadata\":{\"buckets\":["
+                        + "{\"le\":1,\"count\":0},{\"le\":10,\"count\":0}],\"sum\":0,\"count\":0}}"), 200, OK);
+        assertJson(server.post("/api/sessions/" + id + "/metrics", goHistogram("empty", 1, 2,
+                "{\"le\":1,\"count\":2},{\"le\":10,\"count\":0}")), 200, OK);
+        JsonNode summary = seriesSummary(id, "empty");
+        assertThat(summary.get("count").asLong()).isEqualTo(2);
+        assertThat(summary.get("sum").asDouble()).isEqualTo(1.0);
+    }
+
     /** Lists that differ only in their last bound, which becomes +Inf when stored, stay two totals. */
     @Test
     void goHistogramsWhoseListsDifferOnlyInTheirTopBoundAreTwoRunningTotals() {
