@@ -2,6 +2,7 @@ package io.datacat.client;
 
 import io.datacat.client.ring.RecordRing;
 import io.datacat.client.ring.SlotKind;
+import io.datacat.client.send.CallerSide;
 import io.datacat.client.send.Clock;
 import io.datacat.client.send.Front;
 import io.datacat.client.send.MetricKey;
@@ -23,11 +24,14 @@ abstract class BaseSession implements Session {
 
     final Pipeline pipeline;
     final Front front;
+    /** Read on every call: kept apart from the pipeline's fields, which the sender writes. */
+    private final CallerSide caller;
     final long shutdownTimeoutMs;
 
     BaseSession(Pipeline pipeline, Front front, long shutdownTimeoutMs) {
         this.pipeline = pipeline;
         this.front = front;
+        this.caller = pipeline.caller();
         this.shutdownTimeoutMs = shutdownTimeoutMs;
     }
 
@@ -206,7 +210,7 @@ abstract class BaseSession implements Session {
     /** NaN and Infinity cannot be stored: such a call is dropped and counted. */
     private boolean finite(double value) {
         if (Double.isNaN(value) || Double.isInfinite(value)) {
-            if (pipeline.closing()) {
+            if (caller.closing()) {
                 pipeline.countIgnoredAfterEnd();
             } else {
                 pipeline.countDroppedUnclaimed();
@@ -271,7 +275,7 @@ abstract class BaseSession implements Session {
 
     @Override
     public void heartbeat() {
-        pipeline.heartbeat();
+        caller.heartbeat(pipeline);
     }
 
     @Override
@@ -323,7 +327,7 @@ abstract class BaseSession implements Session {
 
     /** A claimed position for this call, or -1 if it is not to be recorded (counted). */
     private long claim() {
-        if (pipeline.closing()) {
+        if (caller.closing()) {
             pipeline.countIgnoredAfterEnd();
             return -1;
         }

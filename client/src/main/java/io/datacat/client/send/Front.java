@@ -20,12 +20,26 @@ public final class Front {
     private final boolean synchronous;
     /** Claims at multiples of this (+1) wake the sender: a burst is drained early, never a wake-up per call. */
     private final int wakeMask;
-    /** Positions below this one are delivered, refused or dropped: nothing to wait for. */
-    volatile long handledThrough;
-    /** The positions a pending flush waits for (sender thread only). */
-    long flushTarget;
-    /** The drained position when the batch in flight was sealed (sender thread only). */
-    long drainedAtSeal;
+    /** The sender's bookkeeping, apart from the fields callers read on every call. */
+    final Progress progress = new Progress();
+
+    /**
+     * What the sender writes after every drain, on cache lines of its own (a line of padding
+     * on each side): in the front's own line, it would cost the game's first call after every
+     * drain a cache miss.
+     */
+    @SuppressWarnings("unused")
+    static final class Progress {
+        // Fields of one size are laid out in the order declared, so the padding brackets the three.
+        private long p1, p2, p3, p4, p5, p6, p7;
+        /** Positions below this one are delivered, refused or dropped: nothing to wait for. */
+        volatile long handledThrough;
+        /** The positions a pending flush waits for (sender thread only). */
+        long flushTarget;
+        /** The drained position when the batch in flight was sealed (sender thread only). */
+        long drainedAtSeal;
+        private long q1, q2, q3, q4, q5, q6, q7;
+    }
 
     Front(Pipeline pipeline, int queueSize, boolean dropOnFull, boolean synchronous) {
         this.pipeline = pipeline;

@@ -18,9 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -49,8 +47,6 @@ public final class Pipeline implements SlotHandler {
     private static final long KEEPALIVE_NANOS = 1_000_000_000L;
     private static final long EXCHANGE_TIMEOUT_NANOS = 10_000_000_000L;
     private static final long MAX_RETRY_PAUSE_NANOS = 2_000_000_000L;
-    private static final AtomicLongFieldUpdater<Pipeline> LAST_BEAT =
-            AtomicLongFieldUpdater.newUpdater(Pipeline.class, "lastBeat");
 
     private final String sessionId;
     /** When the session was created: the time of its {@code session_start}, before any call it logs. */
@@ -111,7 +107,7 @@ public final class Pipeline implements SlotHandler {
     private long flushServing;
     private volatile long flushDone;
     private final Object monitor = new Object();
-    private final AtomicBoolean closing = new AtomicBoolean();
+    private final CallerSide caller = new CallerSide();
     private volatile boolean stopRequested;
     private volatile boolean aborted;
     private volatile boolean finished;
@@ -129,7 +125,6 @@ public final class Pipeline implements SlotHandler {
     /** The termination under way queued {@code end}, not a crash report. */
     private volatile boolean endingCleanly;
 
-    private volatile long lastBeat;
     private volatile Thread beatThread;
     private volatile boolean hangPaused;
     /** Hang watchdog state, touched by the watchdog thread only. */
@@ -208,7 +203,12 @@ public final class Pipeline implements SlotHandler {
 
     /** True once {@code end}, {@code shutdown} or a crash report began: further calls are ignored. */
     public boolean closing() {
-        return closing.get();
+        return caller.closing();
+    }
+
+    /** What callers read on every call, apart from the fields the sender writes. */
+    public CallerSide caller() {
+        return caller;
     }
 
     boolean stopping() {
@@ -236,17 +236,13 @@ public final class Pipeline implements SlotHandler {
         LockSupport.unpark(sender);
     }
 
-    /** A plain memory write: cheap enough for every frame. */
-    public void heartbeat() {
-        Thread current = Thread.currentThread();
-        if (beatThread != current) {
-            beatThread = current;
-        }
-        LAST_BEAT.lazySet(this, System.nanoTime());
+    /** A heartbeat from another thread than the last: the watchdog reports a hang with this thread's stack. */
+    void heartbeatThread(Thread current) {
+        beatThread = current;
     }
 
     public long lastBeat() {
-        return lastBeat;
+        return caller.lastBeat();
     }
 
     public Thread beatThread() {
@@ -278,9 +274,9 @@ public final class Pipeline implements SlotHandler {
     }
 
     public void resumeHangDetection() {
-        if (lastBeat != 0) {
+        if (caller.lastBeat() != 0) {
             // Resuming after a loading screen must not count the pause as silence.
-            LAST_BEAT.lazySet(this, System.nanoTime());
+            caller.beat();
         }
         hangPaused = false;
     }
@@ -355,7 +351,7 @@ public final class Pipeline implements SlotHandler {
 
     /** Queues the end or crash record unless the session is already ending. */
     public void beginTermination(Report crash, long deadline) {
-        if (closing.compareAndSet(false, true)) {
+        if (caller.close()) {
             terminationDeadline = deadline;
             endingCleanly = crash == null;
             terminating = true;
@@ -426,7 +422,7 @@ public final class Pipeline implements SlotHandler {
         }
         long deadline = System.nanoTime() + settings.syncTimeoutNanos;
         synchronized (monitor) {
-            while (f.handledThrough <= position && !finished && !aborted && !daemon.startFailing()) {
+            while (f.progress.handledThrough <= position && !finished && !aborted && !daemon.startFailing()) {
                 if (!waitUntil(deadline)) {
                     unanswered = true;
                     return;
@@ -467,7 +463,7 @@ public final class Pipeline implements SlotHandler {
                 if (ticket > flushServing) {
                     flushServing = ticket;
                     for (Front f : fronts) {
-                        f.flushTarget = f.ring().claimed();
+                        f.progress.flushTarget = f.ring().claimed();
                     }
                 }
                 int drained = drainAll();
@@ -526,8 +522,8 @@ public final class Pipeline implements SlotHandler {
         boolean moved = false;
         for (Front f : fronts) {
             long drained = f.ring().drained();
-            if (f.handledThrough < drained) {
-                f.handledThrough = drained;
+            if (f.progress.handledThrough < drained) {
+                f.progress.handledThrough = drained;
                 moved = true;
             }
         }
@@ -540,7 +536,7 @@ public final class Pipeline implements SlotHandler {
 
     private boolean flushReached() {
         for (Front f : fronts) {
-            if (f.ring().drained() < f.flushTarget || f.handledThrough < f.flushTarget) {
+            if (f.ring().drained() < f.progress.flushTarget || f.progress.handledThrough < f.progress.flushTarget) {
                 return false;
             }
         }
@@ -792,7 +788,7 @@ public final class Pipeline implements SlotHandler {
     /** Seals the current batch and delivers it; false only when the pipeline was aborted. */
     private boolean deliver() {
         for (Front f : fronts) {
-            f.drainedAtSeal = f.ring().drained();
+            f.progress.drainedAtSeal = f.ring().drained();
         }
         recordsEnd = batch.length();
         recordsDepth = batch.depth();
@@ -824,10 +820,11 @@ public final class Pipeline implements SlotHandler {
 
     /** Closes the batch's records and adds the session's counters (the batch ends here). */
     private void seal() {
+        long beat = lastBeat();
         batch.endArray();
         batch.name("sessions").beginObject().name(sessionId).beginObject()
                 .field("client_dropped", droppedUnclaimed.sum() + droppedClaimed.sum())
-                .field("last_heartbeat", lastBeat == 0 ? 0 : Clock.microsAt(lastBeat))
+                .field("last_heartbeat", beat == 0 ? 0 : Clock.microsAt(beat))
                 .name("hang_paused").value(hangPaused)
                 .endObject().endObject();
         batch.endObject();
@@ -845,7 +842,7 @@ public final class Pipeline implements SlotHandler {
                 droppedClaimed.add(batchCalls);
             }
             for (Front f : fronts) {
-                f.handledThrough = f.drainedAtSeal;
+                f.progress.handledThrough = f.progress.drainedAtSeal;
             }
             if (batchHasTerminal) {
                 terminalRefused |= !acked;

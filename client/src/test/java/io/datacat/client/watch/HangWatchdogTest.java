@@ -28,7 +28,7 @@ class HangWatchdogTest {
                 Collections.<String, String>emptyMap(), TIMEOUT_MS, true, 10 * MS, 1_000 * MS, 5_000 * MS),
                 DaemonHandle.forSettings(null, "http://127.0.0.1:9", 9, SpoolSettings.DEFAULTS));
         pipeline.addFront(16, true, false);
-        pipeline.heartbeat();
+        pipeline.caller().heartbeat(pipeline);
         beat = pipeline.lastBeat();
     }
 
