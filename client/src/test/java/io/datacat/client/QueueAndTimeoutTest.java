@@ -41,6 +41,37 @@ class QueueAndTimeoutTest {
         assertThat(s.stats().dropped()).isEqualTo(900);
     }
 
+    /** A burst that fills a quarter of the queue wakes the sender at once, long before its flush interval. */
+    @Test
+    @Timeout(30)
+    void aBurstFillingAQuarterOfTheQueueIsSentBeforeTheFlushInterval() {
+        Session s = Datacat.createSession(options().queueSize(1024).flushIntervalMs(60_000).build());
+        await().atMost(Duration.ofSeconds(5)).until(() -> !daemon.ofKind(RecordKind.SESSION_START).isEmpty());
+        for (int i = 0; i < 600; i++) {
+            s.logEvent("burst");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> daemon.ofKind(RecordKind.EVENT).size() == 600);
+        assertThat(s.shutdown(Duration.ofSeconds(10))).isTrue();
+    }
+
+    /**
+     * Calls that leave the queue mostly empty never wake the sender (a wake-up is a system call on
+     * the game's thread): they wait for the sender's own flush interval.
+     */
+    @Test
+    @Timeout(30)
+    void aFewCallsWaitForTheFlushIntervalInsteadOfWakingTheSender() {
+        Session s = Datacat.createSession(options().queueSize(1024).flushIntervalMs(4_000).build());
+        await().atMost(Duration.ofSeconds(5)).until(() -> !daemon.ofKind(RecordKind.SESSION_START).isEmpty());
+        for (int i = 0; i < 100; i++) {
+            s.logEvent("few");
+        }
+        await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(2))
+                .until(() -> daemon.ofKind(RecordKind.EVENT).isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> daemon.ofKind(RecordKind.EVENT).size() == 100);
+        assertThat(s.shutdown(Duration.ofSeconds(10))).isTrue();
+    }
+
     @Test
     @Timeout(30)
     void waitForRoomBlocksTheCallerUntilTheSenderMovesOn() throws Exception {

@@ -18,7 +18,7 @@ public final class Front {
     private final RecordRing ring;
     private final boolean dropOnFull;
     private final boolean synchronous;
-    /** Claims at multiples of this (+1) wake the sender: a burst is drained early, never a wake-up per call. */
+    /** Claims at multiples of this (+1) wake the sender if as many are undrained: a burst is drained early. */
     private final int wakeMask;
     /** The sender's bookkeeping, apart from the fields callers read on every call. */
     final Progress progress = new Progress();
@@ -65,10 +65,12 @@ public final class Front {
     public long claim() {
         long p = ring.tryClaim();
         if (p >= 0) {
-            // A quarter of the queue at most between wake-ups (the sender also wakes every flush
-            // interval by itself): a burst cannot fill the queue unseen, and reading the
-            // sender's cursor here would cost a cache miss on every call.
-            if (!synchronous && (p & wakeMask) == 0) {
+            // The sender wakes every flush interval by itself. A burst that fills a quarter of the
+            // queue before that wakes it early, so it cannot fill the queue unseen. Checked once per
+            // quarter queue of claims (reading the sender's cursor costs a cache miss), and only a
+            // queue that is really filling wakes it: an unpark is a system call (4 µs at the median
+            // on a 2-core VM, 22 µs at p99), which a game whose sender keeps up never pays.
+            if (!synchronous && (p & wakeMask) == 0 && p - ring.drained() > wakeMask) {
                 pipeline.wakeSender();
             }
             return p;
