@@ -30,7 +30,9 @@ import java.util.Map;
  * processes and writes {@code benchmarks/results/latest.md} (and a dated copy):
  * <ul>
  *   <li>the 60 FPS frame-loop harness: DataCat's AsyncSession with the server up and down, the
- *       guide's blocking-queue logger and DataCat's synchronous session, in the same run;</li>
+ *       guide's blocking-queue logger and DataCat's synchronous session, in the same run; then
+ *       the same (but the synchronous session) with the game thread on a core of its own
+ *       ({@link Cores});</li>
  *   <li>JMH: the average cost of each kind of call, and of validating a batch per record;</li>
  *   <li>throughput end to end and of the server's ingest alone;</li>
  *   <li>heap per queued metric record.</li>
@@ -55,6 +57,9 @@ public final class Bench {
     // million records (about 130 MB at the worst) stay within its default 128 MiB bound plus
     // what the server takes meanwhile; two million got records evicted.
     private static final Mode FULL = new Mode("full", 30, 5, 2, 3, 5, 1_000_000, 3_000_000);
+
+    /** Marks the frame loops run with the game thread pinned to a core of its own ({@link Cores}). */
+    private static final String OWN_CORE = ", game thread on its own core";
 
     private static final String E2E_LABEL = "end to end: one client → daemon → server → SQLite";
     private static final String INGEST_LABEL = "server ingest alone: plain JSON batches of 5,000 over HTTP into "
@@ -178,6 +183,35 @@ public final class Bench {
         try (DatacatLogger log = new DatacatLogger(Datacat.createSession(options(stack, "sync", false).build()))) {
             report.frame(FrameLoop.run("DataCat synchronous Session", log, mode.syncSeconds()));
         }
+
+        if (!Cores.available()) {
+            step("frame loops with the game thread on a core of its own: left out (needs Linux, taskset, 2 cores)");
+            return;
+        }
+        double seconds = mode.frameSeconds();
+        step("frame loop, game thread on its own core: timer overhead");
+        report.frame(Cores.isolated(() -> FrameLoop.run("clock reads alone" + OWN_CORE, new NoopLogger(), seconds)));
+
+        step("frame loop, game thread on its own core: DataCat AsyncSession, server up");
+        try (DatacatLogger log = new DatacatLogger(Datacat.createSession(options(stack, "async-up-own", true).build()))) {
+            report.frame(Cores.isolated(() -> FrameLoop.run("DataCat AsyncSession, server up" + OWN_CORE, log, seconds)));
+        }
+
+        step("frame loop, game thread on its own core: DataCat AsyncSession, server down");
+        stack.stopServer();
+        try (DatacatLogger log = new DatacatLogger(Datacat.createSession(options(stack, "async-down-own", true).build()))) {
+            downSession = log.session().id();
+            report.frame(Cores.isolated(() -> FrameLoop.run("DataCat AsyncSession, server down" + OWN_CORE, log, seconds)));
+        } finally {
+            stack.startServer();
+        }
+        Throughput.awaitEnded(stack, downSession);
+
+        step("frame loop, game thread on its own core: baseline");
+        try (BlockingQueueLogger log = new BlockingQueueLogger(stack.startCompatDaemon("baseline-daemon-own"))) {
+            report.frame(Cores.isolated(() -> FrameLoop.run("baseline: blocking queue + HTTP per record" + OWN_CORE, log,
+                    seconds)));
+        }
     }
 
     private static SessionOptions.Builder options(Stack stack, String name, boolean async) throws IOException {
@@ -288,10 +322,16 @@ public final class Bench {
 
         String frameTables() {
             StringBuilder sb = new StringBuilder();
-            FrameLoop.Result baseline = find("baseline");
-            FrameLoop.Result async = find("AsyncSession, server up");
+            FrameLoop.Result baseline = find("baseline", false);
+            FrameLoop.Result async = find("AsyncSession, server up", false);
+            FrameLoop.Result baselineOwn = find("baseline", true);
+            FrameLoop.Result asyncOwn = find("AsyncSession, server up", true);
             sb.append("## Per call on the game thread (60 FPS, 100 mixed calls + 1 heartbeat per frame)\n\n");
-            sb.append("Clock reads around each call are included; the first row shows what they cost alone.\n\n");
+            sb.append("Clock reads around each call are included; the first row shows what they cost alone. ")
+                    .append(FrameLoop.SPIN ? "The game thread spins to its next frame (DATACAT_BENCH_SPIN=1)."
+                            : "The game thread sleeps to its next frame.")
+                    .append(" Rows marked \"game thread on its own core\" pin it to one core and everything else "
+                            + "(the sender, the JIT, the collector, the server, the daemons) to the others.\n\n");
             sb.append("| logger | p50 | p90 | p99 | p99.9 | p99.99 | max | allocated/call | dropped |\n");
             sb.append("|---|---|---|---|---|---|---|---|---|\n");
             for (FrameLoop.Result r : frames) {
@@ -303,13 +343,8 @@ public final class Bench {
                         .append(" | ").append(String.format(Locale.ROOT, "%.1f B", r.allocatedBytesPerCall()))
                         .append(" | ").append(r.dropped()).append(" |\n");
             }
-            if (baseline != null && async != null) {
-                sb.append(String.format(Locale.ROOT, "%nBaseline ÷ DataCat AsyncSession (server up): p50 %.1f×, "
-                                + "p99 %.1f×, p99.9 %.1f×, p99.99 %.1f×, max %.1f×%n",
-                        ratio(baseline, async, 50), ratio(baseline, async, 99), ratio(baseline, async, 99.9),
-                        ratio(baseline, async, 99.99),
-                        baseline.perCall().getMaxValue() / (double) Math.max(1, async.perCall().getMaxValue())));
-            }
+            ratios(sb, "Baseline ÷ DataCat AsyncSession (server up)", baseline, async);
+            ratios(sb, "The same, game thread on its own core", baselineOwn, asyncOwn);
             sb.append("\n### By position in the frame\n\n");
             sb.append("The game thread sleeps between frames, so the first calls of a frame meet cold caches and TLB "
                     + "(the clock-only row shows the effect on two clock reads); from the fourth call on, a call "
@@ -362,8 +397,18 @@ public final class Bench {
             return sb.toString();
         }
 
-        private FrameLoop.Result find(String nameContains) {
-            return frames.stream().filter(r -> r.name().contains(nameContains)).findFirst().orElse(null);
+        private FrameLoop.Result find(String nameContains, boolean ownCore) {
+            return frames.stream().filter(r -> r.name().contains(nameContains) && r.name().endsWith(OWN_CORE) == ownCore)
+                    .findFirst().orElse(null);
+        }
+
+        private static void ratios(StringBuilder sb, String what, FrameLoop.Result baseline, FrameLoop.Result async) {
+            if (baseline != null && async != null) {
+                sb.append(String.format(Locale.ROOT, "%n%s: p50 %.1f×, p99 %.1f×, p99.9 %.1f×, p99.99 %.1f×, max %.1f×%n",
+                        what, ratio(baseline, async, 50), ratio(baseline, async, 99), ratio(baseline, async, 99.9),
+                        ratio(baseline, async, 99.99),
+                        baseline.perCall().getMaxValue() / (double) Math.max(1, async.perCall().getMaxValue())));
+            }
         }
 
         private static double ratio(FrameLoop.Result a, FrameLoop.Result b, double percentile) {

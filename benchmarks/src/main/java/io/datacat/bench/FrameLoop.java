@@ -16,6 +16,12 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class FrameLoop {
     private static final long FRAME_NANOS = 1_000_000_000L / 60;
+    /**
+     * {@code DATACAT_BENCH_SPIN=1}: the game thread spins to its next frame instead of sleeping
+     * (a diagnostic: its core then never idles, so the first calls of a frame find only what
+     * the other threads changed, not what the idle core lost).
+     */
+    static final boolean SPIN = "1".equals(System.getenv("DATACAT_BENCH_SPIN"));
 
     /** What one run measured. */
     record Result(String name, Histogram perCall, Histogram firstOfFrame, Histogram fourthOn, Histogram[] fourthOnByKind,
@@ -102,7 +108,11 @@ final class FrameLoop {
             }
             next += frameNanos;
             long sleep = next - System.nanoTime();
-            if (sleep > 0) {
+            if (sleep > 0 && SPIN) {
+                while (next - System.nanoTime() > 0) {
+                    Thread.onSpinWait();
+                }
+            } else if (sleep > 0) {
                 LockSupport.parkNanos(sleep);
             } else {
                 next = System.nanoTime();
