@@ -31,8 +31,8 @@ import java.util.Map;
  * <ul>
  *   <li>the 60 FPS frame-loop harness: DataCat's AsyncSession with the server up and down, the
  *       guide's blocking-queue logger and DataCat's synchronous session, in the same run; then
- *       the same (but the synchronous session) with the game thread on a core of its own
- *       ({@link Cores});</li>
+ *       with {@code DATACAT_BENCH_OWN_CORE=1}, the same (but the synchronous session) with the game
+ *       thread on a core of its own ({@link Cores});</li>
  *   <li>JMH: the average cost of each kind of call, and of validating a batch per record;</li>
  *   <li>throughput end to end and of the server's ingest alone;</li>
  *   <li>heap per queued metric record.</li>
@@ -58,6 +58,12 @@ public final class Bench {
     // what the server takes meanwhile; two million got records evicted.
     private static final Mode FULL = new Mode("full", 30, 5, 2, 3, 5, 1_000_000, 3_000_000);
 
+    /**
+     * {@code DATACAT_BENCH_OWN_CORE=1}: the frame loops run again with the game thread on a core of
+     * its own (about 3 more minutes in full mode): a control, which tells the tail that comes from
+     * sharing the cores with the sender, the daemon and the server from the rest.
+     */
+    private static final boolean OWN_CORE_LOOPS = "1".equals(System.getenv("DATACAT_BENCH_OWN_CORE"));
     /** Marks the frame loops run with the game thread pinned to a core of its own ({@link Cores}). */
     private static final String OWN_CORE = ", game thread on its own core";
 
@@ -184,6 +190,9 @@ public final class Bench {
             report.frame(FrameLoop.run("DataCat synchronous Session", log, mode.syncSeconds()));
         }
 
+        if (!OWN_CORE_LOOPS) {
+            return;
+        }
         if (!Cores.available()) {
             step("frame loops with the game thread on a core of its own: left out (needs Linux, taskset, 2 cores)");
             return;
@@ -330,8 +339,9 @@ public final class Bench {
             sb.append("Clock reads around each call are included; the first row shows what they cost alone. ")
                     .append(FrameLoop.SPIN ? "The game thread spins to its next frame (DATACAT_BENCH_SPIN=1)."
                             : "The game thread sleeps to its next frame.")
-                    .append(" Rows marked \"game thread on its own core\" pin it to one core and everything else "
-                            + "(the sender, the JIT, the collector, the server, the daemons) to the others.\n\n");
+                    .append(OWN_CORE_LOOPS ? " Rows marked \"game thread on its own core\" pin it to one core and "
+                            + "everything else (the sender, the JIT, the collector, the server, the daemons) to the others."
+                            : "").append("\n\n");
             sb.append("| logger | p50 | p90 | p99 | p99.9 | p99.99 | max | allocated/call | dropped |\n");
             sb.append("|---|---|---|---|---|---|---|---|---|\n");
             for (FrameLoop.Result r : frames) {
