@@ -405,6 +405,7 @@ class SessionPage {
     };
     this.source.addEventListener('gap', resync);
     this.source.addEventListener('overflow', resync);
+    this.source.addEventListener('missed', resync);
     // The browser reconnects by itself after a network error; what was missed meanwhile is reloaded.
     this.source.addEventListener('open', () => { if (this.loaded.size) resync(); });
     this.renderHead();

@@ -1,6 +1,7 @@
 package io.datacat.server.live;
 
 import io.datacat.server.ingest.CommitListener;
+import io.datacat.server.store.ChangeListener;
 import io.datacat.server.store.StoreChange;
 import io.datacat.server.store.SessionRow;
 import io.datacat.server.store.Store;
@@ -12,16 +13,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
 
 /**
  * The live pages of servers that share a database: every server's writes (this one's
  * included) reach them through the store's notifications, in commit order, so a page sees the
  * same records in the same order whichever server stored them. For each changed session
  * someone watches here, reads the session and the records the write stored and hands them to
- * the {@link LiveFeed}; sessions nobody watches here cost nothing.
+ * the {@link LiveFeed}; sessions nobody watches here cost nothing. When the store may have
+ * missed some writes, every page watching here is told to read again.
  */
-public final class ChangeRelay implements Consumer<List<StoreChange>> {
+public final class ChangeRelay implements ChangeListener {
     private final Store store;
     private final LiveFeed live;
 
@@ -31,7 +32,12 @@ public final class ChangeRelay implements Consumer<List<StoreChange>> {
     }
 
     @Override
-    public void accept(List<StoreChange> changes) {
+    public void mayHaveMissed() {
+        live.missed();
+    }
+
+    @Override
+    public void changed(List<StoreChange> changes) {
         Map<String, List<StoreChange>> watched = new LinkedHashMap<>();
         for (StoreChange c : changes) {
             if (live.isWatched(c.sid())) {

@@ -34,7 +34,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code records} (a JSON array of its new records, at most {@value #MAX_RECORDS_PER_EVENT}),
  * {@code gap} ({@code {"records": n}}: a write brought more records than one event carries,
  * read them with the query routes), {@code overflow} (the watcher fell more than
- * {@value #MAX_QUEUED_EVENTS} events behind and those were dropped: reload).
+ * {@value #MAX_QUEUED_EVENTS} events behind and those were dropped: reload), {@code missed}
+ * ({@code {}}: the server could not hear the database's writes for a while, so records stored
+ * meanwhile were not pushed: reload).
  */
 public final class LiveFeed implements CommitListener, AutoCloseable {
     /** Events queued per watcher at most; a watcher that falls further behind is told to reload. */
@@ -187,6 +189,14 @@ public final class LiveFeed implements CommitListener, AutoCloseable {
         }
         events.add(new Event("session", SessionJson.summary(row).toString()));
         return events;
+    }
+
+    /** Every watcher, of every session, is told that writes went unheard and to read again. */
+    public void missed() {
+        Event missed = new Event("missed", "{}");
+        for (Set<Watcher> ws : bySession.values()) {
+            ws.forEach(w -> w.offer(missed));
+        }
     }
 
     private void ping() {

@@ -28,7 +28,6 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 
 /**
  * The store for several servers over one PostgreSQL database. Each write transaction first
@@ -73,7 +72,7 @@ public final class PostgresStore implements Store {
     private final String schema;
     private final String where;
     private final String channel;
-    private volatile Thread listener;
+    private volatile Thread listenerThread;
     /** This server's writes take turns for the writer connection before they take the advisory lock. */
     private final ReentrantLock writeLock = new ReentrantLock();
     private volatile boolean closed;
@@ -218,19 +217,19 @@ public final class PostgresStore implements Store {
 
     /**
      * Starts a thread that listens to the notifications of every server's writes on a connection
-     * of its own (so they reach {@code consumer} in commit order), checks every few seconds that
-     * the connection still answers, and connects again after a failure (what changed meanwhile
-     * is not told).
+     * of its own (so they reach {@code listener} in commit order), checks every few seconds that
+     * the connection still answers, and connects again after a failure; once it listens again,
+     * it tells {@code listener} that what changed meanwhile went unheard.
      */
     @Override
-    public synchronized void onChanges(Consumer<List<StoreChange>> consumer) {
-        if (listener != null) {
+    public synchronized void onChanges(ChangeListener listener) {
+        if (listenerThread != null) {
             throw new IllegalStateException("a listener is already registered");
         }
         CountDownLatch listening = new CountDownLatch(1);
-        Thread t = new Thread(() -> listen(consumer, listening), "datacat-postgres-listener");
+        Thread t = new Thread(() -> listen(listener, listening), "datacat-postgres-listener");
         t.setDaemon(true);
-        listener = t;
+        listenerThread = t;
         t.start();
         // A server that says it is up hears every write from then on (a database that cannot be
         // reached now is not waited for: the listener keeps trying on its own).
@@ -241,8 +240,10 @@ public final class PostgresStore implements Store {
         }
     }
 
-    private void listen(Consumer<List<StoreChange>> consumer, CountDownLatch listening) {
+    private void listen(ChangeListener listener, CountDownLatch listening) {
         boolean warned = false;
+        // After the first attempt, every connection follows a failure: writes went unheard.
+        boolean again = false;
         while (!closed && !Thread.currentThread().isInterrupted()) {
             Properties props = target.connectionProperties();
             // A connection that died without a word (a host gone, a NAT that forgot it) fails the
@@ -257,6 +258,9 @@ public final class PostgresStore implements Store {
                     LOG.info("hearing the servers' writes again");
                 }
                 warned = false;
+                if (again) {
+                    tell(listener::mayHaveMissed);
+                }
                 PGConnection pg = c.unwrap(PGConnection.class);
                 long lastCheck = System.nanoTime();
                 while (!closed) {
@@ -264,7 +268,7 @@ public final class PostgresStore implements Store {
                     for (PGNotification n : arrived == null ? new PGNotification[0] : arrived) {
                         List<StoreChange> changes = StoreChanges.parse(n.getParameter());
                         if (!changes.isEmpty()) {
-                            tell(consumer, changes);
+                            tell(() -> listener.changed(changes));
                         }
                     }
                     if (System.nanoTime() - lastCheck > TimeUnit.SECONDS.toNanos(LISTENER_CHECK_SECONDS)) {
@@ -284,12 +288,13 @@ public final class PostgresStore implements Store {
                     return;
                 }
             }
+            again = true;
         }
     }
 
-    private static void tell(Consumer<List<StoreChange>> consumer, List<StoreChange> changes) {
+    private static void tell(Runnable call) {
         try {
-            consumer.accept(changes);
+            call.run();
         } catch (RuntimeException e) {
             LOG.warn("passing on a write to the live pages failed", e);
         }
@@ -393,7 +398,7 @@ public final class PostgresStore implements Store {
                 return;
             }
             closed = true;
-            Thread t = listener;
+            Thread t = listenerThread;
             if (t != null) {
                 t.interrupt();
             }

@@ -1,8 +1,5 @@
 package io.datacat.server.store;
 
-import java.util.List;
-import java.util.function.Consumer;
-
 /**
  * Where sessions and records live. Writes are serialized and each {@link #write} is one
  * transaction: committed when the work returns, rolled back when it throws. Reads run
@@ -27,10 +24,10 @@ public interface Store extends AutoCloseable {
 
     /**
      * Has {@code listener} told, on a thread of the store's and in commit order, what every
-     * server sharing the database commits, this one's writes included. A store no other server
-     * writes to never calls it.
+     * server sharing the database commits, this one's writes included, and when some may have
+     * gone unheard. A store no other server writes to never calls it.
      */
-    default void onChanges(Consumer<List<StoreChange>> listener) {
+    default void onChanges(ChangeListener listener) {
     }
 
     /** A line for the startup message, e.g. {@code SQLite /data/datacat.db}. */

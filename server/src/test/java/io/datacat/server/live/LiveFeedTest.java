@@ -133,6 +133,18 @@ class LiveFeedTest {
     }
 
     @Test
+    void writesThatWentUnheardTellEveryWatcherToReadAgain() {
+        ListSink one = new ListSink();
+        ListSink other = new ListSink();
+        watch("w", one);
+        watch("other", other);
+        feed.missed();
+        await().atMost(Duration.ofSeconds(5)).until(() -> one.named("missed").size() == 1
+                && other.named("missed").size() == 1);
+        assertThat(one.named("missed").get(0)).isEqualTo("missed {}");
+    }
+
+    @Test
     void aWatcherThatStopsReadingNeverHoldsUpIngestAndIsToldToReload() {
         ListSink slow = new ListSink();
         slow.blocking = true;

@@ -124,7 +124,8 @@ class PostgresStoreTest {
 
     /**
      * A listening connection that dies without a word (the host gone, a NAT that forgot it)
-     * must be noticed and replaced: the live pages would hear nothing more otherwise.
+     * must be noticed and replaced: the live pages would hear nothing more otherwise. And the
+     * listener is told that writes went unheard meanwhile, so the pages read again.
      */
     @Test
     void aListeningConnectionThatDiesSilentlyIsReplaced() throws Exception {
@@ -135,13 +136,27 @@ class PostgresStoreTest {
              PostgresStore listening = PostgresStore.open(direct.replace("localhost:" + port,
                      "127.0.0.1:" + proxy.port()))) {
             List<String> heard = new CopyOnWriteArrayList<>();
-            listening.onChanges(changes -> changes.forEach(c -> heard.add(c.sid())));
+            AtomicInteger missed = new AtomicInteger();
+            listening.onChanges(new ChangeListener() {
+                @Override
+                public void changed(List<StoreChange> changes) {
+                    changes.forEach(c -> heard.add(c.sid()));
+                }
+
+                @Override
+                public void mayHaveMissed() {
+                    missed.incrementAndGet();
+                }
+            });
             // The listener starts listening on its own thread: write until it hears.
             awaitHeard(writer, heard, "before-", Duration.ofSeconds(10));
+            assertThat(missed).as("the first connection missed nothing").hasValue(0);
 
             proxy.blackHoleOpenConnections();
-            // What is stored while the listener is deaf is lost to it; what comes after must arrive.
+            // What is stored while the listener is deaf is lost to it, and it is told so; what
+            // comes after must arrive.
             awaitHeard(writer, heard, "after-", Duration.ofSeconds(60));
+            assertThat(missed).hasValue(1);
         }
     }
 
