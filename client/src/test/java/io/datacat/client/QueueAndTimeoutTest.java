@@ -54,6 +54,21 @@ class QueueAndTimeoutTest {
         assertThat(s.shutdown(Duration.ofSeconds(10))).isTrue();
     }
 
+    /** A queue of one is a quarter full at every call: each call wakes the sender, nothing waits for the interval. */
+    @Test
+    @Timeout(30)
+    void aQueueOfOneWakesTheSenderAtEveryCall() {
+        Session s = Datacat.createSession(options().queueSize(1).flushIntervalMs(60_000).build());
+        await().atMost(Duration.ofSeconds(5)).until(() -> !daemon.ofKind(RecordKind.SESSION_START).isEmpty());
+        for (int i = 1; i <= 5; i++) {
+            s.logEvent("one");
+            int sent = i;
+            await().atMost(Duration.ofSeconds(5)).until(() -> daemon.ofKind(RecordKind.EVENT).size() == sent);
+        }
+        assertThat(s.stats().dropped()).isZero();
+        assertThat(s.shutdown(Duration.ofSeconds(10))).isTrue();
+    }
+
     /**
      * Calls that leave the queue mostly empty never wake the sender (a wake-up is a system call on
      * the game's thread): they wait for the sender's own flush interval.

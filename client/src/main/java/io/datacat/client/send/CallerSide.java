@@ -42,11 +42,18 @@ public final class CallerSide {
     public void heartbeat(Pipeline pipeline) {
         Thread current = Thread.currentThread();
         if (beatThreadId != current.getId()) {
-            // Another thread than the last: the watchdog reports a hang with this thread's stack.
-            pipeline.heartbeatThread(current);
-            beatThreadId = current.getId();
+            beatFrom(pipeline, current);
         }
         beat();
+    }
+
+    /**
+     * Another thread than the last: the watchdog reports a hang with this thread's stack. Locked,
+     * so that when two threads beat at once the thread kept and the id compared always match.
+     */
+    private synchronized void beatFrom(Pipeline pipeline, Thread current) {
+        pipeline.heartbeatThread(current);
+        beatThreadId = current.getId();
     }
 
     /** Counts as a heartbeat now. */

@@ -18,7 +18,10 @@ public final class Front {
     private final RecordRing ring;
     private final boolean dropOnFull;
     private final boolean synchronous;
-    /** Claims at multiples of this (+1) wake the sender if as many are undrained: a burst is drained early. */
+    /**
+     * Claims at multiples of this (+1) wake the sender if as many are undrained, this one
+     * included: a burst is drained early (a queue under 8 wakes it at every claim).
+     */
     private final int wakeMask;
     /** The sender's bookkeeping, apart from the fields callers read on every call. */
     final Progress progress = new Progress();
@@ -70,7 +73,7 @@ public final class Front {
             // quarter queue of claims (reading the sender's cursor costs a cache miss), and only a
             // queue that is really filling wakes it: an unpark is a system call (4 µs at the median
             // on a 2-core VM, 22 µs at p99), which a game whose sender keeps up never pays.
-            if (!synchronous && (p & wakeMask) == 0 && p - ring.drained() > wakeMask) {
+            if (!synchronous && (p & wakeMask) == 0 && p - ring.drained() >= wakeMask) {
                 pipeline.wakeSender();
             }
             return p;
