@@ -34,6 +34,13 @@ public final class ChangeRelay implements ChangeListener {
     @Override
     public void mayHaveMissed() {
         live.missed();
+        // The summaries too: a session may have ended, crashed or hung meanwhile.
+        for (String sid : live.watchedSessions()) {
+            store.read(tx -> {
+                tx.session(sid).ifPresent(row -> live.stored(row, List.of(), 0));
+                return null;
+            });
+        }
     }
 
     @Override

@@ -133,6 +133,17 @@ public final class LiveFeed implements CommitListener, AutoCloseable {
         return ws != null && !ws.isEmpty();
     }
 
+    /** The sessions someone watches now. */
+    public List<String> watchedSessions() {
+        List<String> sids = new ArrayList<>();
+        bySession.forEach((sid, ws) -> {
+            if (!ws.isEmpty()) {
+                sids.add(sid);
+            }
+        });
+        return sids;
+    }
+
     /** Watchers connected now, and places taken for connections about to start. */
     public int watcherCount() {
         return watchers.get();

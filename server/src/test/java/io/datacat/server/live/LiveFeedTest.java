@@ -2,6 +2,7 @@ package io.datacat.server.live;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datacat.protocol.Timestamps;
+import io.datacat.server.ingest.CommitListener;
 import io.datacat.server.ingest.Ingestor;
 import io.datacat.server.store.SessionRow;
 import io.datacat.server.store.Store;
@@ -23,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static io.datacat.server.testing.TestRecords.batch;
+import static io.datacat.server.testing.TestRecords.end;
 import static io.datacat.server.testing.TestRecords.event;
 import static io.datacat.server.testing.TestRecords.metric;
 import static io.datacat.server.testing.TestRecords.start;
@@ -142,6 +144,20 @@ class LiveFeedTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> one.named("missed").size() == 1
                 && other.named("missed").size() == 1);
         assertThat(one.named("missed").get(0)).isEqualTo("missed {}");
+    }
+
+    /** After writes went unheard, the pages get the session as it is now, which may have ended meanwhile. */
+    @Test
+    void theRelayFollowsMissedWritesWithEachWatchedSessionAsItIsNow() {
+        ListSink sink = new ListSink();
+        watch("w", sink);
+        // Stored while this server was not listening: no watcher hears of it.
+        new Ingestor(store, Timestamps::nowMicros, CommitListener.NONE).ingest(batch(end("w", 2)));
+        new ChangeRelay(store, feed).mayHaveMissed();
+        await().atMost(Duration.ofSeconds(5)).until(() -> sink.named("session").size() == 2);
+        assertThat(sink.named("missed")).hasSize(1);
+        assertThat(sink.events.indexOf("missed {}")).isLessThan(sink.events.indexOf(sink.named("session").get(1)));
+        assertThat(sink.named("session").get(1)).contains("\"status\":\"ended\"");
     }
 
     @Test
