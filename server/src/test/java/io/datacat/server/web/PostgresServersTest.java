@@ -170,8 +170,15 @@ class PostgresServersTest {
         TestStores.Location db = TestStores.location(TestStores.Kind.POSTGRES, dir);
         List<AutoCloseable> pages = new ArrayList<>();
         try (TestServer a = TestServer.start(db); TestServer b = TestServer.start(db)) {
-            stored(a, start("watched", 1, "Game", "1.0"), event("watched", 6, "early", "info"),
-                    event("watched", 7, "early", "info"), event("watched", 8, "early", "info"));
+            stored(a, start("watched", 1, "Game", "1.0"));
+            // Each server hears every write, its own too, a moment after it commits: pages watching
+            // since before the early records show when both servers have heard them.
+            LivePage earlyOnB = LivePage.open(b, "watched", pages);
+            LivePage earlyOnA = LivePage.open(a, "watched", pages);
+            stored(a, event("watched", 6, "early", "info"), event("watched", 7, "early", "info"),
+                    event("watched", 8, "early", "info"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> earlyOnB.seqs.containsAll(range(6, 8))
+                    && earlyOnA.seqs.containsAll(range(6, 8)));
             LivePage onB = LivePage.open(b, "watched", pages);
             LivePage onA = LivePage.open(a, "watched", pages);
 
