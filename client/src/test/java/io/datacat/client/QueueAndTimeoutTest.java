@@ -70,6 +70,41 @@ class QueueAndTimeoutTest {
     }
 
     /**
+     * A call that takes long to copy (a big or slow map) still wakes the sender only once it is
+     * published: woken at the claim, the sender found nothing, slept its whole interval and the
+     * record with it.
+     */
+    @Test
+    @Timeout(30)
+    void theSenderIsWokenOnlyOnceTheCallIsPublished() {
+        Session s = Datacat.createSession(options().queueSize(1).flushIntervalMs(60_000).build());
+        await().atMost(Duration.ofSeconds(5)).until(() -> !daemon.ofKind(RecordKind.SESSION_START).isEmpty());
+        s.logEvent("slow", Level.INFO, new SlowMap(300));
+        await().atMost(Duration.ofSeconds(5)).until(() -> daemon.ofKind(RecordKind.EVENT).size() == 1);
+        assertThat(s.shutdown(Duration.ofSeconds(10))).isTrue();
+    }
+
+    /** A map that takes {@code millis} to walk, like a large one. */
+    private static final class SlowMap extends java.util.HashMap<String, Object> {
+        private final long millis;
+
+        SlowMap(long millis) {
+            this.millis = millis;
+            put("k", 1);
+        }
+
+        @Override
+        public void forEach(java.util.function.BiConsumer<? super String, ? super Object> action) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            super.forEach(action);
+        }
+    }
+
+    /**
      * Calls that leave the queue mostly empty never wake the sender (a wake-up is a system call on
      * the game's thread): they wait for the sender's own flush interval.
      */

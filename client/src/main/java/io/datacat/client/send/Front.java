@@ -19,8 +19,8 @@ public final class Front {
     private final boolean dropOnFull;
     private final boolean synchronous;
     /**
-     * Claims at multiples of this (+1) wake the sender if as many are undrained, this one
-     * included: a burst is drained early (a queue under 8 wakes it at every claim).
+     * Positions at multiples of this (+1) wake the sender if as many are undrained, this one
+     * included: a burst is drained early (a queue under 8 wakes it at every call).
      */
     private final int wakeMask;
     /** The sender's bookkeeping, apart from the fields callers read on every call. */
@@ -68,14 +68,6 @@ public final class Front {
     public long claim() {
         long p = ring.tryClaim();
         if (p >= 0) {
-            // The sender wakes every flush interval by itself. A burst that fills a quarter of the
-            // queue before that wakes it early, so it cannot fill the queue unseen. Checked once per
-            // quarter queue of claims (reading the sender's cursor costs a cache miss), and only a
-            // queue that is really filling wakes it: an unpark is a system call (4 µs at the median
-            // on a 2-core VM, 22 µs at p99), which a game whose sender keeps up never pays.
-            if (!synchronous && (p & wakeMask) == 0 && p - ring.drained() >= wakeMask) {
-                pipeline.wakeSender();
-            }
             return p;
         }
         if (dropOnFull) {
@@ -108,12 +100,24 @@ public final class Front {
         return p;
     }
 
-    /** Publishes a filled position; a synchronous front then waits for the daemon's ack. */
+    /**
+     * Publishes a filled position; a synchronous front then waits for the daemon's ack.
+     *
+     * <p>An asynchronous sender wakes every flush interval by itself. A burst that fills a quarter
+     * of the queue before that wakes it early, so it cannot fill the queue unseen. Checked once per
+     * quarter queue of positions (reading the sender's cursor costs a cache miss), and only a queue
+     * that is really filling wakes it: an unpark is a system call (4 µs at the median on a 2-core
+     * VM, 22 µs at p99), which a game whose sender keeps up never pays. The wake-up comes after
+     * the publish: woken at the claim, the sender could find the position not yet published, drain
+     * nothing and sleep a whole interval with it.
+     */
     public void publish(long position) {
         ring.publish(position);
         if (synchronous) {
             pipeline.wakeSender();
             pipeline.awaitHandled(this, position);
+        } else if ((position & wakeMask) == 0 && position - ring.drained() >= wakeMask) {
+            pipeline.wakeSender();
         }
     }
 }
