@@ -234,6 +234,10 @@ public final class Bench {
         List<String> jvmArgs = new ArrayList<>(List.of("-D" + HotPathBenchmark.SERVER + "=" + stack.serverUrl(),
                 "-D" + HotPathBenchmark.DAEMON_JAR + "=" + stack.daemonJar(),
                 "-D" + HotPathBenchmark.SPOOL + "=" + stack.spoolDir("jmh")));
+        String gameJvm = System.getenv("DATACAT_BENCH_GAME_JVM");
+        if (gameJvm != null && !gameJvm.isBlank()) {
+            jvmArgs.addAll(List.of(gameJvm.trim().split("\\s+")));
+        }
         Path profile = Stack.profileDir("jmh");
         Instant started = Instant.now();
         if (profile != null) {

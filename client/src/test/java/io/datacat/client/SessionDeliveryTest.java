@@ -115,6 +115,50 @@ class SessionDeliveryTest {
         assertThat(done.body().at("/data/level").asInt()).isEqualTo(3);
     }
 
+    /** Every kind of map value reaches the daemon as it was logged, also when a document is used again. */
+    @Test
+    void mapValuesOfEveryKindArriveAsLogged() {
+        Session s = Datacat.createSession(options(true).build());
+        Map<String, Object> data = new LinkedHashMap<>();
+        for (int round = 0; round < 3; round++) {
+            data.put("int", 7 + round);
+            data.put("long", 1L << 40);
+            data.put("short", (short) -3);
+            data.put("byte", (byte) 9);
+            data.put("double", 0.25 + round);
+            data.put("float", 1.5f);
+            data.put("yes", true);
+            data.put("no", false);
+            data.put("text", "orc" + round);
+            data.put("none", null);
+            data.put("big", java.math.BigInteger.TEN.pow(20));
+            data.put("list", List.of(1, true, "a"));
+            s.logEvent("kinds", Level.INFO, data);
+            assertThat(s.flush(Duration.ofSeconds(10))).isTrue();
+        }
+        assertThat(s.shutdown(Duration.ofSeconds(10))).isTrue();
+        List<WireRecord> events = daemon.ofKind(RecordKind.EVENT);
+        assertThat(events).hasSize(3);
+        for (int round = 0; round < 3; round++) {
+            JsonNode d = events.get(round).body().get("data");
+            assertThat(d.get("int").isIntegralNumber()).isTrue();
+            assertThat(d.get("int").asLong()).isEqualTo(7 + round);
+            assertThat(d.get("long").asLong()).isEqualTo(1L << 40);
+            assertThat(d.get("short").asLong()).isEqualTo(-3);
+            assertThat(d.get("byte").asLong()).isEqualTo(9);
+            assertThat(d.get("double").asDouble()).isEqualTo(0.25 + round);
+            assertThat(d.get("float").asDouble()).isEqualTo(1.5);
+            assertThat(d.get("yes").isBoolean()).isTrue();
+            assertThat(d.get("yes").asBoolean()).isTrue();
+            assertThat(d.get("no").isBoolean()).isTrue();
+            assertThat(d.get("no").asBoolean()).isFalse();
+            assertThat(d.get("text").asText()).isEqualTo("orc" + round);
+            assertThat(d.get("none").isNull()).isTrue();
+            assertThat(d.get("big").asText()).isEqualTo("100000000000000000000");
+            assertThat(d.get("list").toString()).isEqualTo("[1,true,\"a\"]");
+        }
+    }
+
     @Test
     void synchronousCallsReturnOnlyOnceTheDaemonHasTheRecord() {
         Session s = Datacat.createSession(options(false).build());

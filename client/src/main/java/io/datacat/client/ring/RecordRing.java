@@ -1,6 +1,8 @@
 package io.datacat.client.ring;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
  * A bounded multi-producer, single-consumer ring of preallocated slots, laid out as
@@ -30,6 +32,8 @@ public final class RecordRing {
      * 1,000 map calls between two drains; calls beyond it copy into their slot's spare.
      */
     private static final int POOL_SIZE = 1024;
+    private static final int NO_DOC = -1;
+    private static final int SPARE = -2;
 
     /** What the call was: one of {@link SlotKind}. */
     private final byte[] kind;
@@ -40,11 +44,11 @@ public final class RecordRing {
     private final String[] name;
     private final Object[] ref;
     /**
-     * The map copy each slot holds, or null: a document of {@link #pool}, or the slot's
-     * {@link #spare}. The slot's array points straight at the copy: each hop is a likely cache
-     * miss in a burst.
+     * The map copy each slot holds: the index of a document of {@link #pool}, {@link #SPARE} for
+     * the slot's {@link #spare}, or {@link #NO_DOC}. An int and not a reference: with G1, storing
+     * a reference into this old array would cost the call a write barrier with a full fence.
      */
-    private final Document[] docs;
+    private final int[] docs;
     /**
      * The documents map calls copy into, made up front, so a map call allocates nothing. A call
      * takes the lowest free one, and the sender frees it once sent: a frame loop copies into
@@ -67,6 +71,8 @@ public final class RecordRing {
      * more than the pool's worth of map calls does not pay for it.
      */
     private volatile Document[] spare;
+    private static final AtomicReferenceFieldUpdater<RecordRing, Document[]> SPARES =
+            AtomicReferenceFieldUpdater.newUpdater(RecordRing.class, Document[].class, "spare");
     /** Tag copies, made on first use of a slot for a call that has tags. */
     private final StringList[] tags;
     private final AtomicLongArray published;
@@ -106,7 +112,8 @@ public final class RecordRing {
         this.value = new double[size];
         this.name = new String[size];
         this.ref = new Object[size];
-        this.docs = new Document[size];
+        this.docs = new int[size];
+        Arrays.fill(docs, NO_DOC);
         this.pool = new Document[Math.min(size, POOL_SIZE)];
         for (int i = 0; i < pool.length; i++) {
             pool[i] = new Document(i);
@@ -205,21 +212,25 @@ public final class RecordRing {
     public Document docFor(long position) {
         int i = index(position);
         Document d = takeFromPool();
-        if (d == null) {
+        if (d != null) {
+            docs[i] = d.poolIndex;
+        } else {
             Document[] spares = spare;
             if (spares == null) {
-                // Two producers may both make it: one array wins, the other's document is only
-                // made again later.
+                // Two producers may both make one: the first array set is the one every slot
+                // uses, since the consumer finds a spare document through it.
                 spares = new Document[capacity];
-                spare = spares;
+                if (!SPARES.compareAndSet(this, null, spares)) {
+                    spares = spare;
+                }
             }
             d = spares[i];
             if (d == null) {
                 d = new Document();
                 spares[i] = d;
             }
+            docs[i] = SPARE;
         }
-        docs[i] = d;
         return d;
     }
 
@@ -237,9 +248,10 @@ public final class RecordRing {
         return null;
     }
 
-    /** The slot's map copy; only when {@link #hasDoc} is true. Consumer side. */
+    /** The slot's map copy, or null if the call had none. Consumer side. */
     public Document doc(int index) {
-        return docs[index];
+        int d = docs[index];
+        return d >= 0 ? pool[d] : d == SPARE ? spare[index] : null;
     }
 
     /** The slot's tag copy (created on first use of the slot). */
@@ -259,7 +271,7 @@ public final class RecordRing {
 
     /** True if the slot holds a non-empty map copy. */
     public boolean hasDoc(int index) {
-        Document d = docs[index];
+        Document d = doc(index);
         return d != null && !d.isEmpty();
     }
 
@@ -316,10 +328,10 @@ public final class RecordRing {
     private void clear(int i) {
         name[i] = null;
         ref[i] = null;
-        Document d = docs[i];
+        Document d = doc(i);
         if (d != null) {
-            d.clear();
-            docs[i] = null;
+            d.clearAfterSend();
+            docs[i] = NO_DOC;
             if (d.poolIndex >= 0) {
                 poolDrained[d.poolIndex >>> 6] |= 1L << d.poolIndex;
             }

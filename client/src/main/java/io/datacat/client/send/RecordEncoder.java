@@ -344,6 +344,7 @@ final class RecordEncoder {
                     break;
                 case Document.DOUBLE: w.value(Double.longBitsToDouble(d.bits(i))); break;
                 case Document.LONG: w.value(d.bits(i)); break;
+                case Document.BOOLEAN: w.value(d.bits(i) != 0); break;
                 default: scalar(d.ref(i));
             }
         }

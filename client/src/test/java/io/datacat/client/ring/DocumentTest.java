@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +27,7 @@ class DocumentTest {
                 case Document.KEY: sb.append(d.ref(i)).append('='); break;
                 case Document.LONG: sb.append(d.bits(i)).append(' '); break;
                 case Document.DOUBLE: sb.append(Double.longBitsToDouble(d.bits(i))).append(' '); break;
+                case Document.BOOLEAN: sb.append(d.bits(i) != 0).append(' '); break;
                 default: sb.append(d.ref(i)).append(' ');
             }
         }
@@ -64,6 +66,59 @@ class DocumentTest {
         counter.set(8);
         xs[0] = 100;
         assertThat(render(d)).isEqualTo("{c=7 xs=[1 2 ]ds=[0.5 ]flags=[true ]}");
+    }
+
+    @Test
+    void boxedNumbersAndBooleansAreHeldAsBitsStringsAndBigNumbersAsReferences() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("i", 12);
+        m.put("l", -3L);
+        m.put("s", (short) 4);
+        m.put("d", 0.25);
+        m.put("f", 1.5f);
+        m.put("t", true);
+        m.put("n", "orc");
+        m.put("big", java.math.BigInteger.TEN.pow(30));
+        Document d = new Document();
+        d.copyMap(m);
+        assertThat(render(d)).isEqualTo("{i=12 l=-3 s=4 d=0.25 f=1.5 t=true n=orc big=" + java.math.BigInteger.TEN.pow(30) + " }");
+        assertThat(d.token(2)).isEqualTo(Document.LONG);
+        assertThat(d.token(8)).isEqualTo(Document.DOUBLE);
+        assertThat(d.token(12)).isEqualTo(Document.BOOLEAN);
+        assertThat(d.token(14)).isEqualTo(Document.VALUE);
+        assertThat(d.token(16)).isEqualTo(Document.VALUE);
+    }
+
+    /** Once sent, a document keeps its keys for the next copy of the same ones, and lets go of the caller's values. */
+    @Test
+    void clearingAfterSendKeepsTheKeysAndDropsTheValues() {
+        String key = "name";
+        String value = new String("dynamic");
+        Document d = new Document();
+        d.copyMap(Collections.singletonMap(key, value));
+        d.clearAfterSend();
+        assertThat(d.isEmpty()).isTrue();
+        assertThat(d.ref(1)).isSameAs(key);
+        assertThat(d.ref(2)).isNull();
+        d.copyMap(Collections.singletonMap(key, 7));
+        assertThat(render(d)).isEqualTo("{name=7 }");
+        assertThat(d.ref(2)).isNull();
+    }
+
+    /** Keys past the first {@link Document#KEPT_KEYS} tokens are dropped too: what a document keeps alive is bounded. */
+    @Test
+    void clearingAfterSendDropsKeysPastTheKeptOnes() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < Document.KEPT_KEYS; i++) {
+            m.put("k" + i, i);
+        }
+        Document d = new Document();
+        d.copyMap(m);
+        d.clearAfterSend();
+        assertThat(d.ref(1)).isEqualTo("k0");
+        for (int i = Document.KEPT_KEYS; i < 2 * Document.KEPT_KEYS + 1; i++) {
+            assertThat(d.ref(i)).as("token %d", i).isNull();
+        }
     }
 
     @Test
@@ -113,7 +168,7 @@ class DocumentTest {
         assertThat(d.truncated()).isTrue();
         assertThat(d.size()).isLessThanOrEqualTo(Document.MAX_TOKENS);
         assertThat(d.token(d.size() - 1)).isEqualTo(Document.OBJECT_END);
-        assertThat(d.token(d.size() - 2)).isEqualTo(Document.VALUE);
+        assertThat(d.token(d.size() - 2)).isEqualTo(Document.LONG);
     }
 
     @Test

@@ -113,7 +113,7 @@ class RecordRingTest {
         long[] next = {0};
         ring.drain((r, i, p) -> {
             assertThat(r.hasDoc(i)).isTrue();
-            assertThat(r.doc(i).ref(2)).isEqualTo(p);
+            assertThat(r.doc(i).bits(2)).isEqualTo(p);
             next[0]++;
         }, Integer.MAX_VALUE);
         assertThat(next[0]).isEqualTo(1_500);
@@ -157,7 +157,7 @@ class RecordRingTest {
                 ring.publish(p);
             }
             assertThat(ring.tryClaim()).isEqualTo(-1);
-            ring.drain((r, i, p) -> assertThat(r.doc(i).ref(2)).isEqualTo(p), Integer.MAX_VALUE);
+            ring.drain((r, i, p) -> assertThat(r.doc(i).bits(2)).isEqualTo(p), Integer.MAX_VALUE);
         }
         // Eight documents in all, whatever the round: the pool's, used again and again.
         assertThat(holder).hasSize(8);
@@ -226,7 +226,7 @@ class RecordRingTest {
             }
             lastSeen[id] = k;
             // A map copy arrives with its own call, whether its document came from the pool or the slot.
-            if (k % 3 == 0 ? !r.hasDoc(i) || !Long.valueOf(((long) id << 32) | k).equals(r.doc(i).ref(2)) : r.hasDoc(i)) {
+            if (k % 3 == 0 ? !r.hasDoc(i) || r.doc(i).bits(2) != (((long) id << 32) | k) : r.hasDoc(i)) {
                 wrongCopy.set(true);
             }
             consumed[0]++;
