@@ -33,7 +33,9 @@ import java.util.Map;
  *       guide's blocking-queue logger and DataCat's synchronous session, in the same run; then
  *       with {@code DATACAT_BENCH_OWN_CORE=1}, the same (but the synchronous session) with the game
  *       thread on a core of its own ({@link Cores});</li>
- *   <li>JMH: the average cost of each kind of call, and of validating a batch per record;</li>
+ *   <li>JMH: the average cost of each kind of call (with {@code DATACAT_BENCH_GAME_JVM}, say
+ *       {@code -XX:+UseParallelGC}, passed to their JVMs: the calls under another collector), and of
+ *       validating a batch per record;</li>
  *   <li>throughput end to end and of the server's ingest alone;</li>
  *   <li>heap per queued metric record.</li>
  * </ul>
