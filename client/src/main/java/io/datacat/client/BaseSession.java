@@ -74,8 +74,10 @@ abstract class BaseSession implements Session {
             }
         } catch (Throwable t) {
             failed(r, i);
+        } finally {
+            // Whatever happened, the position is published: one left unpublished would stall the sender.
+            front.publish(p);
         }
-        front.publish(p);
     }
 
     @Override
@@ -117,8 +119,9 @@ abstract class BaseSession implements Session {
             }
         } catch (Throwable t) {
             failed(r, i);
+        } finally {
+            front.publish(p);
         }
-        front.publish(p);
     }
 
     @Override
@@ -188,8 +191,9 @@ abstract class BaseSession implements Session {
             }
         } catch (Throwable t) {
             failed(r, i);
+        } finally {
+            front.publish(p);
         }
-        front.publish(p);
     }
 
     /** The steady-state path of metric handles: no allocation, no map lookup. */
@@ -269,8 +273,9 @@ abstract class BaseSession implements Session {
             r.docFor(p).copyMap(patch);
         } catch (Throwable t) {
             failed(r, i);
+        } finally {
+            front.publish(p);
         }
-        front.publish(p);
     }
 
     @Override

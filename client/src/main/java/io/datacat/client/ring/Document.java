@@ -82,6 +82,12 @@ public final class Document implements BiConsumer<Object, Object>, Consumer<Obje
         this.poolIndex = poolIndex;
     }
 
+    /** Empties the document and drops every reference it holds. */
+    public void clear() {
+        Arrays.fill(refs, null);
+        reset();
+    }
+
     /**
      * Empties the document once sent, dropping what it holds of the caller's values but keeping
      * the first {@link #KEPT_KEYS} tokens' keys, which the next copy of the same keys then need

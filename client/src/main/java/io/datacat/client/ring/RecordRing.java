@@ -324,7 +324,10 @@ public final class RecordRing {
         consumer.lazySet(next);
     }
 
-    /** Drops the slot's references so it does not keep the caller's objects alive. */
+    /**
+     * Drops the slot's references so it does not keep the caller's objects alive; its document
+     * keeps only its first keys (see {@link Document#clearAfterSend()}).
+     */
     private void clear(int i) {
         name[i] = null;
         ref[i] = null;

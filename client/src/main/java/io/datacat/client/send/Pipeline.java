@@ -306,12 +306,15 @@ public final class Pipeline implements SlotHandler {
         controlClaims.incrementAndGet();
         RecordRing r = f.ring();
         int i = r.index(p);
-        r.fill(i, kind, (byte) Level.CRITICAL.ordinal(), Clock.micros(), 0, null, ref);
-        if (data != null) {
-            r.docFor(p).copyMap(data);
+        try {
+            r.fill(i, kind, (byte) Level.CRITICAL.ordinal(), Clock.micros(), 0, null, ref);
+            if (data != null) {
+                r.docFor(p).copyMap(data);
+            }
+        } finally {
+            r.publish(p);
+            wakeSender();
         }
-        r.publish(p);
-        wakeSender();
         return true;
     }
 

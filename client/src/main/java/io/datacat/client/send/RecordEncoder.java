@@ -79,8 +79,7 @@ final class RecordEncoder {
         optionalText("cwd", info.cwd, MAX_PATH);
         w.field("hang_timeout_ms", info.hangTimeoutMs);
         w.name("attrs");
-        scratch.copyMap(info.attrs);
-        writeDocument(scratch);
+        writeMap(info.attrs);
         end();
     }
 
@@ -103,9 +102,8 @@ final class RecordEncoder {
         }
         optionalText("message", e.message(), MAX_MESSAGE);
         if (!e.data().isEmpty()) {
-            scratch.copyMap(e.data());
             w.name("data");
-            writeDocument(scratch);
+            writeMap(e.data());
         }
         end();
     }
@@ -202,8 +200,7 @@ final class RecordEncoder {
                 text("reason", r.reason(), MAX_SHORT);
                 optionalText("message", r.message(), MAX_MESSAGE);
                 w.name("detail");
-                scratch.copyMap(r.detail());
-                writeDocument(scratch);
+                writeMap(r.detail());
                 break;
             case HANG:
                 begin(seq, "hang", ts);
@@ -393,15 +390,20 @@ final class RecordEncoder {
         }
     }
 
+    /** A map the sender holds itself (session attributes, an event object's data, a crash's detail). */
+    private void writeMap(Map<?, ?> map) {
+        scratch.copyMap(map);
+        writeDocument(scratch);
+        // Not kept past the record: the sender's own copy keeps nothing of the caller's alive.
+        scratch.clear();
+    }
+
+    /** A {@link Document#VALUE}: null, a String, a BigInteger or a BigDecimal (numbers and booleans are bits). */
     private void scalar(Object v) {
         if (v == null) {
             w.nullValue();
         } else if (v instanceof String) {
             cut |= w.value((String) v, MAX_MESSAGE);
-        } else if (v instanceof Boolean) {
-            w.value(((Boolean) v).booleanValue());
-        } else if (v instanceof Double || v instanceof Float) {
-            w.value(((Number) v).doubleValue());
         } else if (v instanceof BigInteger) {
             BigInteger b = (BigInteger) v;
             if (b.bitLength() < 64) {
@@ -409,7 +411,7 @@ final class RecordEncoder {
             } else {
                 w.value(b.toString());
             }
-        } else if (v instanceof BigDecimal) {
+        } else {
             // Beyond a double's range, its exact text: a number there would be refused as infinite.
             double d = ((BigDecimal) v).doubleValue();
             if (Double.isInfinite(d)) {
@@ -417,8 +419,6 @@ final class RecordEncoder {
             } else {
                 w.value(d);
             }
-        } else {
-            w.value(((Number) v).longValue());
         }
     }
 

@@ -167,14 +167,33 @@ class RecordRingTest {
      * Four producers race a consumer through a small ring that wraps thousands of times:
      * every accepted call arrives exactly once, with its own map copy, each producer's calls in
      * its own order, and
-     * accepted + refused = attempted, exactly.
+     * accepted + refused = attempted, exactly. A ring smaller than the pool of documents.
      */
     @Test
     @Timeout(60)
     void concurrentProducersLoseAndDuplicateNothing() throws Exception {
+        race(1_000, 3);
+    }
+
+    /**
+     * The same with a ring five times the pool's size and a map on every call: once the ring
+     * fills, most calls copy into their slots' spare documents, which producers make (and race to
+     * make the array of) while the consumer reads them.
+     */
+    @Test
+    @Timeout(60)
+    void concurrentProducersBeyondThePoolLoseAndDuplicateNothing() throws Exception {
+        race(5_000, 1);
+    }
+
+    /**
+     * Runs the race and checks it. The consumer starts once the ring is full, so every slot's
+     * call is queued at once at least one time (a ring beyond the pool: spares).
+     */
+    private static void race(int limit, int mapEvery) throws Exception {
         int producers = 4;
         int perProducer = 500_000;
-        RecordRing ring = new RecordRing(1_000, 0);
+        RecordRing ring = new RecordRing(limit, 0);
         AtomicLong[] refused = new AtomicLong[producers];
         CountDownLatch start = new CountDownLatch(1);
         List<Thread> threads = new ArrayList<>();
@@ -195,7 +214,7 @@ class RecordRingTest {
                     }
                     int i = ring.index(p);
                     ring.fill(i, SlotKind.EVENT, (byte) id, k, 0, null, null);
-                    if (k % 3 == 0) {
+                    if (k % mapEvery == 0) {
                         ring.docFor(p).copyMap(Collections.singletonMap("call", ((long) id << 32) | k));
                     }
                     ring.publish(p);
@@ -226,12 +245,16 @@ class RecordRingTest {
             }
             lastSeen[id] = k;
             // A map copy arrives with its own call, whether its document came from the pool or the slot.
-            if (k % 3 == 0 ? !r.hasDoc(i) || r.doc(i).bits(2) != (((long) id << 32) | k) : r.hasDoc(i)) {
+            if (k % mapEvery == 0 ? !r.hasDoc(i) || r.doc(i).bits(2) != (((long) id << 32) | k) : r.hasDoc(i)) {
                 wrongCopy.set(true);
             }
             consumed[0]++;
         };
         start.countDown();
+        while (ring.claimed() < limit && threads.stream().anyMatch(Thread::isAlive)) {
+            Thread.yield();
+        }
+        assertThat(ring.claimed()).isEqualTo(limit);
         while (threads.stream().anyMatch(Thread::isAlive)) {
             ring.drain(check, 64);
         }
