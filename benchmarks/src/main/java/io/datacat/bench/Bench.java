@@ -5,7 +5,7 @@ import io.datacat.client.SessionOptions;
 import org.HdrHistogram.Histogram;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
@@ -35,7 +35,10 @@ import java.util.Map;
  *       thread on a core of its own ({@link Cores});</li>
  *   <li>JMH: the average cost of each kind of call (with {@code DATACAT_BENCH_GAME_JVM}, say
  *       {@code -XX:+UseParallelGC}, passed to their JVMs: the calls under another collector), and of
- *       validating a batch per record;</li>
+ *       validating a batch per record; {@code DATACAT_BENCH_JMH_ONLY=<regex>} runs only the single-call
+ *       benchmarks whose name matches, and {@code DATACAT_BENCH_JMH_PROFILER=<name[:options]>} adds a JMH
+ *       profiler to them (say {@code perfasm:events=cpu-clock}, which needs {@code perf} and an hsdis
+ *       library on {@code LD_LIBRARY_PATH});</li>
  *   <li>throughput end to end and of the server's ingest alone;</li>
  *   <li>heap per queued metric record.</li>
  * </ul>
@@ -245,7 +248,9 @@ public final class Bench {
         if (profile != null) {
             jvmArgs.addAll(HotMethods.recordInto(profile));
         }
-        for (RunResult r : jmh(mode, HotPathBenchmark.class, jvmArgs.toArray(new String[0]))) {
+        String only = System.getenv("DATACAT_BENCH_JMH_ONLY");
+        for (RunResult r : jmh(mode, HotPathBenchmark.class, only,
+                System.getenv("DATACAT_BENCH_JMH_PROFILER"), jvmArgs.toArray(new String[0]))) {
             String bench = r.getParams().getBenchmark();
             report.jmh(bench.substring(bench.lastIndexOf('.') + 1), r.getPrimaryResult().getScore(),
                     r.getPrimaryResult().getScoreError());
@@ -257,6 +262,9 @@ public final class Bench {
             System.out.println(hot);
             System.out.println("written to " + profile.resolve("hot-methods.md"));
         }
+        if (only != null && !only.isBlank()) {
+            return;
+        }
         step("JMH: validating a batch, compiled as in the daemon (C1 only)");
         validation(report, "daemon: C1 only (-XX:TieredStopAtLevel=1)", jmh(mode, ValidationBenchmark.class,
                 "-XX:TieredStopAtLevel=1"));
@@ -265,15 +273,27 @@ public final class Bench {
     }
 
     private static Collection<RunResult> jmh(Mode mode, Class<?> benchmarks, String... jvmArgs) throws Exception {
-        Options opt = new OptionsBuilder()
-                .include(benchmarks.getName())
+        return jmh(mode, benchmarks, null, null, jvmArgs);
+    }
+
+    /**
+     * @param only     a regular expression the benchmark's method name must match, or null for all
+     * @param profiler a JMH profiler as {@code name[:options]} (say {@code perfasm:events=cpu-clock}), or null
+     */
+    private static Collection<RunResult> jmh(Mode mode, Class<?> benchmarks, String only, String profiler,
+                                             String... jvmArgs) throws Exception {
+        ChainedOptionsBuilder opt = new OptionsBuilder()
+                .include(benchmarks.getName() + "\\." + (only == null || only.isBlank() ? ".*" : only.trim()))
                 .forks(mode.jmhForks())
                 .warmupIterations(mode.jmhWarmups()).warmupTime(TimeValue.seconds(1))
                 .measurementIterations(mode.jmhIterations()).measurementTime(TimeValue.seconds(1))
                 .jvmArgsAppend(jvmArgs)
-                .shouldDoGC(true)
-                .build();
-        return new Runner(opt).run();
+                .shouldDoGC(true);
+        if (profiler != null && !profiler.isBlank()) {
+            String[] p = profiler.trim().split(":", 2);
+            opt.addProfiler(p[0], p.length > 1 ? p[1] : "");
+        }
+        return new Runner(opt.build()).run();
     }
 
     private static void validation(Report report, String compiledAs, Collection<RunResult> results) {
@@ -408,6 +428,9 @@ public final class Bench {
             sb.append("\n## Single calls (JMH, average over bursts of 1,000, queue never full)\n\n");
             sb.append("| call | ns/call | ± |\n|---|---|---|\n");
             jmh.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f |%n", k, v[0], v[1])));
+            if (validation.isEmpty()) {
+                return sb.toString();
+            }
             sb.append("\n## Validating a batch (JMH, 5,000 events with a small map, as the daemon and the server "
                     + "read them)\n\n| compiled as | ns/record | ± |\n|---|---|---|\n");
             validation.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f |%n", k, v[0], v[1])));
