@@ -30,9 +30,10 @@ import java.util.Map;
  * processes and writes {@code benchmarks/results/latest.md} (and a dated copy):
  * <ul>
  *   <li>the 60 FPS frame-loop harness: DataCat's AsyncSession with the server up and down, the
- *       guide's blocking-queue logger and DataCat's synchronous session, in the same run; then
- *       with {@code DATACAT_BENCH_OWN_CORE=1}, the same (but the synchronous session) with the game
- *       thread on a core of its own ({@link Cores});</li>
+ *       guide's blocking-queue logger and DataCat's synchronous session, in the same run, the game
+ *       thread sleeping between frames; then the same (but the synchronous session) with the game
+ *       thread spinning between frames, so its core never idles; and with
+ *       {@code DATACAT_BENCH_OWN_CORE=1}, with the game thread on a core of its own ({@link Cores});</li>
  *   <li>JMH: the average cost of each kind of call (with {@code DATACAT_BENCH_GAME_JVM}, say
  *       {@code -XX:+UseParallelGC}, passed to their JVMs: the calls under another collector), and of
  *       validating a batch per record; {@code DATACAT_BENCH_JMH_ONLY=<regex>} runs only the single-call
@@ -69,8 +70,6 @@ public final class Bench {
      * sharing the cores with the sender, the daemon and the server from the rest.
      */
     private static final boolean OWN_CORE_LOOPS = "1".equals(System.getenv("DATACAT_BENCH_OWN_CORE"));
-    /** Marks the frame loops run with the game thread pinned to a core of its own ({@link Cores}). */
-    private static final String OWN_CORE = ", game thread on its own core";
 
     private static final String E2E_LABEL = "end to end: one client → daemon → server → SQLite";
     private static final String INGEST_LABEL = "server ingest alone: plain JSON batches of 5,000 over HTTP into "
@@ -165,36 +164,14 @@ public final class Bench {
     }
 
     private static void frameLoops(Stack stack, Mode mode, Report report) throws Exception {
-        step("frame loop: timer overhead");
-        report.frame(FrameLoop.run("clock reads alone (no logging)", new NoopLogger(), mode.frameSeconds()));
-
-        step("frame loop: DataCat AsyncSession, server up");
-        try (DatacatLogger log = new DatacatLogger(Datacat.createSession(options(stack, "async-up", true).build()))) {
-            report.frame(FrameLoop.run("DataCat AsyncSession, server up", log, mode.frameSeconds()));
-        }
-
-        step("frame loop: DataCat AsyncSession, server down");
-        stack.stopServer();
-        String downSession;
-        try (DatacatLogger log = new DatacatLogger(Datacat.createSession(options(stack, "async-down", true).build()))) {
-            downSession = log.session().id();
-            report.frame(FrameLoop.run("DataCat AsyncSession, server down", log, mode.frameSeconds()));
-        } finally {
-            stack.startServer();
-        }
-        // Its daemon now delivers the spooled frames: the next loggers must not share the machine with that.
-        Throughput.awaitEnded(stack, downSession);
-
-        step("frame loop: baseline (blocking queue + HTTP per record, as in the guide)");
-        try (BlockingQueueLogger log = new BlockingQueueLogger(stack.startCompatDaemon("baseline-daemon"))) {
-            report.frame(FrameLoop.run("baseline: blocking queue + HTTP per record", log, mode.frameSeconds()));
-        }
+        loopSet(stack, mode, report, Variant.SLEEPING);
 
         step("frame loop: DataCat synchronous Session");
         try (DatacatLogger log = new DatacatLogger(Datacat.createSession(options(stack, "sync", false).build()))) {
-            report.frame(FrameLoop.run("DataCat synchronous Session", log, mode.syncSeconds()));
+            report.frame(FrameLoop.run("DataCat synchronous Session", log, mode.syncSeconds(), false));
         }
 
+        loopSet(stack, mode, report, Variant.SPINNING);
         if (!OWN_CORE_LOOPS) {
             return;
         }
@@ -202,29 +179,75 @@ public final class Bench {
             step("frame loops with the game thread on a core of its own: left out (needs Linux, taskset, 2 cores)");
             return;
         }
-        double seconds = mode.frameSeconds();
-        step("frame loop, game thread on its own core: timer overhead");
-        report.frame(Cores.isolated(() -> FrameLoop.run("clock reads alone" + OWN_CORE, new NoopLogger(), seconds)));
+        loopSet(stack, mode, report, Variant.OWN_CORE);
+    }
 
-        step("frame loop, game thread on its own core: DataCat AsyncSession, server up");
-        try (DatacatLogger log = new DatacatLogger(Datacat.createSession(options(stack, "async-up-own", true).build()))) {
-            report.frame(Cores.isolated(() -> FrameLoop.run("DataCat AsyncSession, server up" + OWN_CORE, log, seconds)));
+    /** The clock alone, DataCat with the server up and down, and the baseline, run as {@code v} says. */
+    private static void loopSet(Stack stack, Mode mode, Report report, Variant v) throws Exception {
+        double seconds = mode.frameSeconds();
+        String tag = "frame loop" + v.suffix + ": ";
+        step(tag + "timer overhead");
+        report.frame(v.run("clock reads alone (no logging)", new NoopLogger(), seconds));
+
+        step(tag + "DataCat AsyncSession, server up");
+        try (DatacatLogger log = new DatacatLogger(Datacat.createSession(
+                options(stack, "async-up" + v.spoolSuffix, true).build()))) {
+            report.frame(v.run("DataCat AsyncSession, server up", log, seconds));
         }
 
-        step("frame loop, game thread on its own core: DataCat AsyncSession, server down");
+        step(tag + "DataCat AsyncSession, server down");
         stack.stopServer();
-        try (DatacatLogger log = new DatacatLogger(Datacat.createSession(options(stack, "async-down-own", true).build()))) {
+        String downSession;
+        try (DatacatLogger log = new DatacatLogger(Datacat.createSession(
+                options(stack, "async-down" + v.spoolSuffix, true).build()))) {
             downSession = log.session().id();
-            report.frame(Cores.isolated(() -> FrameLoop.run("DataCat AsyncSession, server down" + OWN_CORE, log, seconds)));
+            report.frame(v.run("DataCat AsyncSession, server down", log, seconds));
         } finally {
             stack.startServer();
         }
+        // Its daemon now delivers the spooled frames: the next loggers must not share the machine with that.
         Throughput.awaitEnded(stack, downSession);
 
-        step("frame loop, game thread on its own core: baseline");
-        try (BlockingQueueLogger log = new BlockingQueueLogger(stack.startCompatDaemon("baseline-daemon-own"))) {
-            report.frame(Cores.isolated(() -> FrameLoop.run("baseline: blocking queue + HTTP per record" + OWN_CORE, log,
-                    seconds)));
+        step(tag + "baseline (blocking queue + HTTP per record, as in the guide)");
+        try (BlockingQueueLogger log = new BlockingQueueLogger(stack.startCompatDaemon("baseline-daemon" + v.spoolSuffix))) {
+            report.frame(v.run("baseline: blocking queue + HTTP per record", log, seconds));
+        }
+    }
+
+    /**
+     * How a set of frame loops runs, and the suffix its rows' names carry: the game thread
+     * sleeping to its next frame on cores it shares with everything else (the main rows),
+     * spinning to it instead (its core never idles), or sleeping on a core of its own.
+     */
+    private enum Variant {
+        SLEEPING("", "", false, false),
+        SPINNING(", game thread spinning between frames", "-spin", true, false),
+        OWN_CORE(", game thread on its own core", "-own", false, true);
+
+        final String suffix;
+        final String spoolSuffix;
+        final boolean spin;
+        final boolean ownCore;
+
+        Variant(String suffix, String spoolSuffix, boolean spin, boolean ownCore) {
+            this.suffix = suffix;
+            this.spoolSuffix = spoolSuffix;
+            this.spin = spin;
+            this.ownCore = ownCore;
+        }
+
+        FrameLoop.Result run(String name, GameLogger log, double seconds) throws Exception {
+            return ownCore ? Cores.isolated(() -> FrameLoop.run(name + suffix, log, seconds, spin))
+                    : FrameLoop.run(name + suffix, log, seconds, spin);
+        }
+
+        static Variant of(String rowName) {
+            for (Variant v : values()) {
+                if (!v.suffix.isEmpty() && rowName.endsWith(v.suffix)) {
+                    return v;
+                }
+            }
+            return SLEEPING;
         }
     }
 
@@ -357,14 +380,13 @@ public final class Bench {
 
         String frameTables() {
             StringBuilder sb = new StringBuilder();
-            FrameLoop.Result baseline = find("baseline", false);
-            FrameLoop.Result async = find("AsyncSession, server up", false);
-            FrameLoop.Result baselineOwn = find("baseline", true);
-            FrameLoop.Result asyncOwn = find("AsyncSession, server up", true);
+            FrameLoop.Result baseline = find("baseline", Variant.SLEEPING);
+            FrameLoop.Result async = find("AsyncSession, server up", Variant.SLEEPING);
             sb.append("## Per call on the game thread (60 FPS, 100 mixed calls + 1 heartbeat per frame)\n\n");
             sb.append("Clock reads around each call are included; the first row shows what they cost alone. ")
-                    .append(FrameLoop.SPIN ? "The game thread spins to its next frame (DATACAT_BENCH_SPIN=1)."
-                            : "The game thread sleeps to its next frame.")
+                    .append("The game thread sleeps to its next frame, on the cores everything else shares. Rows marked "
+                            + "\"game thread spinning between frames\" keep it busy until its next frame instead, so its "
+                            + "core never idles (a game that waits for vsync in a busy loop, or has work all frame long).")
                     .append(OWN_CORE_LOOPS ? " Rows marked \"game thread on its own core\" pin it to one core and "
                             + "everything else (the sender, the JIT, the collector, the server, the daemons) to the others."
                             : "").append("\n\n");
@@ -380,12 +402,14 @@ public final class Bench {
                         .append(" | ").append(r.dropped()).append(" |\n");
             }
             ratios(sb, "Baseline ÷ DataCat AsyncSession (server up)", baseline, async);
-            ratios(sb, "The same, game thread on its own core", baselineOwn, asyncOwn);
+            for (Variant v : List.of(Variant.SPINNING, Variant.OWN_CORE)) {
+                ratios(sb, "The same" + v.suffix, find("baseline", v), find("AsyncSession, server up", v));
+            }
             sb.append("\n### By position in the frame\n\n");
-            sb.append(FrameLoop.SPIN ? "The game thread spins between frames; the first calls of a frame still find "
-                    + "the lines the other threads changed meanwhile" : "The game thread sleeps between frames, so the "
-                    + "first calls of a frame meet cold caches and TLB").append(" (the clock-only row shows the effect on "
-                    + "two clock reads); from the fourth call on, a call costs what it costs in a steady burst.\n\n");
+            sb.append("A game thread that sleeps between frames meets cold caches and TLB at the first calls of a "
+                    + "frame (the clock-only row shows the effect on two clock reads); one that spins finds only the "
+                    + "lines the other threads changed meanwhile. From the fourth call on, a call costs what it costs "
+                    + "in a steady burst.\n\n");
             sb.append("| logger | 1st call p50 | 1st call p99 | 4th call on: p50 | p90 | p99 | p99.9 |\n");
             sb.append("|---|---|---|---|---|---|---|\n");
             for (FrameLoop.Result r : frames) {
@@ -437,8 +461,8 @@ public final class Bench {
             return sb.toString();
         }
 
-        private FrameLoop.Result find(String nameContains, boolean ownCore) {
-            return frames.stream().filter(r -> r.name().contains(nameContains) && r.name().endsWith(OWN_CORE) == ownCore)
+        private FrameLoop.Result find(String nameContains, Variant v) {
+            return frames.stream().filter(r -> r.name().contains(nameContains) && Variant.of(r.name()) == v)
                     .findFirst().orElse(null);
         }
 

@@ -16,12 +16,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class FrameLoop {
     private static final long FRAME_NANOS = 1_000_000_000L / 60;
-    /**
-     * {@code DATACAT_BENCH_SPIN=1}: the game thread spins to its next frame instead of sleeping
-     * (a diagnostic: its core then never idles, so the first calls of a frame find only what
-     * the other threads changed, not what the idle core lost).
-     */
-    static final boolean SPIN = "1".equals(System.getenv("DATACAT_BENCH_SPIN"));
 
     /** What one run measured. */
     record Result(String name, Histogram perCall, Histogram firstOfFrame, Histogram fourthOn, Histogram[] fourthOnByKind,
@@ -57,7 +51,12 @@ final class FrameLoop {
     private FrameLoop() {
     }
 
-    static Result run(String name, GameLogger log, double seconds) {
+    /**
+     * @param spin the game thread spins to its next frame instead of sleeping: its core never
+     *             idles, so the first calls of a frame find only what the other threads changed,
+     *             not what an idle core lost
+     */
+    static Result run(String name, GameLogger log, double seconds, boolean spin) {
         Workload work = new Workload();
         PerCall perCall = new PerCall();
         Histogram perFrame = histogram();
@@ -70,20 +69,20 @@ final class FrameLoop {
         // synchronous session) gets five seconds of short frames at most.
         long warmEnd = System.nanoTime() + 5_000_000_000L;
         for (int chunk = 0; chunk < 12 && System.nanoTime() < warmEnd; chunk++) {
-            runFrames(log, work, 100, 1_000_000L, null, null);
+            runFrames(log, work, 100, 1_000_000L, spin, null, null);
         }
-        runFrames(log, work, 120, FRAME_NANOS, null, null);
+        runFrames(log, work, 120, FRAME_NANOS, spin, null, null);
         long droppedBefore = log.dropped();
         long allocBefore = mx.getThreadAllocatedBytes(tid);
-        runFrames(log, work, frames, FRAME_NANOS, perCall, perFrame);
+        runFrames(log, work, frames, FRAME_NANOS, spin, perCall, perFrame);
         long allocated = mx.getThreadAllocatedBytes(tid) - allocBefore;
         long calls = frames * (Workload.CALLS_PER_FRAME + 1);
         return new Result(name, perCall.all(), perCall.firstOfFrame(), perCall.fourthOn(), perCall.byKind(), perFrame,
                 (double) allocated / calls, calls, frames, log.dropped() - droppedBefore);
     }
 
-    private static void runFrames(GameLogger log, Workload work, long frames, long frameNanos, PerCall perCall,
-                                  Histogram perFrame) {
+    private static void runFrames(GameLogger log, Workload work, long frames, long frameNanos, boolean spin,
+                                  PerCall perCall, Histogram perFrame) {
         long next = System.nanoTime();
         for (int f = 0; f < frames; f++) {
             if (perCall != null && (f & 1) == 1) {
@@ -108,7 +107,7 @@ final class FrameLoop {
             }
             next += frameNanos;
             long sleep = next - System.nanoTime();
-            if (sleep > 0 && SPIN) {
+            if (sleep > 0 && spin) {
                 while (next - System.nanoTime() > 0) {
                     Thread.onSpinWait();
                 }
