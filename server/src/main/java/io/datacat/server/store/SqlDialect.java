@@ -29,13 +29,41 @@ enum SqlDialect {
         @Override
         void stateNowCondition(List<String> segments, String value, BigDecimal number, StringBuilder sql,
                                List<Object> args) {
-            String path = StateValues.jsonPath(segments);
             Double n = number == null ? null : number.doubleValue();
+            if (!StateValues.isPathUsable(segments)) {
+                stateNowByKeys(segments, value, n, sql, args);
+                return;
+            }
+            String path = StateValues.jsonPath(segments);
             // json_extract gives SQL values: numbers compare as numbers (3 = 3.0), booleans as 1/0.
             sql.append(" AND (CASE json_type(s.state, ?) WHEN 'text' THEN json_extract(s.state, ?) = ?"
                     + " WHEN 'integer' THEN json_extract(s.state, ?) = ? WHEN 'real' THEN json_extract(s.state, ?) = ?"
                     + " WHEN 'true' THEN ? = 'true' WHEN 'false' THEN ? = 'false' ELSE 0 END)");
             args.addAll(Arrays.asList(path, path, value, path, n, path, n, value, value));
+        }
+
+        /**
+         * The same test for keys a JSON path cannot spell (empty, or with a {@code "} or a
+         * {@code \}): one {@code json_each} per level, matching each key as plain text.
+         */
+        private void stateNowByKeys(List<String> segments, String value, Double n, StringBuilder sql,
+                                    List<Object> args) {
+            sql.append(" AND EXISTS (SELECT 1 FROM json_each(s.state) k0");
+            for (int i = 1; i < segments.size(); i++) {
+                // A member that is not an object has no keys to look into (json_each would read its text as JSON).
+                sql.append(", json_each(CASE k").append(i - 1).append(".type WHEN 'object' THEN k").append(i - 1)
+                        .append(".value ELSE '{}' END) k").append(i);
+            }
+            sql.append(" WHERE");
+            for (int i = 0; i < segments.size(); i++) {
+                sql.append(" k").append(i).append(".key = ? AND");
+                args.add(segments.get(i));
+            }
+            String last = "k" + (segments.size() - 1);
+            sql.append(" (CASE ").append(last).append(".type WHEN 'text' THEN ").append(last).append(".atom = ?")
+                    .append(" WHEN 'integer' THEN ").append(last).append(".atom = ? WHEN 'real' THEN ").append(last)
+                    .append(".atom = ? WHEN 'true' THEN ? = 'true' WHEN 'false' THEN ? = 'false' ELSE 0 END))");
+            args.addAll(Arrays.asList(value, n, n, value, value));
         }
 
         @Override

@@ -65,7 +65,7 @@ public final class StateValues {
     }
 
     /** True when every segment can be written as an SQLite JSON path segment. */
-    public static boolean isPathUsable(List<String> segments) {
+    static boolean isPathUsable(List<String> segments) {
         // SQLite's JSON paths can quote neither a '"' nor a '\\' inside a key.
         return segments.stream().noneMatch(s -> s.isEmpty() || s.indexOf('"') >= 0 || s.indexOf('\\') >= 0);
     }

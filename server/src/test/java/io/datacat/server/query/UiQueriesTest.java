@@ -146,8 +146,22 @@ class UiQueriesTest {
         }
         assertThatThrownBy(() -> sessions.list(params("state_key", "a\\b", "state_value", "1")))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("path of keys");
-        assertThatThrownBy(() -> sessions.list(params("state_key", "c\\\\d", "state_value", "3")))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("path of keys");
+    }
+
+    @Test
+    void aKeyWithAQuoteOrABackslashCanBeFilteredOn() {
+        session("odd", "1", 1, state("odd", 2, "{\"c\\\\d\":3,\"say \\\"hi\\\"\":{\"to\":\"you\"},\"a\":{\"b\\\"\":true}}"));
+        session("plain", "1", 2, state("plain", 2, "{\"cd\":3,\"to\":\"you\",\"a\":{\"b\":true}}"));
+        for (String scope : new String[] {"now", "ever"}) {
+            assertThat(ids(sessions.list(params("state_key", "c\\\\d", "state_value", "3", "state_scope", scope))))
+                    .as(scope).containsExactly("odd");
+            assertThat(ids(sessions.list(params("state_key", "say \"hi\".to", "state_value", "you",
+                    "state_scope", scope)))).as(scope).containsExactly("odd");
+            assertThat(ids(sessions.list(params("state_key", "a.b\"", "state_value", "true", "state_scope", scope))))
+                    .as(scope).containsExactly("odd");
+            assertThat(ids(sessions.list(params("state_key", "c\\\\d", "state_value", "4", "state_scope", scope))))
+                    .as(scope).isEmpty();
+        }
     }
 
     @Test

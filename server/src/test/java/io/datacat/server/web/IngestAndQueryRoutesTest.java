@@ -156,6 +156,24 @@ class IngestAndQueryRoutesTest extends ServerPerStoreTest {
         assertRefused("/api/sessions?status=crashed_or_ended", "status", "status must be active");
     }
 
+    @Test
+    void aStateKeyWithAQuoteOrABackslashIsFilteredOnInEitherScope() {
+        ingest(start("odd", 1, "Game", "1.0"), state("odd", 2, "{\"c\\\\d\":3,\"say \\\"hi\\\"\":{\"to\":\"you\"}}"));
+        ingest(start("plain", 1, "Game", "1.0"), state("plain", 2, "{\"cd\":3,\"to\":\"you\"}"));
+        for (String scope : List.of("now", "ever")) {
+            assertThat(ids("/api/sessions?state_key=" + encode("c\\\\d") + "&state_value=3&state_scope=" + scope))
+                    .as(scope).containsExactly("odd");
+            assertThat(ids("/api/sessions?state_key=" + encode("say \"hi\".to") + "&state_value=you&state_scope="
+                    + scope)).as(scope).containsExactly("odd");
+        }
+        assertRefused("/api/sessions?state_key=" + encode("a..b") + "&state_value=1", "state_key",
+                "state_key is a path of keys");
+    }
+
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
+    }
+
     private void assertRefused(String path, String field, String error) {
         HttpResponse<String> r = server.get(path);
         assertThat(r.statusCode()).as(path + " " + r.body()).isEqualTo(400);
