@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * {@code ./datacat bench [--quick|--full] [--only ingest|e2e|jmh|frames] [--postgres <url>]}: runs every benchmark
@@ -37,7 +38,7 @@ import java.util.Map;
  *   <li>JMH: the average cost of each kind of call (with {@code DATACAT_BENCH_GAME_JVM}, say
  *       {@code -XX:+UseParallelGC}, passed to their JVMs: the calls under another collector), and of
  *       validating a batch per record; {@code DATACAT_BENCH_JMH_ONLY=<regex>} runs only the single-call
- *       benchmarks whose name matches, and {@code DATACAT_BENCH_JMH_PROFILER=<name[:options]>} adds a JMH
+ *       benchmarks whose whole method name matches (say {@code eventWithSmallMap|statePatch}), and {@code DATACAT_BENCH_JMH_PROFILER=<name[:options]>} adds a JMH
  *       profiler to them (say {@code perfasm:events=cpu-clock}, which needs {@code perf} and an hsdis
  *       library on {@code LD_LIBRARY_PATH});</li>
  *   <li>throughput end to end and of the server's ingest alone;</li>
@@ -300,13 +301,15 @@ public final class Bench {
     }
 
     /**
-     * @param only     a regular expression the benchmark's method name must match, or null for all
+     * @param only     a regular expression the benchmark's whole method name must match, or null for all
      * @param profiler a JMH profiler as {@code name[:options]} (say {@code perfasm:events=cpu-clock}), or null
      */
     private static Collection<RunResult> jmh(Mode mode, Class<?> benchmarks, String only, String profiler,
                                              String... jvmArgs) throws Exception {
         ChainedOptionsBuilder opt = new OptionsBuilder()
-                .include(benchmarks.getName() + "\\." + (only == null || only.isBlank() ? ".*" : only.trim()))
+                // JMH finds the pattern anywhere in a benchmark's full name: anchor it to this class's methods.
+                .include(Pattern.quote(benchmarks.getName()) + "\\.(?:"
+                        + (only == null || only.isBlank() ? ".*" : only.trim()) + ")$")
                 .forks(mode.jmhForks())
                 .warmupIterations(mode.jmhWarmups()).warmupTime(TimeValue.seconds(1))
                 .measurementIterations(mode.jmhIterations()).measurementTime(TimeValue.seconds(1))

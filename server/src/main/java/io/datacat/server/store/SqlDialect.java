@@ -43,8 +43,8 @@ enum SqlDialect {
         }
 
         /**
-         * The same test for keys a JSON path cannot spell (empty, or with a {@code "} or a
-         * {@code \}): one {@code json_each} per level, matching each key as plain text.
+         * The same test for keys a JSON path cannot spell (with a {@code "} or a {@code \}): one
+         * {@code json_each} per level, matching each key as plain text.
          */
         private void stateNowByKeys(List<String> segments, String value, Double n, StringBuilder sql,
                                     List<Object> args) {

@@ -152,9 +152,11 @@ class UiQueriesTest {
     void aKeyWithAQuoteOrABackslashCanBeFilteredOn() {
         session("odd", "1", 1, state("odd", 2, "{\"c\\\\d\":3,\"say \\\"hi\\\"\":{\"to\":\"you\"},\"a\":{\"b\\\"\":true}}"));
         session("plain", "1", 2, state("plain", 2, "{\"cd\":3,\"to\":\"you\",\"a\":{\"b\":true}}"));
+        // A string that reads as JSON where "odd" holds an object: it has no keys to look into.
+        session("flat", "1", 3, state("flat", 2, "{\"c\\\\d\":3.0,\"say \\\"hi\\\"\":\"{\\\"to\\\":\\\"you\\\"}\"}"));
         for (String scope : new String[] {"now", "ever"}) {
             assertThat(ids(sessions.list(params("state_key", "c\\\\d", "state_value", "3", "state_scope", scope))))
-                    .as(scope).containsExactly("odd");
+                    .as(scope + ": 3 and 3.0").containsExactly("flat", "odd");
             assertThat(ids(sessions.list(params("state_key", "say \"hi\".to", "state_value", "you",
                     "state_scope", scope)))).as(scope).containsExactly("odd");
             assertThat(ids(sessions.list(params("state_key", "a.b\"", "state_value", "true", "state_scope", scope))))
