@@ -33,12 +33,14 @@ import java.util.regex.Pattern;
  *   <li>the 60 FPS frame-loop harness: DataCat's AsyncSession with the server up and down, the
  *       guide's blocking-queue logger and DataCat's synchronous session, in the same run, the game
  *       thread sleeping between frames; then the same (but the synchronous session) with the game
- *       thread spinning between frames, so its core never idles; and with
- *       {@code DATACAT_BENCH_OWN_CORE=1}, with the game thread on a core of its own ({@link Cores});</li>
+ *       thread spinning between frames, so its core never idles, once on the shared cores and once
+ *       pinned to a core of its own ({@link Cores}; Linux with {@code taskset}); and with
+ *       {@code DATACAT_BENCH_OWN_CORE=1}, sleeping on a core of its own;</li>
  *   <li>JMH: the average cost of each kind of call (with {@code DATACAT_BENCH_GAME_JVM}, say
  *       {@code -XX:+UseParallelGC}, passed to their JVMs: the calls under another collector), and of
  *       validating a batch per record; {@code DATACAT_BENCH_JMH_ONLY=<regex>} runs only the single-call
- *       benchmarks whose whole method name matches (say {@code eventWithSmallMap|statePatch}), and {@code DATACAT_BENCH_JMH_PROFILER=<name[:options]>} adds a JMH
+ *       benchmarks whose whole method name matches (say {@code eventWithSmallMap|statePatch}), and
+ *       {@code DATACAT_BENCH_JMH_PROFILER=<name[:options]>} adds a JMH
  *       profiler to them (say {@code perfasm:events=cpu-clock}, which needs {@code perf} and an hsdis
  *       library on {@code LD_LIBRARY_PATH});</li>
  *   <li>throughput end to end and of the server's ingest alone;</li>
@@ -66,9 +68,9 @@ public final class Bench {
     private static final Mode FULL = new Mode("full", 30, 5, 2, 3, 5, 1_000_000, 3_000_000);
 
     /**
-     * {@code DATACAT_BENCH_OWN_CORE=1}: the frame loops run again with the game thread on a core of
-     * its own (about 3 more minutes in full mode): a control, which tells the tail that comes from
-     * sharing the cores with the sender, the daemon and the server from the rest.
+     * {@code DATACAT_BENCH_OWN_CORE=1}: the frame loops also run with the game thread sleeping on a
+     * core of its own (about 2.5 more minutes in full mode): a control, which tells the tail that
+     * comes from sharing the cores with the sender, the daemon and the server from the rest.
      */
     private static final boolean OWN_CORE_LOOPS = "1".equals(System.getenv("DATACAT_BENCH_OWN_CORE"));
 
@@ -173,14 +175,14 @@ public final class Bench {
         }
 
         loopSet(stack, mode, report, Variant.SPINNING);
-        if (!OWN_CORE_LOOPS) {
-            return;
-        }
         if (!Cores.available()) {
             step("frame loops with the game thread on a core of its own: left out (needs Linux, taskset, 2 cores)");
             return;
         }
-        loopSet(stack, mode, report, Variant.OWN_CORE);
+        loopSet(stack, mode, report, Variant.SPINNING_OWN_CORE);
+        if (OWN_CORE_LOOPS) {
+            loopSet(stack, mode, report, Variant.OWN_CORE);
+        }
     }
 
     /** The clock alone, DataCat with the server up and down, and the baseline, run as {@code v} says. */
@@ -218,11 +220,12 @@ public final class Bench {
     /**
      * How a set of frame loops runs, and the suffix its rows' names carry: the game thread
      * sleeping to its next frame on cores it shares with everything else (the main rows),
-     * spinning to it instead (its core never idles), or sleeping on a core of its own.
+     * spinning to it instead (its core never idles), or on a core of its own, sleeping or spinning.
      */
     private enum Variant {
         SLEEPING("", "", false, false),
         SPINNING(", game thread spinning between frames", "-spin", true, false),
+        SPINNING_OWN_CORE(", game thread spinning on its own core", "-spin-own", true, true),
         OWN_CORE(", game thread on its own core", "-own", false, true);
 
         final String suffix;
@@ -390,9 +393,8 @@ public final class Bench {
                     .append("The game thread sleeps to its next frame, on the cores everything else shares. Rows marked "
                             + "\"game thread spinning between frames\" keep it busy until its next frame instead, so its "
                             + "core never idles (a game that waits for vsync in a busy loop, or has work all frame long).")
-                    .append(OWN_CORE_LOOPS ? " Rows marked \"game thread on its own core\" pin it to one core and "
-                            + "everything else (the sender, the JIT, the collector, the server, the daemons) to the others."
-                            : "").append("\n\n");
+                    .append(" Rows marked \"on its own core\" pin it to one core and everything else (the sender, "
+                            + "the JIT, the collector, the server, the daemons) to the other.").append("\n\n");
             sb.append("| logger | p50 | p90 | p99 | p99.9 | p99.99 | max | allocated/call | dropped |\n");
             sb.append("|---|---|---|---|---|---|---|---|---|\n");
             for (FrameLoop.Result r : frames) {
@@ -405,7 +407,7 @@ public final class Bench {
                         .append(" | ").append(r.dropped()).append(" |\n");
             }
             ratios(sb, "Baseline ÷ DataCat AsyncSession (server up)", baseline, async);
-            for (Variant v : List.of(Variant.SPINNING, Variant.OWN_CORE)) {
+            for (Variant v : List.of(Variant.SPINNING, Variant.SPINNING_OWN_CORE, Variant.OWN_CORE)) {
                 ratios(sb, "The same" + v.suffix, find("baseline", v), find("AsyncSession, server up", v));
             }
             sb.append("\n### By position in the frame\n\n");
