@@ -10,6 +10,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,8 +37,7 @@ import java.util.regex.Pattern;
  *       thread spinning between frames, so its core never idles, once on the shared cores and once
  *       pinned to a core of its own ({@link Cores}; Linux with {@code taskset}); and with
  *       {@code DATACAT_BENCH_OWN_CORE=1}, sleeping on a core of its own;</li>
- *   <li>JMH: the average cost of each kind of call (with {@code DATACAT_BENCH_GAME_JVM}, say
- *       {@code -XX:+UseParallelGC}, passed to their JVMs: the calls under another collector), and of
+ *   <li>JMH: the average cost of each kind of call, and of
  *       validating a batch per record; {@code DATACAT_BENCH_JMH_ONLY=<regex>} runs only the single-call
  *       benchmarks whose whole method name matches (say {@code eventWithSmallMap|statePatch}), and
  *       {@code DATACAT_BENCH_JMH_PROFILER=<name[:options]>} adds a JMH
@@ -74,6 +74,19 @@ public final class Bench {
      */
     private static final boolean OWN_CORE_LOOPS = "1".equals(System.getenv("DATACAT_BENCH_OWN_CORE"));
 
+    /**
+     * {@code DATACAT_BENCH_GAME_JVM="<options>"}: the game's JVM options (say {@code -XX:+UseParallelGC}
+     * or {@code -XX:+UseTransparentHugePages}), for the JMH forks and for this JVM, which is the game
+     * of the frame loops and the client of the end-to-end run ({@code ./datacat bench} starts it with
+     * them; {@link #main} warns when they are missing).
+     */
+    static final List<String> GAME_JVM = gameJvmOptions();
+
+    private static List<String> gameJvmOptions() {
+        String options = System.getenv("DATACAT_BENCH_GAME_JVM");
+        return options == null || options.isBlank() ? List.of() : List.of(options.trim().split("\\s+"));
+    }
+
     private static final String E2E_LABEL = "end to end: one client → daemon → server → SQLite";
     private static final String INGEST_LABEL = "server ingest alone: plain JSON batches of 5,000 over HTTP into "
             + "SQLite, 2 senders";
@@ -102,6 +115,12 @@ public final class Bench {
                 }
                 default -> usage();
             }
+        }
+        List<String> running = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        if (!running.containsAll(GAME_JVM)) {
+            System.err.println("warning: DATACAT_BENCH_GAME_JVM reaches only the JMH forks: this JVM, the game of the "
+                    + "frame loops and the end-to-end client, runs without " + GAME_JVM
+                    + " (./datacat bench starts it with them)");
         }
         if (postgres != null && !List.of("ingest", "e2e").contains(String.valueOf(only))) {
             System.err.println("--postgres goes with --only ingest or --only e2e: the other parts do not use the store");
@@ -266,10 +285,7 @@ public final class Bench {
         List<String> jvmArgs = new ArrayList<>(List.of("-D" + HotPathBenchmark.SERVER + "=" + stack.serverUrl(),
                 "-D" + HotPathBenchmark.DAEMON_JAR + "=" + stack.daemonJar(),
                 "-D" + HotPathBenchmark.SPOOL + "=" + stack.spoolDir("jmh")));
-        String gameJvm = System.getenv("DATACAT_BENCH_GAME_JVM");
-        if (gameJvm != null && !gameJvm.isBlank()) {
-            jvmArgs.addAll(List.of(gameJvm.trim().split("\\s+")));
-        }
+        jvmArgs.addAll(GAME_JVM);
         Path profile = Stack.profileDir("jmh");
         Instant started = Instant.now();
         if (profile != null) {
@@ -372,8 +388,13 @@ public final class Bench {
                     .append(" cores, ").append(Machine.memory()).append('\n');
             sb.append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ')
                     .append(System.getProperty("java.runtime.version")).append('\n');
-            sb.append("- client: DataCat ").append(Datacat.VERSION).append("; command: `./datacat bench --")
-                    .append(mode).append("`\n\n");
+            if (!GAME_JVM.isEmpty()) {
+                sb.append("- game JVM options (the frame loops, the end-to-end client, the JMH forks): `")
+                        .append(String.join(" ", GAME_JVM)).append("`\n");
+            }
+            sb.append("- client: DataCat ").append(Datacat.VERSION).append("; command: `")
+                    .append(GAME_JVM.isEmpty() ? "" : "DATACAT_BENCH_GAME_JVM=\"" + String.join(" ", GAME_JVM) + "\" ")
+                    .append("./datacat bench --").append(mode).append("`\n\n");
 
             sb.append(frameTables());
             sb.append(jmhTables());
