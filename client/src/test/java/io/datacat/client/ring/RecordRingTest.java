@@ -96,6 +96,54 @@ class RecordRingTest {
         assertThat(ring.hasDoc(i)).isFalse();
     }
 
+    /** A slot's numbers share their longs and lines with its neighbours': none may leak into another. */
+    @Test
+    void eachSlotReadsBackExactlyWhatItsCallWrote() {
+        RecordRing ring = new RecordRing(4, 0);
+        long[] ts = {Long.MIN_VALUE, Long.MAX_VALUE, 0, -1};
+        double[] values = {Double.NaN, -0.0, Double.MAX_VALUE, Double.NEGATIVE_INFINITY};
+        byte[] codes = {(byte) 0xFF, Byte.MIN_VALUE, 0, Byte.MAX_VALUE};
+        Object[] refs = {new Object(), null, "ref", new Object()};
+        for (int k = 0; k < 4; k++) {
+            long p = ring.tryClaim();
+            ring.fill(ring.index(p), SlotKind.METRIC, codes[k], ts[k], values[k], "name" + k, refs[k]);
+            if (k == 2) {
+                ring.docFor(p).copyMap(Collections.singletonMap("k", "v"));
+            }
+            ring.publish(p);
+        }
+        List<Integer> seen = new ArrayList<>();
+        ring.drain((r, i, p) -> {
+            int k = (int) p;
+            assertThat(r.kind(i)).isEqualTo(SlotKind.METRIC);
+            assertThat(r.code(i)).isEqualTo(codes[k]);
+            assertThat(r.ts(i)).isEqualTo(ts[k]);
+            assertThat(Double.doubleToRawLongBits(r.value(i))).isEqualTo(Double.doubleToRawLongBits(values[k]));
+            assertThat(r.name(i)).isEqualTo("name" + k);
+            assertThat(r.ref(i)).isSameAs(refs[k]);
+            assertThat(r.hasDoc(i)).isEqualTo(k == 2);
+            seen.add(k);
+        }, 10);
+        assertThat(seen).containsExactly(0, 1, 2, 3);
+    }
+
+    /** A call that fails after taking a pool document is skipped, and its document still goes back to the pool. */
+    @Test
+    void aSkippedSlotIsNotHandledAndFreesItsDocument() {
+        RecordRing ring = new RecordRing(8, 0);
+        long p = ring.tryClaim();
+        ring.fill(ring.index(p), SlotKind.EVENT, (byte) 3, 1, 0, "e", null);
+        Document taken = ring.docFor(p);
+        taken.copyMap(Collections.singletonMap("k", "v"));
+        ring.skip(ring.index(p));
+        ring.publish(p);
+        List<Byte> kinds = new ArrayList<>();
+        assertThat(ring.drain((r, i, q) -> kinds.add(r.kind(i)), 10)).isEqualTo(1);
+        assertThat(kinds).containsExactly(SlotKind.NONE);
+        long next = ring.tryClaim();
+        assertThat(ring.docFor(next)).as("the lowest free document again").isSameAs(taken);
+    }
+
     @Test
     void mapCallsTakeTheLowestFreePoolDocumentAndSparesBeyondThePool() {
         RecordRing ring = new RecordRing(2_000, 0);
