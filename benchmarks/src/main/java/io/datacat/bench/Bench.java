@@ -75,12 +75,15 @@ public final class Bench {
     private static final boolean OWN_CORE_LOOPS = "1".equals(System.getenv("DATACAT_BENCH_OWN_CORE"));
 
     /**
-     * {@code DATACAT_BENCH_GAME_JVM="<options>"}: the game's JVM options (say {@code -XX:+UseParallelGC}
-     * or {@code -XX:+UseTransparentHugePages}), for the JMH forks and for this JVM, which is the game
-     * of the frame loops and the client of the end-to-end run ({@code ./datacat bench} starts it with
-     * them; {@link #main} warns when they are missing).
+     * {@code DATACAT_BENCH_GAME_JVM="<options>"} (separated by spaces, none containing one): the
+     * game's JVM options (say {@code -XX:+UseParallelGC} or {@code -XX:+UseTransparentHugePages}),
+     * for the single-call JMH forks and for this JVM, which is the game of the frame loops and the
+     * client of the throughput runs; {@code ./datacat bench} starts it with them.
      */
     static final List<String> GAME_JVM = gameJvmOptions();
+    /** The game's options this JVM was started without (none when started by {@code ./datacat bench}). */
+    private static final List<String> GAME_JVM_MISSING = GAME_JVM.stream()
+            .filter(o -> !ManagementFactory.getRuntimeMXBean().getInputArguments().contains(o)).toList();
 
     private static List<String> gameJvmOptions() {
         String options = System.getenv("DATACAT_BENCH_GAME_JVM");
@@ -116,11 +119,10 @@ public final class Bench {
                 default -> usage();
             }
         }
-        List<String> running = ManagementFactory.getRuntimeMXBean().getInputArguments();
-        if (!running.containsAll(GAME_JVM)) {
-            System.err.println("warning: DATACAT_BENCH_GAME_JVM reaches only the JMH forks: this JVM, the game of the "
-                    + "frame loops and the end-to-end client, runs without " + GAME_JVM
-                    + " (./datacat bench starts it with them)");
+        if (!GAME_JVM_MISSING.isEmpty()) {
+            System.err.println("warning: this JVM runs without " + String.join(" ", GAME_JVM_MISSING)
+                    + " of DATACAT_BENCH_GAME_JVM, so only the single-call JMH forks get them, not the frame loops "
+                    + "or the throughput clients; ./datacat bench starts it with them");
         }
         if (postgres != null && !List.of("ingest", "e2e").contains(String.valueOf(only))) {
             System.err.println("--postgres goes with --only ingest or --only e2e: the other parts do not use the store");
@@ -332,7 +334,9 @@ public final class Bench {
                 .forks(mode.jmhForks())
                 .warmupIterations(mode.jmhWarmups()).warmupTime(TimeValue.seconds(1))
                 .measurementIterations(mode.jmhIterations()).measurementTime(TimeValue.seconds(1))
-                .jvmArgsAppend(jvmArgs)
+                // Replaces what JMH would copy from this JVM's options: the game's options go to the
+                // single-call forks only, not to the validation forks, which stand for the daemon and the server.
+                .jvmArgs(jvmArgs)
                 .shouldDoGC(true);
         if (profiler != null && !profiler.isBlank()) {
             String[] p = profiler.trim().split(":", 2);
@@ -389,10 +393,14 @@ public final class Bench {
             sb.append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ')
                     .append(System.getProperty("java.runtime.version")).append('\n');
             if (!GAME_JVM.isEmpty()) {
-                sb.append("- game JVM options (the frame loops, the end-to-end client, the JMH forks): `")
-                        .append(String.join(" ", GAME_JVM)).append("`\n");
+                sb.append("- game JVM options: `").append(String.join(" ", GAME_JVM)).append("` (")
+                        .append(GAME_JVM_MISSING.isEmpty()
+                                ? "the frame loops, the throughput clients and the single-call JMH forks"
+                                : "the single-call JMH forks only: the frame loops ran without "
+                                        + String.join(" ", GAME_JVM_MISSING)).append(")\n");
             }
             sb.append("- client: DataCat ").append(Datacat.VERSION).append("; command: `")
+                    .append(OWN_CORE_LOOPS ? "DATACAT_BENCH_OWN_CORE=1 " : "")
                     .append(GAME_JVM.isEmpty() ? "" : "DATACAT_BENCH_GAME_JVM=\"" + String.join(" ", GAME_JVM) + "\" ")
                     .append("./datacat bench --").append(mode).append("`\n\n");
 

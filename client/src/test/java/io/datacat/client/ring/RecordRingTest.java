@@ -96,40 +96,59 @@ class RecordRingTest {
         assertThat(ring.hasDoc(i)).isFalse();
     }
 
-    /** A slot's numbers share their longs and lines with its neighbours': none may leak into another. */
+    /**
+     * Neighbouring slots may share words and cache lines, and a slot keeps what its last call left
+     * there: whatever the layout, no field may leak into a neighbour or survive into the next lap.
+     */
     @Test
     void eachSlotReadsBackExactlyWhatItsCallWrote() {
         RecordRing ring = new RecordRing(4, 0);
+        byte[] kinds = {SlotKind.METRIC, SlotKind.EVENT, SlotKind.STATE, SlotKind.REPORT};
         long[] ts = {Long.MIN_VALUE, Long.MAX_VALUE, 0, -1};
         double[] values = {Double.NaN, -0.0, Double.MAX_VALUE, Double.NEGATIVE_INFINITY};
         byte[] codes = {(byte) 0xFF, Byte.MIN_VALUE, 0, Byte.MAX_VALUE};
         Object[] refs = {new Object(), null, "ref", new Object()};
-        for (int k = 0; k < 4; k++) {
-            long p = ring.tryClaim();
-            ring.fill(ring.index(p), SlotKind.METRIC, codes[k], ts[k], values[k], "name" + k, refs[k]);
-            if (k == 2) {
-                ring.docFor(p).copyMap(Collections.singletonMap("k", "v"));
+        for (int lap = 0; lap < 2; lap++) {
+            // The second lap writes every slot with what its neighbour had, the map in another slot.
+            int shift = lap;
+            int withMap = 2 - lap;
+            for (int k = 0; k < 4; k++) {
+                int v = (k + shift) % 4;
+                long p = ring.tryClaim();
+                ring.fill(ring.index(p), kinds[v], codes[v], ts[v], values[v], "name" + v, refs[v]);
+                if (k == withMap) {
+                    ring.docFor(p).copyMap(Collections.singletonMap("lap", lap));
+                }
+                ring.publish(p);
             }
-            ring.publish(p);
+            List<Integer> seen = new ArrayList<>();
+            int lapNow = lap;
+            ring.drain((r, i, p) -> {
+                int k = (int) (p % 4);
+                int v = (k + shift) % 4;
+                assertThat(r.kind(i)).isEqualTo(kinds[v]);
+                assertThat(r.code(i)).isEqualTo(codes[v]);
+                assertThat(r.ts(i)).isEqualTo(ts[v]);
+                assertThat(Double.doubleToRawLongBits(r.value(i))).isEqualTo(Double.doubleToRawLongBits(values[v]));
+                assertThat(r.name(i)).isEqualTo("name" + v);
+                assertThat(r.ref(i)).isSameAs(refs[v]);
+                assertThat(r.hasDoc(i)).isEqualTo(k == withMap);
+                if (k == withMap) {
+                    assertThat(r.doc(i).ref(1)).isEqualTo("lap");
+                    assertThat(r.doc(i).bits(2)).isEqualTo(lapNow);
+                }
+                seen.add(k);
+            }, 10);
+            assertThat(seen).containsExactly(0, 1, 2, 3);
         }
-        List<Integer> seen = new ArrayList<>();
-        ring.drain((r, i, p) -> {
-            int k = (int) p;
-            assertThat(r.kind(i)).isEqualTo(SlotKind.METRIC);
-            assertThat(r.code(i)).isEqualTo(codes[k]);
-            assertThat(r.ts(i)).isEqualTo(ts[k]);
-            assertThat(Double.doubleToRawLongBits(r.value(i))).isEqualTo(Double.doubleToRawLongBits(values[k]));
-            assertThat(r.name(i)).isEqualTo("name" + k);
-            assertThat(r.ref(i)).isSameAs(refs[k]);
-            assertThat(r.hasDoc(i)).isEqualTo(k == 2);
-            seen.add(k);
-        }, 10);
-        assertThat(seen).containsExactly(0, 1, 2, 3);
     }
 
-    /** A call that fails after taking a pool document is skipped, and its document still goes back to the pool. */
+    /**
+     * A call that fails after taking a pool document marks its slot skipped: the sender gets it
+     * as {@link SlotKind#NONE} (and sends nothing), and the document goes back to the pool.
+     */
     @Test
-    void aSkippedSlotIsNotHandledAndFreesItsDocument() {
+    void aSkippedSlotReachesTheConsumerAsNoneAndFreesItsDocument() {
         RecordRing ring = new RecordRing(8, 0);
         long p = ring.tryClaim();
         ring.fill(ring.index(p), SlotKind.EVENT, (byte) 3, 1, 0, "e", null);
@@ -137,11 +156,15 @@ class RecordRingTest {
         taken.copyMap(Collections.singletonMap("k", "v"));
         ring.skip(ring.index(p));
         ring.publish(p);
+        long other = ring.tryClaim();
+        assertThat(ring.docFor(other)).as("taken while the skipped slot holds it").isNotSameAs(taken);
+        ring.skip(ring.index(other));
+        ring.publish(other);
         List<Byte> kinds = new ArrayList<>();
-        assertThat(ring.drain((r, i, q) -> kinds.add(r.kind(i)), 10)).isEqualTo(1);
-        assertThat(kinds).containsExactly(SlotKind.NONE);
-        long next = ring.tryClaim();
-        assertThat(ring.docFor(next)).as("the lowest free document again").isSameAs(taken);
+        assertThat(ring.drain((r, i, q) -> kinds.add(r.kind(i)), 10)).isEqualTo(2);
+        assertThat(kinds).containsExactly(SlotKind.NONE, SlotKind.NONE);
+        assertThat(taken.isEmpty()).as("cleared once drained").isTrue();
+        assertThat(ring.docFor(ring.tryClaim())).as("the lowest free document again").isSameAs(taken);
     }
 
     @Test
