@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
  *       thread sleeping between frames; then the same (but the synchronous session) with the game
  *       thread spinning between frames, so its core never idles, once on the shared cores and once
  *       pinned to a core of its own ({@link Cores}; Linux with {@code taskset}); and with
- *       {@code DATACAT_BENCH_OWN_CORE=1}, sleeping on a core of its own;</li>
+ *       {@code DATACAT_BENCH_OWN_CORE=1}, sleeping on a core of its own; each set starts with
+ *       {@link WakeUp}, what waiting that way costs the game thread's core before any logging;</li>
  *   <li>JMH: the average cost of each kind of call, and of
  *       validating a batch per record; {@code DATACAT_BENCH_JMH_ONLY=<regex>} runs only the single-call
  *       benchmarks whose whole method name matches (say {@code eventWithSmallMap|statePatch}), and
@@ -210,6 +211,8 @@ public final class Bench {
     private static void loopSet(Stack stack, Mode mode, Report report, Variant v) throws Exception {
         double seconds = mode.frameSeconds();
         String tag = "frame loop" + v.suffix + ": ";
+        step(tag + "the core after a sleep, no logging");
+        report.wakeUp(v.wakeUp(Math.min(seconds, 10)));
         step(tag + "timer overhead");
         report.frame(v.run("clock reads alone (no logging)", new NoopLogger(), seconds));
 
@@ -244,19 +247,22 @@ public final class Bench {
      * spinning to it instead (its core never idles), or on a core of its own, sleeping or spinning.
      */
     private enum Variant {
-        SLEEPING("", "", false, false),
-        SPINNING(", game thread spinning between frames", "-spin", true, false),
-        SPINNING_OWN_CORE(", game thread spinning on its own core", "-spin-own", true, true),
-        OWN_CORE(", game thread on its own core", "-own", false, true);
+        SLEEPING("", "", "sleeping between frames", false, false),
+        SPINNING(", game thread spinning between frames", "-spin", "spinning between frames", true, false),
+        SPINNING_OWN_CORE(", game thread spinning on its own core", "-spin-own", "spinning on its own core", true, true),
+        OWN_CORE(", game thread on its own core", "-own", "sleeping on its own core", false, true);
 
         final String suffix;
         final String spoolSuffix;
+        /** How the game thread waits for its next frame, and where: a row of the wake-up table. */
+        final String waits;
         final boolean spin;
         final boolean ownCore;
 
-        Variant(String suffix, String spoolSuffix, boolean spin, boolean ownCore) {
+        Variant(String suffix, String spoolSuffix, String waits, boolean spin, boolean ownCore) {
             this.suffix = suffix;
             this.spoolSuffix = spoolSuffix;
+            this.waits = waits;
             this.spin = spin;
             this.ownCore = ownCore;
         }
@@ -264,6 +270,10 @@ public final class Bench {
         FrameLoop.Result run(String name, GameLogger log, double seconds) throws Exception {
             return ownCore ? Cores.isolated(() -> FrameLoop.run(name + suffix, log, seconds, spin))
                     : FrameLoop.run(name + suffix, log, seconds, spin);
+        }
+
+        WakeUp.Result wakeUp(double seconds) throws Exception {
+            return ownCore ? Cores.isolated(() -> WakeUp.run(waits, seconds, spin)) : WakeUp.run(waits, seconds, spin);
         }
 
         static Variant of(String rowName) {
@@ -355,6 +365,7 @@ public final class Bench {
     private static final class Report {
         private final String mode;
         private final List<FrameLoop.Result> frames = new ArrayList<>();
+        private final List<WakeUp.Result> wakeUps = new ArrayList<>();
         private final Map<String, double[]> jmh = new LinkedHashMap<>();
         private final Map<String, double[]> validation = new LinkedHashMap<>();
         private final Map<String, double[]> throughput = new LinkedHashMap<>();
@@ -366,6 +377,10 @@ public final class Bench {
 
         void frame(FrameLoop.Result r) {
             frames.add(r);
+        }
+
+        void wakeUp(WakeUp.Result r) {
+            wakeUps.add(r);
         }
 
         void jmh(String name, double ns, double error) {
@@ -438,6 +453,26 @@ public final class Bench {
             ratios(sb, "Baseline ÷ DataCat AsyncSession (server up)", baseline, async);
             for (Variant v : List.of(Variant.SPINNING, Variant.SPINNING_OWN_CORE, Variant.OWN_CORE)) {
                 ratios(sb, "The same" + v.suffix, find("baseline", v), find("AsyncSession, server up", v));
+            }
+            sb.append("\n### The game thread's core after a sleep\n\n");
+            sb.append("Before any logging: at the start of each frame the game thread times a fixed computation of "
+                    + "about 300 ns that touches no memory, eight times in a row, then a pass over 64 cache lines it "
+                    + "wrote itself the frame before, twice in a row; the later passes show what the first would cost "
+                    + "on a warm core. The server is up but idle and no daemon runs. A slow first computation is the "
+                    + "price of waking; slow first lines mean the caches were emptied while the thread waited. "
+                    + "p50 / p90 / p99.\n\n| game thread |");
+            for (String probe : WakeUp.PROBES) {
+                sb.append(' ').append(probe).append(" |");
+            }
+            sb.append("\n|---|").append("---|".repeat(WakeUp.PROBES.length)).append('\n');
+            for (WakeUp.Result r : wakeUps) {
+                sb.append("| ").append(r.name()).append(" |");
+                for (Histogram h : r.probes()) {
+                    sb.append(' ').append(ns(h.getValueAtPercentile(50))).append(" / ")
+                            .append(ns(h.getValueAtPercentile(90))).append(" / ")
+                            .append(ns(h.getValueAtPercentile(99))).append(" |");
+                }
+                sb.append('\n');
             }
             sb.append("\n### By position in the frame\n\n");
             sb.append("A game thread that sleeps between frames meets cold caches and TLB at the first calls of a "
