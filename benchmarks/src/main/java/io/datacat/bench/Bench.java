@@ -36,8 +36,8 @@ import java.util.regex.Pattern;
  *       thread sleeping between frames; then the same (but the synchronous session) with the game
  *       thread spinning between frames, so its core never idles, once on the shared cores and once
  *       pinned to a core of its own ({@link Cores}; Linux with {@code taskset}); and with
- *       {@code DATACAT_BENCH_OWN_CORE=1}, sleeping on a core of its own; each set starts with
- *       {@link WakeUp}, what waiting that way costs the game thread's core before any logging;</li>
+ *       {@code DATACAT_BENCH_OWN_CORE=1}, sleeping on a core of its own; before them all,
+ *       {@link WakeUp}: what each way of waiting costs the game thread's core before any logging;</li>
  *   <li>JMH: the average cost of each kind of call, and of
  *       validating a batch per record; {@code DATACAT_BENCH_JMH_ONLY=<regex>} runs only the single-call
  *       benchmarks whose whole method name matches (say {@code eventWithSmallMap|statePatch}), and
@@ -189,6 +189,19 @@ public final class Bench {
     }
 
     private static void frameLoops(Stack stack, Mode mode, Report report) throws Exception {
+        // All before the first session: no daemon runs yet, and the server is up but idle.
+        List<Variant> variants = new ArrayList<>(List.of(Variant.SLEEPING, Variant.SPINNING));
+        if (Cores.available()) {
+            variants.add(Variant.SPINNING_OWN_CORE);
+            if (OWN_CORE_LOOPS) {
+                variants.add(Variant.OWN_CORE);
+            }
+        }
+        for (Variant v : variants) {
+            step("the game thread's core after the wait between frames, no logging: " + v.waits);
+            report.wakeUp(v.wakeUp(Math.min(mode.frameSeconds(), 10)));
+        }
+
         loopSet(stack, mode, report, Variant.SLEEPING);
 
         step("frame loop: DataCat synchronous Session");
@@ -211,8 +224,6 @@ public final class Bench {
     private static void loopSet(Stack stack, Mode mode, Report report, Variant v) throws Exception {
         double seconds = mode.frameSeconds();
         String tag = "frame loop" + v.suffix + ": ";
-        step(tag + "the core after a sleep, no logging");
-        report.wakeUp(v.wakeUp(Math.min(seconds, 10)));
         step(tag + "timer overhead");
         report.frame(v.run("clock reads alone (no logging)", new NoopLogger(), seconds));
 
@@ -454,12 +465,14 @@ public final class Bench {
             for (Variant v : List.of(Variant.SPINNING, Variant.SPINNING_OWN_CORE, Variant.OWN_CORE)) {
                 ratios(sb, "The same" + v.suffix, find("baseline", v), find("AsyncSession, server up", v));
             }
-            sb.append("\n### The game thread's core after a sleep\n\n");
-            sb.append("Before any logging: at the start of each frame the game thread times a fixed computation of "
-                    + "about 300 ns that touches no memory, eight times in a row, then a pass over 64 cache lines it "
-                    + "wrote itself the frame before, twice in a row; the later passes show what the first would cost "
-                    + "on a warm core. The server is up but idle and no daemon runs. A slow first computation is the "
-                    + "price of waking; slow first lines mean the caches were emptied while the thread waited. "
+            sb.append("\n### The game thread's core after the wait between frames\n\n");
+            sb.append("Before any logging and before any session (no daemon runs yet; the server is up but idle): at "
+                    + "the start of each frame the game thread times a fixed computation of about 300 ns that "
+                    + "touches no data in memory, eight times in a row, then a pass over 64 cache lines it wrote "
+                    + "itself the frame before, twice in a row; the later passes show what the first would cost on a "
+                    + "warm core. A slow first computation is what the first work after the wait pays besides data "
+                    + "(the core coming back, its code caches and branch predictors); slow first lines mean the data "
+                    + "caches were emptied during the wait. "
                     + "p50 / p90 / p99.\n\n| game thread |");
             for (String probe : WakeUp.PROBES) {
                 sb.append(' ').append(probe).append(" |");

@@ -5,15 +5,15 @@ import org.HdrHistogram.Histogram;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * What the wait between frames costs the game thread on this machine before any logging, with
- * nothing else at work: at the start of each 60 FPS frame it times a fixed computation that
- * touches no memory, eight times in a row, then a pass over 64 cache lines it wrote itself the
- * frame before, twice in a row. The later passes show what the first would cost on a warm core.
- * After a sleep, a slow first computation is the price of waking (the core, or this VM's vCPU,
- * coming back), and the eighth tells whether the core is still slow 2 µs later; slow first lines
- * mean the caches were emptied while the thread slept, though nothing in this process or its
- * children ran. Neither depends on the logger: it is the floor under the
- * first calls of every frame in {@link FrameLoop}.
+ * What waiting for the next frame costs the game thread on this machine before any logging: at
+ * the start of each 60 FPS frame it times a fixed computation that touches no data in memory,
+ * eight times in a row, then a pass over 64 cache lines it wrote itself the frame before, twice
+ * in a row. The later passes show what the first would cost on a warm core. A slow first
+ * computation is what the first work after the wait pays besides data (the core coming back,
+ * and its code caches and branch predictors refilled), and the eighth tells whether the core is
+ * still slow 2 µs later; slow first lines mean the data caches were emptied during the wait.
+ * Neither depends on the logger: it is the floor under the first calls of every frame in
+ * {@link FrameLoop}.
  */
 final class WakeUp {
     static final String[] PROBES = {"computation, 1st", "2nd", "8th", "64 own lines, 1st", "2nd"};
@@ -26,7 +26,7 @@ final class WakeUp {
     private static final int LONGS_PER_LINE = 8;
 
     /** What one run measured: one histogram per {@link #PROBES} entry. */
-    record Result(String name, Histogram[] probes, long frames) {
+    record Result(String name, Histogram[] probes) {
     }
 
     private static volatile long sink;
@@ -36,9 +36,12 @@ final class WakeUp {
 
     static Result run(String name, double seconds, boolean spin) {
         long[] lines = new long[LINES * LONGS_PER_LINE];
+        long[] spent = new long[PROBES.length];
         long acc = 0;
-        for (int i = 0; i < 20_000; i++) { // compiled before anything is measured
-            acc += compute(i) + touch(lines);
+        // Called back to back until compiled, so the frames below time compiled code only,
+        // whatever this loop itself runs as (a sleeping loop may stay interpreted).
+        for (int i = 0; i < 20_000; i++) {
+            acc += probe(lines, i, spent);
         }
         Histogram[] probes = new Histogram[PROBES.length];
         for (int i = 0; i < probes.length; i++) {
@@ -47,43 +50,49 @@ final class WakeUp {
         long frames = Math.round(seconds * 60);
         long next = System.nanoTime();
         for (long f = -60; f < frames; f++) { // one second at the game's cadence first, not recorded
-            long first = 0;
-            long second = 0;
-            long last = 0;
-            for (int c = 0; c < COMPUTATIONS; c++) {
-                long t = System.nanoTime();
-                acc += compute((int) f + c);
-                long spent = System.nanoTime() - t;
-                if (c == 0) {
-                    first = spent;
-                } else if (c == 1) {
-                    second = spent;
-                }
-                last = spent;
-            }
-            long t1 = System.nanoTime();
-            acc += touch(lines);
-            long t2 = System.nanoTime();
-            acc += touch(lines);
-            long t3 = System.nanoTime();
+            acc += probe(lines, (int) f, spent);
             if (f >= 0) {
-                probes[0].recordValue(first);
-                probes[1].recordValue(second);
-                probes[2].recordValue(last);
-                probes[3].recordValue(t2 - t1);
-                probes[4].recordValue(t3 - t2);
+                for (int i = 0; i < probes.length; i++) {
+                    probes[i].recordValue(spent[i]);
+                }
             }
             next += FRAME_NANOS;
-            if (spin) {
+            long wait = next - System.nanoTime();
+            if (wait <= 0) {
+                next = System.nanoTime(); // a late frame starts the next one at once, as in FrameLoop
+            } else if (spin) {
                 while (next - System.nanoTime() > 0) {
                     Thread.onSpinWait();
                 }
             } else {
-                LockSupport.parkNanos(next - System.nanoTime());
+                LockSupport.parkNanos(wait);
             }
         }
         sink = acc;
-        return new Result(name, probes, frames);
+        return new Result(name, probes);
+    }
+
+    /** One frame's probes, in the order of {@link #PROBES}, their times written to {@code spent}. */
+    private static long probe(long[] lines, int seed, long[] spent) {
+        long acc = 0;
+        for (int c = 0; c < COMPUTATIONS; c++) {
+            long t = System.nanoTime();
+            acc += compute(seed + c);
+            long took = System.nanoTime() - t;
+            if (c < 2) {
+                spent[c] = took;
+            } else if (c == COMPUTATIONS - 1) {
+                spent[2] = took;
+            }
+        }
+        long t1 = System.nanoTime();
+        acc += touch(lines);
+        long t2 = System.nanoTime();
+        acc += touch(lines);
+        long t3 = System.nanoTime();
+        spent[3] = t2 - t1;
+        spent[4] = t3 - t2;
+        return acc;
     }
 
     /** xorshift64: each step needs the one before, so the time is the core's, not the memory's. */
