@@ -27,7 +27,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * {@code ./datacat bench [--quick|--full] [--only ingest|e2e|jmh|frames] [--postgres <url>]}: runs every benchmark
+ * {@code ./datacat bench [--quick|--full] [--only ingest|e2e|jmh|frames|first-calls] [--postgres <url>]}: runs every benchmark
  * against real
  * processes and writes {@code benchmarks/results/latest.md} (and a dated copy):
  * <ul>
@@ -50,6 +50,8 @@ import java.util.regex.Pattern;
  * {@code --only ingest} (the server-ingest throughput), {@code --only e2e} (end to end),
  * {@code --only jmh} (the JMH benchmarks) and {@code --only frames} (the frame loops) run one
  * measurement and print it without writing the results files: a quick before/after check.
+ * {@code --only first-calls} runs {@link FirstCalls}, which only that option runs: which cold
+ * lines make a sleeping game thread's first calls of a frame slow.
  * {@code --postgres <url>} (with {@code --only ingest} or {@code --only e2e}) has the server store in
  * that PostgreSQL database instead of a fresh SQLite file; {@code benchmarks/postgres} starts a
  * local PostgreSQL for it.
@@ -112,7 +114,7 @@ public final class Bench {
                     postgres = args[++i];
                 }
                 case "--only" -> {
-                    if (i + 1 == args.length || !List.of("ingest", "e2e", "jmh", "frames").contains(args[++i])) {
+                    if (i + 1 == args.length || !List.of("ingest", "e2e", "jmh", "frames", "first-calls").contains(args[++i])) {
                         usage();
                     }
                     only = args[i];
@@ -136,6 +138,8 @@ public final class Bench {
                     Report report = new Report(mode.name());
                     frameLoops(stack, mode, report);
                     System.out.println(report.frameTables());
+                } else if (only.equals("first-calls")) {
+                    System.out.println(mode == FULL ? FirstCalls.run(stack, 3, 15) : FirstCalls.run(stack, 1, 10));
                 } else if (only.equals("jmh")) {
                     Report report = new Report(mode.name());
                     hotPath(stack, mode, report);
@@ -179,12 +183,22 @@ public final class Bench {
         System.out.println("written to " + out.resolve("latest.md"));
     }
 
+    static String ns(long nanos) {
+        if (nanos < 10_000) {
+            return nanos + " ns";
+        }
+        if (nanos < 10_000_000) {
+            return String.format(Locale.ROOT, "%.1f µs", nanos / 1e3);
+        }
+        return String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
+    }
+
     private static void usage() {
-        System.err.println("usage: datacat bench [--quick|--full] [--only ingest|e2e|jmh|frames] [--postgres <url>]");
+        System.err.println("usage: datacat bench [--quick|--full] [--only ingest|e2e|jmh|frames|first-calls] [--postgres <url>]");
         System.exit(2);
     }
 
-    private static void step(String what) {
+    static void step(String what) {
         System.out.println("== " + what);
     }
 
@@ -297,7 +311,7 @@ public final class Bench {
         }
     }
 
-    private static SessionOptions.Builder options(Stack stack, String name, boolean async) throws IOException {
+    static SessionOptions.Builder options(Stack stack, String name, boolean async) throws IOException {
         return SessionOptions.builder("FrameLoopBench", name).serverUrl(stack.serverUrl())
                 .daemonCommand(stack.daemonCommand().toArray(new String[0]))
                 .spoolDir(stack.spoolDir(name).toString()).asyncMode(async).crashReporting(false);
@@ -560,16 +574,6 @@ public final class Bench {
         private static double ratio(FrameLoop.Result a, FrameLoop.Result b, double percentile) {
             return a.perCall().getValueAtPercentile(percentile)
                     / (double) Math.max(1, b.perCall().getValueAtPercentile(percentile));
-        }
-
-        private static String ns(long nanos) {
-            if (nanos < 10_000) {
-                return nanos + " ns";
-            }
-            if (nanos < 10_000_000) {
-                return String.format(Locale.ROOT, "%.1f µs", nanos / 1e3);
-            }
-            return String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
         }
     }
 }

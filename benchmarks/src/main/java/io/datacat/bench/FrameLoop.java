@@ -4,6 +4,7 @@ import org.HdrHistogram.Histogram;
 
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
 
 /**
  * A 60 FPS game loop that makes {@link Workload}'s 100 calls per frame and measures, with
@@ -57,6 +58,14 @@ final class FrameLoop {
      *             not what an idle core lost
      */
     static Result run(String name, GameLogger log, double seconds, boolean spin) {
+        return run(name, log, seconds, spin, null);
+    }
+
+    /**
+     * @param beforeEachFrame given the frame's number after the wait for it and before its calls,
+     *                        outside every measurement (or null): {@link FirstCalls} warms things there
+     */
+    static Result run(String name, GameLogger log, double seconds, boolean spin, IntConsumer beforeEachFrame) {
         Workload work = new Workload();
         PerCall perCall = new PerCall();
         Histogram perFrame = histogram();
@@ -69,12 +78,12 @@ final class FrameLoop {
         // synchronous session) gets five seconds of short frames at most.
         long warmEnd = System.nanoTime() + 5_000_000_000L;
         for (int chunk = 0; chunk < 12 && System.nanoTime() < warmEnd; chunk++) {
-            runFrames(log, work, 100, 1_000_000L, spin, null, null);
+            runFrames(log, work, 100, 1_000_000L, spin, beforeEachFrame, null, null);
         }
-        runFrames(log, work, 120, FRAME_NANOS, spin, null, null);
+        runFrames(log, work, 120, FRAME_NANOS, spin, beforeEachFrame, null, null);
         long droppedBefore = log.dropped();
         long allocBefore = mx.getThreadAllocatedBytes(tid);
-        runFrames(log, work, frames, FRAME_NANOS, spin, perCall, perFrame);
+        runFrames(log, work, frames, FRAME_NANOS, spin, beforeEachFrame, perCall, perFrame);
         long allocated = mx.getThreadAllocatedBytes(tid) - allocBefore;
         long calls = frames * (Workload.CALLS_PER_FRAME + 1);
         return new Result(name, perCall.all(), perCall.firstOfFrame(), perCall.fourthOn(), perCall.byKind(), perFrame,
@@ -82,9 +91,12 @@ final class FrameLoop {
     }
 
     private static void runFrames(GameLogger log, Workload work, long frames, long frameNanos, boolean spin,
-                                  PerCall perCall, Histogram perFrame) {
+                                  IntConsumer beforeEachFrame, PerCall perCall, Histogram perFrame) {
         long next = System.nanoTime();
         for (int f = 0; f < frames; f++) {
+            if (beforeEachFrame != null) {
+                beforeEachFrame.accept(f);
+            }
             if (perCall != null && (f & 1) == 1) {
                 for (int k = 0; k < Workload.CALLS_PER_FRAME; k++) {
                     long t0 = System.nanoTime();
