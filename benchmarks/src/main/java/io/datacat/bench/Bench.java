@@ -487,20 +487,9 @@ public final class Bench {
                     + "warm core. A slow first computation is what the first work after the wait pays besides data "
                     + "(the core coming back, its code caches and branch predictors); slow first lines mean the data "
                     + "caches were emptied during the wait. "
-                    + "p50 / p90 / p99.\n\n| game thread |");
-            for (String probe : WakeUp.PROBES) {
-                sb.append(' ').append(probe).append(" |");
-            }
-            sb.append("\n|---|").append("---|".repeat(WakeUp.PROBES.length)).append('\n');
-            for (WakeUp.Result r : wakeUps) {
-                sb.append("| ").append(r.name()).append(" |");
-                for (Histogram h : r.probes()) {
-                    sb.append(' ').append(ns(h.getValueAtPercentile(50))).append(" / ")
-                            .append(ns(h.getValueAtPercentile(90))).append(" / ")
-                            .append(ns(h.getValueAtPercentile(99))).append(" |");
-                }
-                sb.append('\n');
-            }
+                    + "p50 / p90 / p99.\n\n");
+            histogramTable(sb, "game thread", WakeUp.PROBES, wakeUps.stream().map(WakeUp.Result::name).toList(),
+                    wakeUps.stream().map(WakeUp.Result::probes).toList(), 50, 90, 99);
             sb.append("\n### By position in the frame\n\n");
             sb.append("A game thread that sleeps between frames meets cold caches and TLB at the first calls of a "
                     + "frame (the clock-only row shows the effect on two clock reads); one that spins finds only the "
@@ -519,19 +508,9 @@ public final class Bench {
                         .append(ns(rest.getValueAtPercentile(99.9))).append(" |\n");
             }
             sb.append("\n### By kind of call, from the 4th call of a frame on: p50 / p99\n\n");
-            sb.append("Each latency includes two clock reads (the clock-only row).\n\n| logger |");
-            for (String kind : Workload.KINDS) {
-                sb.append(' ').append(kind).append(" |");
-            }
-            sb.append("\n|---|").append("---|".repeat(Workload.KINDS.length)).append('\n');
-            for (FrameLoop.Result r : frames) {
-                sb.append("| ").append(r.name()).append(" |");
-                for (Histogram h : r.fourthOnByKind()) {
-                    sb.append(' ').append(ns(h.getValueAtPercentile(50))).append(" / ")
-                            .append(ns(h.getValueAtPercentile(99))).append(" |");
-                }
-                sb.append('\n');
-            }
+            sb.append("Each latency includes two clock reads (the clock-only row).\n\n");
+            histogramTable(sb, "logger", Workload.KINDS, frames.stream().map(FrameLoop.Result::name).toList(),
+                    frames.stream().map(FrameLoop.Result::fourthOnByKind).toList(), 50, 99);
             sb.append("\n## Logging cost per frame (100 calls + heartbeat)\n\n");
             sb.append("| logger | p50 | p99 | p99.9 | max | frames |\n|---|---|---|---|---|---|\n");
             for (FrameLoop.Result r : frames) {
@@ -555,6 +534,26 @@ public final class Bench {
                     + "read them)\n\n| compiled as | ns/record | ± |\n|---|---|---|\n");
             validation.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f |%n", k, v[0], v[1])));
             return sb.toString();
+        }
+
+        /** A row per name; in each cell, that column's histogram at {@code percentiles}, as "a / b". */
+        private static void histogramTable(StringBuilder sb, String first, String[] columns, List<String> names,
+                                           List<Histogram[]> cells, double... percentiles) {
+            sb.append("| ").append(first).append(" |");
+            for (String c : columns) {
+                sb.append(' ').append(c).append(" |");
+            }
+            sb.append("\n|---|").append("---|".repeat(columns.length)).append('\n');
+            for (int i = 0; i < names.size(); i++) {
+                sb.append("| ").append(names.get(i)).append(" |");
+                for (Histogram h : cells.get(i)) {
+                    for (int p = 0; p < percentiles.length; p++) {
+                        sb.append(p == 0 ? " " : " / ").append(ns(h.getValueAtPercentile(percentiles[p])));
+                    }
+                    sb.append(" |");
+                }
+                sb.append('\n');
+            }
         }
 
         private FrameLoop.Result find(String nameContains, Variant v) {
