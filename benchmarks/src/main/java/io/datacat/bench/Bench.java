@@ -243,7 +243,7 @@ public final class Bench {
 
         step(tag + "DataCat AsyncSession, server up");
         try (DatacatLogger log = new DatacatLogger(Datacat.createSession(
-                options(stack, "async-up" + v.spoolSuffix, true).build()))) {
+                options(stack, "async-up" + v.nameSuffix, true).build()))) {
             report.frame(v.run("DataCat AsyncSession, server up", log, seconds));
         }
 
@@ -251,7 +251,7 @@ public final class Bench {
         stack.stopServer();
         String downSession;
         try (DatacatLogger log = new DatacatLogger(Datacat.createSession(
-                options(stack, "async-down" + v.spoolSuffix, true).build()))) {
+                options(stack, "async-down" + v.nameSuffix, true).build()))) {
             downSession = log.session().id();
             report.frame(v.run("DataCat AsyncSession, server down", log, seconds));
         } finally {
@@ -261,8 +261,11 @@ public final class Bench {
         Throughput.awaitEnded(stack, downSession);
 
         step(tag + "baseline (blocking queue + HTTP per record, as in the guide)");
-        try (BlockingQueueLogger log = new BlockingQueueLogger(stack.startCompatDaemon("baseline-daemon" + v.spoolSuffix))) {
+        String baselineDaemon = stack.startCompatDaemon("baseline-daemon" + v.nameSuffix);
+        try (BlockingQueueLogger log = new BlockingQueueLogger(baselineDaemon)) {
             report.frame(v.run("baseline: blocking queue + HTTP per record", log, seconds));
+        } finally {
+            stack.stopCompatDaemon(baselineDaemon); // so that it does not run beside the next sets
         }
     }
 
@@ -278,15 +281,15 @@ public final class Bench {
         OWN_CORE(", game thread on its own core", "-own", "sleeping on its own core", false, true);
 
         final String suffix;
-        final String spoolSuffix;
+        final String nameSuffix;
         /** How the game thread waits for its next frame, and where: a row of the wake-up table. */
         final String waits;
         final boolean spin;
         final boolean ownCore;
 
-        Variant(String suffix, String spoolSuffix, String waits, boolean spin, boolean ownCore) {
+        Variant(String suffix, String nameSuffix, String waits, boolean spin, boolean ownCore) {
             this.suffix = suffix;
-            this.spoolSuffix = spoolSuffix;
+            this.nameSuffix = nameSuffix;
             this.waits = waits;
             this.spin = spin;
             this.ownCore = ownCore;
@@ -311,10 +314,15 @@ public final class Bench {
         }
     }
 
+    /**
+     * One spool for every frame-loop session, so one daemon, as a game's sessions share theirs: a
+     * daemon per session would stay, idle, as long as the bench JVM (its parent) lives, and the
+     * later loops would share the machine with a dozen of them.
+     */
     static SessionOptions.Builder options(Stack stack, String name, boolean async) throws IOException {
         return SessionOptions.builder("FrameLoopBench", name).serverUrl(stack.serverUrl())
                 .daemonCommand(stack.daemonCommand().toArray(new String[0]))
-                .spoolDir(stack.spoolDir(name).toString()).asyncMode(async).crashReporting(false);
+                .spoolDir(stack.spoolDir("frame-loops").toString()).asyncMode(async).crashReporting(false);
     }
 
     private static void hotPath(Stack stack, Mode mode, Report report) throws Exception {

@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -33,6 +35,7 @@ final class Stack implements AutoCloseable {
     /** The database the server stores in, or null for a fresh SQLite store. */
     private final String postgresUrl;
     private final List<Process> processes = new ArrayList<>();
+    private final Map<String, Process> compatDaemons = new HashMap<>();
     private Process server;
     private int serverStarts;
 
@@ -134,7 +137,18 @@ final class Stack implements AutoCloseable {
         Process p = launch(name, pb);
         String url = "http://127.0.0.1:" + port;
         awaitHealthy(url, p);
+        compatDaemons.put(url, p);
         return url;
+    }
+
+    /** Stops a daemon {@link #startCompatDaemon} started, by its URL. */
+    void stopCompatDaemon(String url) throws InterruptedException {
+        Process p = compatDaemons.remove(url);
+        if (p != null) {
+            p.destroy();
+            p.waitFor(30, TimeUnit.SECONDS);
+            processes.remove(p);
+        }
     }
 
     private Process launch(String name, List<String> cmd) throws IOException {
